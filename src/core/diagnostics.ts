@@ -1,0 +1,92 @@
+/**
+ * Diagnostic codes: stable identifiers users and tools match on. The catalogue is the single
+ * source for the README table (a test keeps them in step).
+ */
+export type Severity = 'error' | 'warning' | 'info';
+
+export const CODES = {
+  // reading
+  E_XML_MALFORMED: 'The file is not well-formed XML (unclosed or mismatched tags, bad characters, undefined entities, unbound prefixes).',
+  E_XML_ENCODING: 'The bytes are not UTF-8 (UTF-16, invalid sequences, or another declared encoding).',
+  E_XML_DOCTYPE: 'A DOCTYPE or entity declaration is present; libvirt never writes one and it is refused.',
+  E_XML_TOO_LARGE: 'The input is larger than the reading limit (4 MiB).',
+  E_XML_TOO_DEEP: 'Elements are nested deeper than the reading limit (64 levels).',
+  E_NOT_DOMAIN: 'The root element is not a libvirt <domain>.',
+  E_UUID_INVALID: 'A UUID is not 32 hex digits, dashed 8-4-4-4-12 or plain.',
+  E_UUID_DUPLICATE: 'Two mdev hostdevs, or two aggregation entries, carry the same UUID.',
+  E_AGG_MISSING_ATTR: 'An aggregation entry lacks a required attribute (uuid, type, instances) or a hostdev lacks its source address.',
+  E_AGG_INSTANCES_INVALID: 'instances is not a decimal integer 1..2147483647 written with ASCII digits, no sign, no leading zero, no spaces.',
+  E_AGG_TYPE_INVALID: 'The mdev type is not a safe sysfs name ([A-Za-z0-9_.:+-], at most 128 bytes, not . or ..).',
+  E_AGG_PARENT_INVALID: 'The parent is not a safe sysfs name ([A-Za-z0-9_.:+-], at most 128 bytes, not . or ..).',
+  E_AGG_METHOD_INVALID: 'method is not one of auto, create-option, attribute.',
+  E_AGG_ORPHAN: 'A metadata aggregation entry names a UUID that no mdev hostdev of the domain has.',
+  E_AGG_CONFLICT: 'The inline and metadata entries for one UUID disagree, or the entry is malformed in another way.',
+  E_HOSTDEV_MODEL_INVALID: 'An mdev hostdev has no model or one other than vfio-pci, vfio-ccw, vfio-ap (or mismatches the type\'s device_api).',
+  I_UNMANAGED_HOSTDEV: 'An mdev hostdev has no aggregation entry; mdev-agg leaves it alone.',
+  W_AGG_NAMESPACE_DUPLICATE: 'A second aggregation container in <metadata>; libvirt keeps only the first, so it is ignored.',
+  W_AGG_UNKNOWN_ATTR: 'An aggregation element carries an attribute mdev-agg does not know; it is ignored.',
+  // planning
+  E_PARENT_NOT_FOUND: 'The named parent device is not registered with the mdev core on this host.',
+  E_TYPE_NOT_FOUND: 'The parent does not offer the requested mdev type.',
+  E_AGG_UNSUPPORTED: 'instances > 1 on a type without an aggregation interface; refused before any write.',
+  E_AGG_EXCEEDS_MAX: 'instances is above the type\'s aggregation maximum.',
+  E_CAPACITY: 'The parent has not enough available_instances for the request.',
+  E_NO_PLACEMENT: 'No parent offers the type with room for the request.',
+  E_DEVICE_CONFLICT: 'A device with this UUID exists with another parent, type or count; nothing is touched.',
+  E_DEVICE_API_MISMATCH: 'The hostdev model differs from the type\'s device_api.',
+  // applying
+  E_SYSFS_WRITE: 'The kernel refused a write; the errno name is in the message.',
+  E_SYSFS_READ: 'A host file could not be read or holds garbage.',
+  E_VERIFY_FAILED: 'After a write, the host does not show what was asked (device missing, count differs).',
+  E_LOCK_TIMEOUT: 'The host-wide lock was held by a live process past the timeout.',
+  E_ROLLBACK_FAILED: 'Undoing this run\'s creations failed; the host may hold a device this run made.',
+  E_DEVICE_BUSY: 'The device is in use and cannot be removed.',
+  E_PATH_ESCAPE: 'A host path resolves outside the root; refused before any write.',
+  E_JOURNAL: 'The journal of an earlier run is unreadable.',
+  I_RECONCILED: 'A journal left by an interrupted run was reconciled.',
+  // migration
+  C_TYPE_MISMATCH: 'The source device\'s type differs from the declared type.',
+  C_TYPE_UNAVAILABLE: 'The target does not offer the type.',
+  C_COUNT_MISMATCH: 'The source device\'s aggregated count differs from the declared instances.',
+  C_COUNT_UNSUPPORTED: 'The target cannot create exactly that count (dialect, maximum or capacity).',
+  C_DRIVER_INCOMPATIBLE: 'The host drivers are known to be incompatible.',
+  C_DRIVER_UNKNOWN: 'Facts to judge driver compatibility are missing.',
+  // usage and configuration
+  E_USAGE: 'The command line is wrong.',
+  E_INPUT_UNREADABLE: 'An input file could not be read.',
+} as const;
+
+export type Code = keyof typeof CODES;
+
+export function severityOf(code: Code): Severity {
+  if (code.startsWith('W_')) return 'warning';
+  if (code.startsWith('I_')) return 'info';
+  return 'error';
+}
+
+export interface Diagnostic {
+  code: Code;
+  severity: Severity;
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** Where in a text a diagnostic points: 1-based line and column (in characters). */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export function diagnostic(code: Code, message: string, file: string, at: Position): Diagnostic {
+  return { code, severity: severityOf(code), message, file, line: at.line, column: at.column };
+}
+
+export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean =>
+  diagnostics.some((d) => d.severity === 'error');
+
+/** libvirt/compiler style: `file:line:column: severity CODE: message`. */
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`;
+}
