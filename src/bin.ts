@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+/** The process around `run`: wires argv, stdin, env and the exit code; nothing else. */
+import { run } from './cli/run';
+
+async function readStdin(): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+run(process.argv.slice(2), readStdin, process.env, {
+  stderrIsTTY: process.stderr.isTTY === true,
+  progress: (line) => process.stderr.write(`${line}\r`),
+}).then(
+  (result) => {
+    process.stdout.write(result.stdout);
+    process.stderr.write(result.stderr);
+    process.exitCode = result.code;
+  },
+  (e) => {
+    process.stderr.write(`mdev-agg: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    process.exitCode = 3;
+  },
+);

@@ -1,0 +1,132 @@
+/**
+ * The command table: names, options, help with an example, and a loader per command so that a
+ * run pays only for the command it runs.
+ */
+import type { CommandContext, ExitCode } from './context';
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  short?: string;
+  help: string;
+  arg?: string;
+}
+
+export type Handler = (context: CommandContext) => Promise<ExitCode> | ExitCode;
+
+export interface CommandSpec {
+  name: string;
+  usage: string;
+  summary: string;
+  description: string;
+  example: string;
+  positionals: [min: number, max: number];
+  positionalName: string;
+  options: Record<string, OptionSpec>;
+  load(): Promise<Handler> | Handler;
+}
+
+export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  root: { type: 'string', help: 'host root (default: $MDEV_AGG_ROOT, else /)', arg: 'DIR' },
+  json: { type: 'boolean', help: 'machine-readable output' },
+  quiet: { type: 'boolean', short: 'q', help: 'errors only' },
+  help: { type: 'boolean', short: 'h', help: 'show help' },
+  version: { type: 'boolean', short: 'V', help: 'show the version' },
+};
+
+const MANY = Number.MAX_SAFE_INTEGER;
+
+const specs: CommandSpec[] = [
+  {
+    name: 'validate',
+    usage: 'mdev-agg validate FILE... [--json]',
+    summary: 'check domain XML for aggregated mdev problems',
+    description:
+      'Reads each libvirt domain XML file (- for standard input) and reports every problem with its\n' +
+      'aggregated mdev devices: code, file, line and column. Exit 0 when no file has an error, 1 when\n' +
+      'one has, 2 when a file cannot be read.',
+    example: 'mdev-agg validate /etc/libvirt/qemu/*.xml',
+    positionals: [1, MANY],
+    positionalName: 'FILE',
+    options: {},
+    load: () => require('./commands/validate').validateCommand,
+  },
+  {
+    name: 'embed',
+    usage: 'mdev-agg embed FILE',
+    summary: 'move inline <aggregation> elements into the metadata container',
+    description:
+      'Prints the domain with each inline <aggregation> moved into <metadata> (the form libvirt keeps).\n' +
+      'Everything outside the edited elements stays byte-identical.',
+    example: 'mdev-agg embed guest.xml > guest-deployed.xml',
+    positionals: [1, 1],
+    positionalName: 'FILE',
+    options: {},
+    load: () => require('./commands/embed').embedCommand,
+  },
+  {
+    name: 'add',
+    usage: 'mdev-agg add FILE --type T --instances N [--parent P] [--model M] [--uuid U | --deterministic]',
+    summary: 'add an aggregated mdev hostdev to a domain',
+    description:
+      'Prints the domain with one more mdev hostdev and its aggregation entry in <metadata>.\n' +
+      'The UUID is --uuid, or with --deterministic a name-based (v5) UUID of the domain UUID and the\n' +
+      'device index (the same input gives the same UUID), else a random one.',
+    example: 'mdev-agg add guest.xml --type i915-GVTg_V5_8 --instances 4 --parent 0000:00:02.0 --deterministic',
+    positionals: [1, 1],
+    positionalName: 'FILE',
+    options: {
+      type: { type: 'string', help: 'mdev type id, e.g. i915-GVTg_V5_8', arg: 'T' },
+      instances: { type: 'string', help: 'aggregated instances, 1..2147483647', arg: 'N' },
+      parent: { type: 'string', help: 'parent device, e.g. 0000:00:02.0 (default: placement picks)', arg: 'P' },
+      model: { type: 'string', help: 'vfio-pci (default), vfio-ccw or vfio-ap', arg: 'M' },
+      method: { type: 'string', help: 'auto (default), create-option or attribute', arg: 'M' },
+      uuid: { type: 'string', help: 'the mdev UUID', arg: 'U' },
+      deterministic: { type: 'boolean', help: 'derive the UUID from the domain UUID and device index' },
+    },
+    load: () => require('./commands/add').addCommand,
+  },
+];
+
+export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(specs.map((s) => [s.name, s]));
+
+function optionLines(options: Record<string, OptionSpec>): string[] {
+  return Object.entries(options).map(([name, o]) => {
+    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.arg ? ` ${o.arg}` : ''}`;
+    return `  ${flag.padEnd(26)} ${o.help}`;
+  });
+}
+
+export function mainHelp(): string {
+  const lines = [
+    'mdev-agg: aggregated VFIO mediated devices for libvirt',
+    '',
+    'Usage: mdev-agg COMMAND [ARGS] [--root DIR] [--json] [--quiet]',
+    '',
+    'Commands:',
+    ...[...COMMANDS.values()].map((s) => `  ${s.name.padEnd(14)} ${s.summary}`),
+    '',
+    'Global options:',
+    ...optionLines(GLOBAL_OPTIONS),
+    '',
+    'Exit codes: 0 success, 1 a definite no (diagnostics, incompatible, refused, rolled back),',
+    '2 usage error or unreadable input, 3 host failure not cleanly rolled back.',
+    "Run 'mdev-agg COMMAND --help' for a command's options and an example.",
+  ];
+  return lines.join('\n');
+}
+
+export function commandHelp(spec: CommandSpec): string {
+  return [
+    `Usage: ${spec.usage}`,
+    '',
+    spec.description,
+    '',
+    ...(Object.keys(spec.options).length ? ['Options:', ...optionLines(spec.options), ''] : []),
+    'Global options:',
+    ...optionLines(GLOBAL_OPTIONS),
+    '',
+    'Example:',
+    `  ${spec.example}`,
+  ].join('\n');
+}

@@ -1,0 +1,16 @@
+import { readDomain, modelSummary } from '../../core/domain';
+import { embed } from '../../core/edit/embed';
+import { type CommandContext, EXIT, type ExitCode } from '../context';
+import { loadDomain } from '../domain-input';
+import { checkSameModel } from '../edit-check';
+
+export async function embedCommand(ctx: CommandContext): Promise<ExitCode> {
+  const loaded = await loadDomain(ctx, ctx.positionals[0]);
+  if ('exit' in loaded) return loaded.exit;
+  const { text, moved } = embed(loaded.model);
+  const reread = readDomain(text, loaded.model.file);
+  checkSameModel(modelSummary(loaded.model), reread);
+  ctx.out.stdout += text;
+  if (!ctx.flags.quiet) ctx.out.err(`mdev-agg: moved ${moved} aggregation entr${moved === 1 ? 'y' : 'ies'} into <metadata>`);
+  return EXIT.OK;
+}

@@ -1,0 +1,63 @@
+/**
+ * What a command receives and returns. Commands write to buffers, never to the process, so the
+ * CLI is a function (`run`) that tests call in-process.
+ */
+import type { Diagnostic } from '../core/diagnostics';
+
+export const EXIT = { OK: 0, NO: 1, USAGE: 2, HOST: 3 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export interface RunResult {
+  code: ExitCode;
+  stdout: string;
+  stderr: string;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Standard input, read at most once and only when a command asks for it. */
+export type Stdin = Uint8Array | string | (() => Promise<Uint8Array>);
+
+export interface RunOptions {
+  /** True when stderr is a terminal: long runs then show progress through `progress`. */
+  stderrIsTTY?: boolean;
+  progress?: (line: string) => void;
+  /** Current directory for relative paths (default: the process's). */
+  cwd?: string;
+}
+
+export interface GlobalFlags {
+  root: string | undefined;
+  json: boolean;
+  quiet: boolean;
+}
+
+export class Output {
+  stdout = '';
+  stderr = '';
+  out(text: string) {
+    this.stdout += text.endsWith('\n') || text === '' ? text : `${text}\n`;
+  }
+  err(text: string) {
+    this.stderr += text.endsWith('\n') ? text : `${text}\n`;
+  }
+}
+
+export interface CommandContext {
+  positionals: string[];
+  /** Command-specific option values from parseArgs. */
+  values: Record<string, string | boolean | string[] | undefined>;
+  flags: GlobalFlags;
+  env: Env;
+  out: Output;
+  options: RunOptions;
+  readInput(path: string): Promise<{ ok: true; data: Uint8Array } | { ok: false; message: string }>;
+}
+
+/** A command's failure on the command line itself: exit 2 with the message and usage hint. */
+export class UsageError extends Error {}
+
+export interface DiagnosticsReport {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+}

@@ -1,0 +1,100 @@
+/**
+ * The CLI as a function: `run(argv, stdin, env)` -> `{code, stdout, stderr}`. It parses the
+ * command line, dispatches to a command loaded on demand, and turns every failure into an exit
+ * code and a message; bad input never becomes a stack trace.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
+import { parseArgs } from 'node:util';
+import { COMMANDS, type CommandSpec, type OptionSpec, GLOBAL_OPTIONS, mainHelp, commandHelp } from './commands';
+import { type CommandContext, type Env, EXIT, Output, type RunOptions, type RunResult, type Stdin, UsageError } from './context';
+
+export const VERSION = '0.1.0';
+
+export async function run(argv: readonly string[], stdin: Stdin, env: Env, options: RunOptions = {}): Promise<RunResult> {
+  const out = new Output();
+  try {
+    const code = await dispatch(argv, stdin, env, options, out);
+    return { code, stdout: out.stdout, stderr: out.stderr };
+  } catch (e) {
+    if (e instanceof UsageError) {
+      out.err(`mdev-agg: ${e.message}`);
+      out.err(`Try 'mdev-agg ${argv[0] && COMMANDS.has(argv[0]) ? `${argv[0]} ` : ''}--help'.`);
+      return { code: EXIT.USAGE, stdout: out.stdout, stderr: out.stderr };
+    }
+    // A defect, not bad input: say so plainly, with the detail a report needs.
+    out.err(`mdev-agg: internal error: ${(e as Error)?.message ?? String(e)}`);
+    return { code: EXIT.HOST, stdout: out.stdout, stderr: out.stderr };
+  }
+}
+
+async function dispatch(argv: readonly string[], stdin: Stdin, env: Env, options: RunOptions, out: Output) {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    out.out(mainHelp());
+    return name === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  if (name === '--version' || name === '-V') {
+    out.out(`mdev-agg ${VERSION}`);
+    return EXIT.OK;
+  }
+  const spec = COMMANDS.get(name);
+  if (!spec) throw new UsageError(`unknown command '${name}'`);
+  const parsed = parseCommandLine(spec, rest);
+  if (parsed.values.help) {
+    out.out(commandHelp(spec));
+    return EXIT.OK;
+  }
+  if (parsed.values.version) {
+    out.out(`mdev-agg ${VERSION}`);
+    return EXIT.OK;
+  }
+  const cwd = options.cwd ?? process.cwd();
+  let stdinRead = false;
+  const context: CommandContext = {
+    positionals: parsed.positionals,
+    values: parsed.values as CommandContext['values'],
+    flags: {
+      root: parsed.values.root as string | undefined,
+      json: parsed.values.json === true,
+      quiet: parsed.values.quiet === true,
+    },
+    env,
+    out,
+    options,
+    async readInput(path) {
+      if (path === '-') {
+        if (stdinRead) return { ok: false, message: 'standard input can be read only once' };
+        stdinRead = true;
+        const data = typeof stdin === 'function' ? await stdin() : stdin;
+        return { ok: true, data: typeof data === 'string' ? Buffer.from(data) : data };
+      }
+      try {
+        return { ok: true, data: await readFile(resolvePath(cwd, path)) };
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        return { ok: false, message: `cannot read ${path}: ${err.code ?? err.message}` };
+      }
+    },
+  };
+  const handler = await spec.load();
+  return handler(context);
+}
+
+function parseCommandLine(spec: CommandSpec, args: string[]) {
+  const all: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS, ...spec.options };
+  const config = Object.fromEntries(
+    Object.entries(all).map(([key, o]) => [key, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) }]),
+  );
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: config, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+  if (parsed.values.help || parsed.values.version) return parsed;
+  const [min, max] = spec.positionals;
+  if (parsed.positionals.length < min) throw new UsageError(`${spec.name}: missing ${spec.positionalName}`);
+  if (parsed.positionals.length > max) throw new UsageError(`${spec.name}: unexpected argument '${parsed.positionals[max]}'`);
+  return parsed;
+}
