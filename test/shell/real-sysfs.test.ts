@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PathEscapeError, SysfsError } from '../../src/core/sysfs';
+import { errnoOf } from './errno-of';
 import { MAX_READ_BYTES, RealSysfs, resolveRoot } from '../../src/shell/real-sysfs';
 
 let scratch: string;
@@ -23,16 +24,6 @@ beforeEach(() => {
 });
 
 afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
-
-const errnoOf = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof SysfsError) return err.errno;
-    throw err;
-  }
-  throw new Error('expected a SysfsError');
-};
 
 describe('RealSysfs reads', () => {
   test('GIVEN a relative link inside the root WHEN reading through it THEN the file under the root is read', () => {

@@ -1,0 +1,206 @@
+/**
+ * Host tree to host model: what a host offers, read through a SysfsView only. Anything odd in the
+ * tree (a missing mandatory file, garbage, a huge file, a link out of the root, an unsafe name)
+ * becomes a HostProblem and a null field or a skipped entry; reading a host never throws.
+ */
+import type { Dialect, HostDevice, HostModel, HostParent, HostProblem, HostType } from './host-model';
+import { isSafeSysfsName, normaliseUuid, parseKernelUnsigned } from './names';
+import { PathEscapeError, SysfsError, SysfsView } from './sysfs';
+import { MDEV_BUS_CLASS, MDEV_DEVICES } from './sysfs-paths';
+
+/** Larger files are not attributes (a sysfs attribute fits in a page); they are refused. */
+export const MAX_HOST_FILE_BYTES = 64 * 1024;
+
+const basename = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+const dirname = (path: string): string => path.slice(0, Math.max(0, path.lastIndexOf('/')));
+
+// Free text (name, description): printable, tabs and newlines allowed; no other control bytes,
+// and no U+FFFD, which is what bytes that are not UTF-8 decode to.
+const FREE_TEXT = /^[^\x00-\x08\x0b-\x1f\x7f\ufffd]*$/;
+const ONE_LINE = /^[\x20-\x7e]+$/;
+const DEVICE_API = /^[A-Za-z0-9_.-]{1,64}$/;
+const PCI_ID = /^0x([0-9a-fA-F]{4})$/;
+const ATTRIBUTE_GENERATION = /(^|[\s,])aggregation: yes($|[\s,])/;
+
+/** The file's text without the one newline the kernel prints after it. */
+const chomp = (text: string): string => (text.endsWith('\n') ? text.slice(0, -1) : text);
+
+class HostReader {
+  readonly problems: HostProblem[] = [];
+
+  constructor(private readonly view: SysfsView) {}
+
+  problem(path: string, message: string): null {
+    this.problems.push({ path, message });
+    return null;
+  }
+
+  /**
+   * The file's text, null when missing (a problem too when `required`) or unreadable. A read
+   * failing with `quietErrno` is an answer, not a problem: null without a record.
+   */
+  text(path: string, required: boolean, quietErrno?: string): string | null {
+    let text: string | null;
+    try {
+      text = this.view.read(path);
+    } catch (err) {
+      if (quietErrno !== undefined && err instanceof SysfsError && err.errno === quietErrno) return null;
+      return this.problem(path, describe(err));
+    }
+    if (text === null) return required ? this.problem(path, 'missing') : null;
+    if (text.length > MAX_HOST_FILE_BYTES) return this.problem(path, `larger than ${MAX_HOST_FILE_BYTES} bytes`);
+    return chomp(text);
+  }
+
+  /** The text when it matches `pattern`, else a problem. */
+  matching(path: string, required: boolean, pattern: RegExp, what: string): string | null {
+    const text = this.text(path, required);
+    if (text === null) return null;
+    return pattern.test(text) ? text : this.problem(path, `not ${what}: ${JSON.stringify(text.slice(0, 80))}`);
+  }
+
+  unsigned(path: string, required: boolean): number | null {
+    const text = this.text(path, required);
+    if (text === null) return null;
+    const n = parseKernelUnsigned(text);
+    return n !== null ? n : this.problem(path, `not an unsigned number: ${JSON.stringify(text.slice(0, 80))}`);
+  }
+
+  list(path: string): string[] | null {
+    try {
+      return this.view.list(path);
+    } catch (err) {
+      return this.problem(path, describe(err));
+    }
+  }
+
+  realpath(path: string): string | null {
+    try {
+      return this.view.realpath(path);
+    } catch (err) {
+      return this.problem(path, describe(err));
+    }
+  }
+
+  exists(path: string): boolean {
+    try {
+      return this.view.exists(path);
+    } catch (err) {
+      this.problem(path, describe(err));
+      return false;
+    }
+  }
+
+  /** Names in a directory that are safe path components; the others are reported and skipped. */
+  safeNames(dir: string, what: string): string[] {
+    const safe: string[] = [];
+    for (const name of this.list(dir) ?? []) {
+      if (isSafeSysfsName(name)) safe.push(name);
+      else this.problem(`${dir}/${JSON.stringify(name)}`, `unsafe ${what} name; skipped`);
+    }
+    return safe;
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof PathEscapeError) return `resolves outside the root (${err.resolved})`;
+  if (err instanceof SysfsError) return `${err.op} failed: ${err.errno}`;
+  return `unreadable: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+export function readHost(view: SysfsView): HostModel {
+  const reader = new HostReader(view);
+  const parents = reader
+    .safeNames(MDEV_BUS_CLASS, 'parent')
+    .map((name) => readParent(reader, name))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const devices: HostDevice[] = [];
+  for (const name of reader.list(MDEV_DEVICES) ?? []) {
+    const device = readDevice(reader, name);
+    if (device !== null) devices.push(device);
+  }
+  devices.sort((a, b) => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0));
+  return { parents, devices, problems: reader.problems };
+}
+
+function readParent(reader: HostReader, name: string): HostParent {
+  const dir = `${MDEV_BUS_CLASS}/${name}`;
+  let driver: string | null = null;
+  const driverReal = reader.realpath(`${dir}/driver`);
+  if (driverReal !== null) {
+    const candidate = basename(driverReal);
+    driver = isSafeSysfsName(candidate) ? candidate : reader.problem(`${dir}/driver`, `unsafe driver name ${JSON.stringify(candidate)}`);
+  }
+  const driverVersion =
+    driver === null ? null : reader.matching(`/sys/module/${driver}/version`, false, ONE_LINE, 'a one-line version');
+  const pciId = (file: string): string | null => {
+    const text = reader.matching(`${dir}/${file}`, false, PCI_ID, 'a PCI id (0x followed by four hex digits)');
+    return text === null ? null : text.slice(2).toLowerCase();
+  };
+  const vendorId = pciId('vendor');
+  const deviceId = pciId('device');
+  const typesDir = `${dir}/mdev_supported_types`;
+  if (reader.list(typesDir) === null) reader.problem(typesDir, 'missing: the parent offers no types');
+  const types = reader.safeNames(typesDir, 'type').map((id) => readType(reader, `${typesDir}/${id}`, id));
+  types.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { name, driver, driverVersion, vendorId, deviceId, types };
+}
+
+function readType(reader: HostReader, dir: string, id: string): HostType {
+  const name = reader.matching(`${dir}/name`, false, FREE_TEXT, 'text');
+  const description = reader.matching(`${dir}/description`, false, FREE_TEXT, 'text');
+  const deviceApi = reader.matching(`${dir}/device_api`, true, DEVICE_API, 'a device API name');
+  const availableInstances = reader.unsigned(`${dir}/available_instances`, true);
+  let dialect: Dialect;
+  let maxAggregation: number | null;
+  if (reader.exists(`${dir}/aggregation`)) {
+    dialect = 'create-option';
+    maxAggregation = reader.unsigned(`${dir}/aggregation`, true);
+  } else if (description !== null && ATTRIBUTE_GENERATION.test(description)) {
+    dialect = 'attribute';
+    maxAggregation = null;
+  } else {
+    dialect = 'none';
+    maxAggregation = 1;
+  }
+  const migrationVersion = readMigrationVersion(reader, `${dir}/migration_version`);
+  return { id, name, description, deviceApi, availableInstances, dialect, maxAggregation, migrationVersion };
+}
+
+function readMigrationVersion(reader: HostReader, path: string): string | null {
+  // ENODEV is the documented answer of a type without migration support: a fact, not a problem.
+  const version = reader.text(path, false, 'ENODEV');
+  if (version === null) return null;
+  return ONE_LINE.test(version) && version.length <= 4096
+    ? version
+    : reader.problem(path, 'not a one-line ASCII string of at most 4096 bytes');
+}
+
+function readDevice(reader: HostReader, name: string): HostDevice | null {
+  const dir = `${MDEV_DEVICES}/${name}`;
+  const uuid = normaliseUuid(name);
+  if (uuid === null || uuid !== name) return reader.problem(`${MDEV_DEVICES}/${JSON.stringify(name)}`, 'not a lower-case dashed UUID; skipped');
+  const real = reader.realpath(dir);
+  if (real === null) return reader.problem(dir, 'does not resolve; skipped');
+  const parent = basename(dirname(real));
+  if (!isSafeSysfsName(parent)) return reader.problem(dir, `unsafe parent name ${JSON.stringify(parent)}; skipped`);
+  const typeReal = reader.realpath(`${dir}/mdev_type`);
+  if (typeReal === null) return reader.problem(`${dir}/mdev_type`, 'missing; device skipped');
+  const type = basename(typeReal);
+  if (!isSafeSysfsName(type)) return reader.problem(`${dir}/mdev_type`, `unsafe type name ${JSON.stringify(type)}; skipped`);
+
+  let instances = 1;
+  let maxAggregation: number | null = null;
+  if (reader.exists(`${dir}/aggregated_instances`)) {
+    const n = reader.unsigned(`${dir}/aggregated_instances`, true);
+    if (n === null || n < 1) return reader.problem(`${dir}/aggregated_instances`, 'no usable count; device skipped');
+    instances = n;
+  } else if (reader.exists(`${dir}/mdev/aggregated_instances`)) {
+    const n = reader.unsigned(`${dir}/mdev/aggregated_instances`, true);
+    if (n === null) return reader.problem(`${dir}/mdev/aggregated_instances`, 'no usable count; device skipped');
+    // 0 is what a type that does not aggregate reads: one instance.
+    instances = Math.max(1, n);
+    maxAggregation = reader.unsigned(`${dir}/mdev/max_aggregation`, false);
+  }
+  return { uuid, parent, type, instances, maxAggregation };
+}
