@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mdev_agg_test: a mediated-device parent for mdev-agg's kernel tests.
+ *
+ * One virtual parent device, "mdev_agg_test", offers two types that draw on
+ * one pool of units, so creating a device of one type moves the other type's
+ * available_instances too:
+ *
+ *   mdev_agg_test-plain  two units per device, no aggregation;
+ *   mdev_agg_test-agg    one unit per instance, aggregation through the
+ *                        device attribute group "mdev" (aggregated_instances,
+ *                        max_aggregation), the attribute generation of the
+ *                        aggregation proposal.
+ *
+ * Creating a device with too few free units fails with ENOSPC. Devices are
+ * vfio devices on an emulated IOMMU group, so user space can open them and
+ * hold them busy.
+ */
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/platform_device.h>
+#include <linux/mdev.h>
+#include <linux/vfio.h>
+#include <linux/sysfs.h>
+#include <linux/uaccess.h>
+
+#define AGG_TEST_NAME "mdev_agg_test"
+
+static unsigned int pool_units = 8;
+module_param(pool_units, uint, 0444);
+MODULE_PARM_DESC(pool_units, "Units in the pool shared by all types (default 8)");
+
+struct agg_test_type {
+	struct mdev_type mtype;
+	unsigned int units_per_instance;
+	bool aggregatable;
+};
+
+static struct agg_test_type plain_type = {
+	.mtype = { .sysfs_name = "plain", .pretty_name = "mdev-agg test plain" },
+	.units_per_instance = 2,
+	.aggregatable = false,
+};
+
+static struct agg_test_type agg_type = {
+	.mtype = { .sysfs_name = "agg", .pretty_name = "mdev-agg test aggregatable" },
+	.units_per_instance = 1,
+	.aggregatable = true,
+};
+
+static struct mdev_type *agg_test_types[] = { &plain_type.mtype, &agg_type.mtype };
+
+/* Guards pool_free and every device's instances and open_count. */
+static DEFINE_MUTEX(pool_lock);
+static unsigned int pool_free;
+
+struct agg_test_device {
+	struct vfio_device vdev;
+	struct agg_test_type *type;
+	unsigned int instances;
+	unsigned int open_count;
+};
+
+static struct agg_test_type *to_agg_test_type(struct mdev_type *mtype)
+{
+	return container_of(mtype, struct agg_test_type, mtype);
+}
+
+/* Caller holds pool_lock. */
+static unsigned int available_locked(const struct agg_test_type *type)
+{
+	return pool_free / type->units_per_instance;
+}
+
+static unsigned int agg_test_get_available(struct mdev_type *mtype)
+{
+	unsigned int available;
+
+	mutex_lock(&pool_lock);
+	available = available_locked(to_agg_test_type(mtype));
+	mutex_unlock(&pool_lock);
+	return available;
+}
+
+static ssize_t agg_test_show_description(struct mdev_type *mtype, char *buf)
+{
+	const struct agg_test_type *type = to_agg_test_type(mtype);
+
+	return sysfs_emit(buf, "units per instance: %u, pool: %u, aggregation: %s\n",
+			  type->units_per_instance, pool_units,
+			  type->aggregatable ? "yes" : "no");
+}
+
+/* The "mdev" group: reads give 0 on a type that does not aggregate. */
+static ssize_t aggregated_instances_show(struct device *dev,
+					 struct device_attribute *attr, char *buf)
+{
+	struct agg_test_device *state = dev_get_drvdata(dev);
+	unsigned int count;
+
+	mutex_lock(&pool_lock);
+	count = state->type->aggregatable ? state->instances : 0;
+	mutex_unlock(&pool_lock);
+	return sysfs_emit(buf, "%u\n", count);
+}
+
+static ssize_t aggregated_instances_store(struct device *dev,
+					  struct device_attribute *attr,
+					  const char *buf, size_t len)
+{
+	struct agg_test_device *state = dev_get_drvdata(dev);
+	const unsigned int unit = state->type->units_per_instance;
+	unsigned long wanted;
+	ssize_t ret = len;
+
+	if (kstrtoul(buf, 0, &wanted) || wanted == 0)
+		return -EINVAL;
+
+	mutex_lock(&pool_lock);
+	if (!state->type->aggregatable || state->open_count) {
+		ret = -EINVAL;
+	} else if (wanted > available_locked(state->type) + state->instances) {
+		ret = -EINVAL;
+	} else if (wanted != state->instances) {
+		/* The pool moves at once, so every type's available_instances follows. */
+		pool_free = pool_free + state->instances * unit - wanted * unit;
+		state->instances = wanted;
+	}
+	mutex_unlock(&pool_lock);
+	return ret;
+}
+static DEVICE_ATTR_RW(aggregated_instances);
+
+static ssize_t max_aggregation_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct agg_test_device *state = dev_get_drvdata(dev);
+	unsigned int max = 0;
+
+	mutex_lock(&pool_lock);
+	if (state->type->aggregatable)
+		max = available_locked(state->type) + state->instances;
+	mutex_unlock(&pool_lock);
+	return sysfs_emit(buf, "%u\n", max);
+}
+static DEVICE_ATTR_RO(max_aggregation);
+
+static struct attribute *agg_test_mdev_attrs[] = {
+	&dev_attr_aggregated_instances.attr,
+	&dev_attr_max_aggregation.attr,
+	NULL,
+};
+
+static const struct attribute_group agg_test_mdev_group = {
+	.name = "mdev",
+	.attrs = agg_test_mdev_attrs,
+};
+
+static const struct attribute_group *agg_test_dev_groups[] = {
+	&agg_test_mdev_group,
+	NULL,
+};
+
+/* vfio side: enough for user space to open the device and hold it. */
+static int agg_test_open_device(struct vfio_device *vdev)
+{
+	struct agg_test_device *state = container_of(vdev, struct agg_test_device, vdev);
+
+	mutex_lock(&pool_lock);
+	state->open_count++;
+	mutex_unlock(&pool_lock);
+	return 0;
+}
+
+static void agg_test_close_device(struct vfio_device *vdev)
+{
+	struct agg_test_device *state = container_of(vdev, struct agg_test_device, vdev);
+
+	mutex_lock(&pool_lock);
+	state->open_count--;
+	mutex_unlock(&pool_lock);
+}
+
+static long agg_test_ioctl(struct vfio_device *vdev, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct vfio_device_info info;
+	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
+
+	if (cmd != VFIO_DEVICE_GET_INFO)
+		return -ENOTTY;
+	if (copy_from_user(&info, (void __user *)arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	/* No regions and no interrupts: the device exists to be created, sized and held. */
+	info.flags = VFIO_DEVICE_FLAGS_PCI;
+	info.num_regions = 0;
+	info.num_irqs = 0;
+	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static void agg_test_release(struct vfio_device *vdev)
+{
+	vfio_free_device(vdev);
+}
+
+static const struct vfio_device_ops agg_test_vfio_ops = {
+	.name = AGG_TEST_NAME,
+	.open_device = agg_test_open_device,
+	.close_device = agg_test_close_device,
+	.ioctl = agg_test_ioctl,
+	.release = agg_test_release,
+};
+
+static int agg_test_probe(struct mdev_device *mdev)
+{
+	struct agg_test_type *type = to_agg_test_type(mdev->type);
+	struct agg_test_device *state;
+	int ret;
+
+	mutex_lock(&pool_lock);
+	if (pool_free < type->units_per_instance) {
+		mutex_unlock(&pool_lock);
+		return -ENOSPC;
+	}
+	pool_free -= type->units_per_instance;
+	mutex_unlock(&pool_lock);
+
+	state = vfio_alloc_device(agg_test_device, vdev, &mdev->dev, &agg_test_vfio_ops);
+	if (IS_ERR(state)) {
+		ret = PTR_ERR(state);
+		goto err_unreserve;
+	}
+	state->type = type;
+	state->instances = 1;
+	dev_set_drvdata(&mdev->dev, state);
+
+	ret = vfio_register_emulated_iommu_dev(&state->vdev);
+	if (ret)
+		goto err_put;
+	return 0;
+
+err_put:
+	vfio_put_device(&state->vdev);
+err_unreserve:
+	mutex_lock(&pool_lock);
+	pool_free += type->units_per_instance;
+	mutex_unlock(&pool_lock);
+	return ret;
+}
+
+static void agg_test_remove(struct mdev_device *mdev)
+{
+	struct agg_test_device *state = dev_get_drvdata(&mdev->dev);
+
+	/* Returns only once every user has closed the device. */
+	vfio_unregister_group_dev(&state->vdev);
+	mutex_lock(&pool_lock);
+	pool_free += state->instances * state->type->units_per_instance;
+	mutex_unlock(&pool_lock);
+	vfio_put_device(&state->vdev);
+}
+
+static struct mdev_driver agg_test_mdev_driver = {
+	.device_api = VFIO_DEVICE_API_PCI_STRING,
+	.probe = agg_test_probe,
+	.remove = agg_test_remove,
+	.get_available = agg_test_get_available,
+	.show_description = agg_test_show_description,
+	.driver = {
+		.name = AGG_TEST_NAME,
+		.owner = THIS_MODULE,
+		.mod_name = KBUILD_MODNAME,
+		.dev_groups = agg_test_dev_groups,
+	},
+};
+
+static struct mdev_parent agg_test_parent;
+
+static int agg_test_platform_probe(struct platform_device *pdev)
+{
+	return mdev_register_parent(&agg_test_parent, &pdev->dev, &agg_test_mdev_driver,
+				    agg_test_types, ARRAY_SIZE(agg_test_types));
+}
+
+static int agg_test_platform_remove(struct platform_device *pdev)
+{
+	mdev_unregister_parent(&agg_test_parent);
+	return 0;
+}
+
+/* Binding a platform driver makes the type directories "mdev_agg_test-<name>". */
+static struct platform_driver agg_test_platform_driver = {
+	.probe = agg_test_platform_probe,
+	.remove = agg_test_platform_remove,
+	.driver = { .name = AGG_TEST_NAME },
+};
+
+static struct platform_device *agg_test_pdev;
+
+static int __init agg_test_init(void)
+{
+	int ret;
+
+	if (pool_units == 0)
+		return -EINVAL;
+	pool_free = pool_units;
+
+	ret = mdev_register_driver(&agg_test_mdev_driver);
+	if (ret)
+		return ret;
+	ret = platform_driver_register(&agg_test_platform_driver);
+	if (ret)
+		goto err_mdev_driver;
+	agg_test_pdev = platform_device_register_simple(AGG_TEST_NAME, PLATFORM_DEVID_NONE,
+							NULL, 0);
+	if (IS_ERR(agg_test_pdev)) {
+		ret = PTR_ERR(agg_test_pdev);
+		goto err_platform_driver;
+	}
+	return 0;
+
+err_platform_driver:
+	platform_driver_unregister(&agg_test_platform_driver);
+err_mdev_driver:
+	mdev_unregister_driver(&agg_test_mdev_driver);
+	return ret;
+}
+
+static void __exit agg_test_exit(void)
+{
+	platform_device_unregister(agg_test_pdev);
+	platform_driver_unregister(&agg_test_platform_driver);
+	mdev_unregister_driver(&agg_test_mdev_driver);
+}
+
+module_init(agg_test_init);
+module_exit(agg_test_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Test mdev parent with a plain and an aggregatable type sharing one pool");

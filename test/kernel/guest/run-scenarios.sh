@@ -1,0 +1,51 @@
+#!/bin/sh
+# Runs inside the guest: every test/kernel/scenarios/*.sh in name order, each in its own shell with
+# lib.sh loaded, under a time limit, on a clean mdev tree. Results go to the writable share.
+out=$1
+kernel_dir=/mnt/project/test/kernel
+scenario_timeout=${SCENARIO_TIMEOUT:-180}
+
+export RESULTS_FILE=$out/scenario-results.txt
+export KERNEL_WRITES=$out/kernel-writes.jsonl
+export KERNEL_LIB=$kernel_dir/lib.sh
+export MDEV_AGG_JS=/mnt/project/dist/mdev-agg.js
+export MDEV_AGG="node $MDEV_AGG_JS"
+: >"$RESULTS_FILE"
+: >"$KERNEL_WRITES"
+
+# Removes every mdev and the CLI's lock and journal, so no scenario sees another's leftovers.
+reset_host() {
+	for device in /sys/bus/mdev/devices/*; do
+		[ -e "$device/remove" ] || continue
+		timeout -s KILL 30 sh -c 'echo 1 > "$1/remove"' sh "$device" ||
+			echo "FAIL reset: could not remove $(basename "$device")" >>"$RESULTS_FILE"
+	done
+	rm -rf /run/mdev-agg
+}
+
+overall=0
+for scenario in "$kernel_dir"/scenarios/*.sh; do
+	name=$(basename "$scenario" .sh)
+	echo "mdev-agg-guest: scenario $name"
+	reset_host
+	work=/tmp/scenario-$name
+	mkdir -p "$work"
+	before=$(grep -c "^[A-Z]* $name:" "$RESULTS_FILE")
+	(
+		cd "$work" &&
+			SCENARIO=$name SCENARIO_DIR=$work timeout -s KILL "$scenario_timeout" \
+				sh -c '. "$KERNEL_LIB" && . "$1"' sh "$scenario"
+	)
+	status=$?
+	after=$(grep -c "^[A-Z]* $name:" "$RESULTS_FILE")
+	if [ "$status" != 0 ]; then
+		echo "FAIL $name: the scenario script exited with status $status" | tee -a "$RESULTS_FILE"
+		overall=1
+	elif [ "$after" = "$before" ]; then
+		echo "FAIL $name: the scenario reported no result" | tee -a "$RESULTS_FILE"
+		overall=1
+	fi
+done
+reset_host
+sync
+exit "$overall"

@@ -1,0 +1,202 @@
+# Helpers for kernel scenarios (POSIX sh, loaded by the guest's runner before each scenario).
+# Every check prints one line, "PASS|FAIL|SKIP <scenario>: <what>", and records it. See README.md.
+
+NL='
+'
+PARENT=mdev_agg_test
+PLAIN_TYPE=mdev_agg_test-plain
+AGG_TYPE=mdev_agg_test-agg
+# The test driver's pool: a plain device takes 2 units, each aggregated instance 1.
+POOL_UNITS=8
+TYPES_DIR=/sys/class/mdev_bus/$PARENT/mdev_supported_types
+DEVICES_DIR=/sys/bus/mdev/devices
+COMMAND_TIMEOUT=${COMMAND_TIMEOUT:-60}
+STDOUT_FILE=$SCENARIO_DIR/stdout
+STDERR_FILE=$SCENARIO_DIR/stderr
+
+record() {
+	echo "$1 $SCENARIO: $2"
+	echo "$1 $SCENARIO: $2" >>"$RESULTS_FILE"
+}
+pass() { record PASS "$1"; }
+fail() { record FAIL "$1${2:+ ($2)}"; }
+skip() { record SKIP "$1${2:+ ($2)}"; }
+
+# check WHAT COMMAND...: PASS when COMMAND succeeds.
+check() {
+	check_what=$1
+	shift
+	if "$@"; then pass "$check_what"; else fail "$check_what"; fi
+}
+
+# raw_write PATH DATA: one write(2) of DATA, logged to kernel-writes.jsonl with the tree's state
+# after it; sets WRITE_ANSWER to OK or the errno name.
+raw_write() {
+	WRITE_ANSWER=$(sysfs-write "$KERNEL_WRITES" "$SCENARIO" "$1" "$2") || WRITE_ANSWER=LOG_FAILED
+}
+
+# expect_write WHAT PATH DATA ANSWER: raw_write, then the kernel's answer (OK or an errno name).
+expect_write() {
+	raw_write "$2" "$3"
+	if [ "$WRITE_ANSWER" = "$4" ]; then
+		pass "$1"
+	else
+		fail "$1" "wrote $(printf '%s' "$3" | tr '\n' '~') to $2: expected $4, got $WRITE_ANSWER"
+	fi
+}
+
+# read_attr PATH: a sysfs file's content without its trailing newline; empty when absent.
+read_attr() {
+	[ -r "$1" ] && cat "$1"
+}
+
+# expect_file WHAT PATH CONTENT: the file exists and reads CONTENT (trailing newline ignored).
+expect_file() {
+	if [ ! -e "$2" ]; then
+		fail "$1" "$2 does not exist"
+		return
+	fi
+	expect_file_content=$(cat "$2")
+	if [ "$expect_file_content" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "$2 reads '$expect_file_content', expected '$3'"
+	fi
+}
+
+expect_exists() {
+	if [ -e "$2" ]; then pass "$1"; else fail "$1" "$2 does not exist"; fi
+}
+
+expect_absent() {
+	if [ -e "$2" ]; then fail "$1" "$2 exists"; else pass "$1"; fi
+}
+
+# expect_available WHAT PLAIN AGG: both types' available_instances.
+expect_available() {
+	expect_available_now="plain $(read_attr "$TYPES_DIR/$PLAIN_TYPE/available_instances"), agg $(read_attr "$TYPES_DIR/$AGG_TYPE/available_instances")"
+	if [ "$expect_available_now" = "plain $2, agg $3" ]; then
+		pass "$1"
+	else
+		fail "$1" "available_instances: $expect_available_now, expected plain $2, agg $3"
+	fi
+}
+
+# expect_exit WHAT CODE PROGRAM ARGS...: runs a program (not a shell function) under
+# COMMAND_TIMEOUT; its output is kept in $STDOUT_FILE and $STDERR_FILE.
+expect_exit() {
+	expect_exit_what=$1
+	expect_exit_code=$2
+	shift 2
+	timeout -s KILL "$COMMAND_TIMEOUT" "$@" >"$STDOUT_FILE" 2>"$STDERR_FILE"
+	expect_exit_actual=$?
+	if [ "$expect_exit_actual" = "$expect_exit_code" ]; then
+		pass "$expect_exit_what"
+	else
+		fail "$expect_exit_what" "exit $expect_exit_actual, expected $expect_exit_code; stderr: $(head -c 400 "$STDERR_FILE" | tr '\n' ' ')"
+	fi
+}
+
+# expect_output WHAT TEXT: the last expect_exit's stdout or stderr contains TEXT.
+expect_output() {
+	if grep -qF -- "$2" "$STDOUT_FILE" "$STDERR_FILE"; then
+		pass "$1"
+	else
+		fail "$1" "'$2' not in the output: $(head -c 400 "$STDOUT_FILE" "$STDERR_FILE" | tr '\n' ' ')"
+	fi
+}
+
+# json_value FILE EXPRESSION: evaluates a JavaScript expression over the JSON document in FILE,
+# bound to `d`, and prints the result (strings bare, anything else as JSON).
+json_value() {
+	node -e '
+		const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+		const v = eval(process.argv[2]);
+		process.stdout.write(typeof v === "string" ? v : JSON.stringify(v) ?? "undefined");
+	' "$1" "$2"
+}
+
+# expect_json WHAT EXPRESSION VALUE: json_value over the last expect_exit's stdout.
+expect_json() {
+	expect_json_actual=$(json_value "$STDOUT_FILE" "$2" 2>&1)
+	if [ "$expect_json_actual" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "$2 is '$expect_json_actual', expected '$3'"
+	fi
+}
+
+# cli_supports COMMAND: the built CLI exists and answers COMMAND --help with exit 0.
+cli_supports() {
+	[ -f "$MDEV_AGG_JS" ] && timeout -s KILL "$COMMAND_TIMEOUT" $MDEV_AGG "$1" --help >/dev/null 2>&1
+}
+
+# require_cli COMMAND...: ends the scenario with one SKIP line unless the CLI supports every COMMAND.
+require_cli() {
+	for require_cli_command in "$@"; do
+		if ! cli_supports "$require_cli_command"; then
+			if [ -f "$MDEV_AGG_JS" ]; then
+				skip "CLI scenario not run" "dist/mdev-agg.js has no working '$require_cli_command --help'"
+			else
+				skip "CLI scenario not run" "dist/mdev-agg.js is not built"
+			fi
+			exit 0
+		fi
+	done
+	echo "mdev-agg-guest: CLI scenario $SCENARIO runs against dist/mdev-agg.js"
+}
+
+# domain_xml FILE NAME DEVICE...: a domain with one mdev hostdev per DEVICE, each
+# "uuid:type:instances[:parent]", in the metadata form mdev-agg reads.
+domain_xml() {
+	domain_xml_file=$1
+	domain_xml_name=$2
+	shift 2
+	{
+		echo "<domain type='kvm'>"
+		echo "  <name>$domain_xml_name</name>"
+		echo "  <memory unit='MiB'>512</memory>"
+		echo "  <os><type arch='x86_64'>hvm</type></os>"
+		echo "  <metadata>"
+		echo "    <agg:aggregation xmlns:agg='urn:mdev-agg:aggregation:1'>"
+		for domain_xml_device in "$@"; do
+			IFS=: read -r dx_uuid dx_type dx_instances dx_parent <<EOF
+$domain_xml_device
+EOF
+			echo "      <agg:device uuid='$dx_uuid' type='$dx_type' instances='$dx_instances'${dx_parent:+ parent='$dx_parent'}/>"
+		done
+		echo "    </agg:aggregation>"
+		echo "  </metadata>"
+		echo "  <devices>"
+		for domain_xml_device in "$@"; do
+			echo "    <hostdev mode='subsystem' type='mdev' model='vfio-pci'>"
+			echo "      <source><address uuid='${domain_xml_device%%:*}'/></source>"
+			echo "    </hostdev>"
+		done
+		echo "  </devices>"
+		echo "</domain>"
+	} >"$domain_xml_file"
+}
+
+# hold_device UUID: opens the device through VFIO in the background, as a VM monitor would, and
+# waits until it is open; HOLD_PID is the holder. release_hold ends it.
+hold_device() {
+	vfio-hold "$1" "$COMMAND_TIMEOUT" >"$SCENARIO_DIR/hold.out" 2>&1 &
+	HOLD_PID=$!
+	hold_waited=0
+	while ! grep -q '^held ' "$SCENARIO_DIR/hold.out" 2>/dev/null; do
+		if ! kill -0 "$HOLD_PID" 2>/dev/null || [ "$hold_waited" -ge 100 ]; then
+			fail "hold $1 open" "$(cat "$SCENARIO_DIR/hold.out")"
+			return 1
+		fi
+		sleep 0.1
+		hold_waited=$((hold_waited + 1))
+	done
+	return 0
+}
+
+release_hold() {
+	kill "$HOLD_PID" 2>/dev/null
+	wait "$HOLD_PID" 2>/dev/null
+	HOLD_PID=
+}
