@@ -86,6 +86,71 @@ const specs: CommandSpec[] = [
     },
     load: () => require('./commands/add').addCommand,
   },
+  {
+    name: 'plan',
+    usage: 'mdev-agg plan FILE [--format text|json|sh] [--release]',
+    summary: 'the exact sysfs operations that would create the domain\'s devices',
+    description:
+      'Reads the host under the root and prints, per aggregated mdev, the checks and writes that create\n' +
+      'it in its kernel dialect, with the rollback. Nothing is written. --format sh prints a POSIX\n' +
+      'script making the same writes with the same checks (audit, hosts without Node).',
+    example: 'mdev-agg plan guest.xml --format sh > create-mdevs.sh',
+    positionals: [1, 1],
+    positionalName: 'FILE',
+    options: {
+      format: { type: 'string', help: 'text (default), json or sh', arg: 'F' },
+      release: { type: 'boolean', help: 'plan the removal instead' },
+    },
+    load: () => require('./commands/plan').planCommand,
+  },
+  {
+    name: 'apply',
+    usage: 'mdev-agg apply FILE [--simulate]',
+    summary: 'create the domain\'s aggregated mdevs (idempotent, rolled back on failure)',
+    description:
+      'Under the host lock, creates each aggregated mdev the domain declares and verifies it. Devices\n' +
+      'already present as declared are left as they are. On any failure the devices created by this\n' +
+      'run are removed, newest first. --simulate runs on a kernel simulated from the host\'s tree and\n' +
+      'writes nothing.',
+    example: 'mdev-agg apply guest.xml --simulate',
+    positionals: [1, 1],
+    positionalName: 'FILE',
+    options: { simulate: { type: 'boolean', help: 'run on a simulated kernel seeded from the host; write nothing' } },
+    load: () => require('./commands/transact').applyCommand,
+  },
+  {
+    name: 'release',
+    usage: 'mdev-agg release FILE [--simulate]',
+    summary: 'remove the domain\'s aggregated mdevs that exist as declared',
+    description: 'Removes each declared device that exists with the declared type and count; anything else is left alone.',
+    example: 'mdev-agg release guest.xml',
+    positionals: [1, 1],
+    positionalName: 'FILE',
+    options: { simulate: { type: 'boolean', help: 'run on a simulated kernel seeded from the host; write nothing' } },
+    load: () => require('./commands/transact').releaseCommand,
+  },
+  {
+    name: 'status',
+    usage: 'mdev-agg status FILE',
+    summary: 'desired against actual, per device',
+    description: 'Exit 0 when every aggregated mdev of the domain exists as declared, 1 otherwise.',
+    example: 'mdev-agg status guest.xml --json',
+    positionals: [1, 1],
+    positionalName: 'FILE',
+    options: {},
+    load: () => require('./commands/status').statusCommand,
+  },
+  {
+    name: 'types',
+    usage: 'mdev-agg types',
+    summary: 'parents, types, aggregation dialect and maximum',
+    description: 'Lists the host\'s mdev parents and their types with available instances, device API and aggregation.',
+    example: 'mdev-agg types --root fixtures/hosts/gvt-attribute',
+    positionals: [0, 0],
+    positionalName: '',
+    options: {},
+    load: () => require('./commands/types').typesCommand,
+  },
 ];
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(specs.map((s) => [s.name, s]));

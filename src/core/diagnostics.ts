@@ -44,6 +44,7 @@ export const CODES = {
   E_PATH_ESCAPE: 'A host path resolves outside the root; refused before any write.',
   E_JOURNAL: 'The journal of an earlier run is unreadable.',
   I_RECONCILED: 'A journal left by an interrupted run was reconciled.',
+  I_ROLLED_BACK: 'After a failure, the devices this run had created were removed, newest first.',
   // migration
   C_TYPE_MISMATCH: 'The source device\'s type differs from the declared type.',
   C_TYPE_UNAVAILABLE: 'The target does not offer the type.',

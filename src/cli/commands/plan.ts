@@ -1,0 +1,28 @@
+import { hasErrors } from '../../core/diagnostics';
+import { readHost } from '../../core/host';
+import { planApply, planRelease } from '../../core/plan';
+import { planJson, planShell, planText } from '../../core/plan-format';
+import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
+import { loadDomain, reportDiagnostics } from '../domain-input';
+import { openReal } from '../host-access';
+import { printDiagnostics, printJson } from '../report';
+
+const FORMATS = ['text', 'json', 'sh'] as const;
+
+export async function planCommand(ctx: CommandContext): Promise<ExitCode> {
+  const format = (ctx.values.format as string | undefined) ?? (ctx.flags.json ? 'json' : 'text');
+  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be text, json or sh, not ${JSON.stringify(format)}`);
+  const loaded = await loadDomain(ctx, ctx.positionals[0]);
+  if ('exit' in loaded) return loaded.exit;
+  const host = readHost(openReal(ctx));
+  const plan = ctx.values.release ? planRelease(loaded.model, host) : planApply(loaded.model, host);
+  const failed = hasErrors(plan.diagnostics);
+  if (format === 'json') printJson(ctx.out, planJson(plan));
+  else if (failed) reportDiagnostics(ctx, plan.diagnostics);
+  else if (format === 'sh') ctx.out.out(planShell(plan));
+  else {
+    ctx.out.out(planText(plan));
+    printDiagnostics(ctx.out, plan.diagnostics, ctx.flags);
+  }
+  return failed ? EXIT.NO : EXIT.OK;
+}

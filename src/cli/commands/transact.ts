@@ -1,0 +1,57 @@
+import { readHost } from '../../core/host';
+import { domainStatus, statusText } from '../../core/status';
+import { transact } from '../../shell/executor';
+import { type CommandContext, EXIT, type ExitCode } from '../context';
+import { loadDomain } from '../domain-input';
+import { openHost } from '../host-access';
+import { printDiagnostics, printJson } from '../report';
+import { hasErrors } from '../../core/diagnostics';
+
+export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+
+/** apply and release: the same transaction, in two directions. */
+function transactCommand(kind: 'apply' | 'release') {
+  return async (ctx: CommandContext): Promise<ExitCode> => {
+    const loaded = await loadDomain(ctx, ctx.positionals[0]);
+    if ('exit' in loaded) return loaded.exit;
+    const simulate = ctx.values.simulate === true;
+    const access = openHost(ctx, simulate);
+    const report = transact(kind, loaded.model, { sysfs: access.sysfs, store: access.store, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS });
+    const failed = hasErrors(report.diagnostics);
+    const after = simulate ? domainStatus(loaded.model, readHost(access.sysfs)) : null;
+    const present = report.plan?.devices.filter((d) => d.action === 'present').map((d) => d.uuid) ?? [];
+    if (ctx.flags.json) {
+      printJson(ctx.out, {
+        ok: !failed,
+        domain: loaded.model.name,
+        simulated: simulate,
+        created: report.created,
+        present,
+        removed: report.removed,
+        rolledBack: report.rolledBack,
+        writes: report.writes,
+        ...(after ? { status: after } : {}),
+        diagnostics: report.diagnostics,
+      });
+    } else {
+      const tag = simulate ? 'simulated ' : '';
+      const lines = ctx.out;
+      for (const uuid of report.created) lines.out(`${tag}created ${describe(report, uuid)}`);
+      for (const uuid of present) lines.out(`present ${describe(report, uuid)} (nothing to do)`);
+      for (const uuid of report.removed) lines.out(`${tag}removed ${uuid}`);
+      if (!failed && report.writes === 0) lines.out(`${kind}: nothing to write`);
+      printDiagnostics(lines, report.diagnostics, ctx.flags);
+      if (after) lines.out(statusText(loaded.model.name, after).replace(/^status/, 'simulated status'));
+    }
+    if (report.unclean) return EXIT.HOST;
+    return failed ? EXIT.NO : EXIT.OK;
+  };
+}
+
+function describe(report: ReturnType<typeof transact>, uuid: string) {
+  const d = report.plan?.devices.find((p) => p.uuid === uuid);
+  return d ? `${uuid} ${d.type} x${d.instances} on ${d.parent} [${d.dialect}]` : uuid;
+}
+
+export const applyCommand = transactCommand('apply');
+export const releaseCommand = transactCommand('release');

@@ -1,0 +1,36 @@
+/** Desired (the domain) against actual (the host), per managed device. Pure. */
+import type { DomainModel } from './domain';
+import { type HostDevice, type HostModel, findDevice } from './host-model';
+
+export interface DeviceStatus {
+  uuid: string;
+  desired: { parent: string | null; type: string; instances: number };
+  actual: Pick<HostDevice, 'parent' | 'type' | 'instances'> | null;
+  /** present: as declared; absent: not on the host; different: the UUID exists otherwise. */
+  state: 'present' | 'absent' | 'different';
+}
+
+export function domainStatus(domain: DomainModel, host: HostModel): DeviceStatus[] {
+  return domain.devices.map((d) => {
+    const found = findDevice(host, d.uuid);
+    const actual = found ? { parent: found.parent, type: found.type, instances: found.instances } : null;
+    const matches = found && found.type === d.type && found.instances === d.instances && (d.parent === null || d.parent === found.parent);
+    return {
+      uuid: d.uuid,
+      desired: { parent: d.parent, type: d.type, instances: d.instances },
+      actual,
+      state: !found ? 'absent' : matches ? 'present' : 'different',
+    };
+  });
+}
+
+export function statusText(domainName: string | null, rows: DeviceStatus[]): string {
+  const lines = [`status of domain ${domainName ?? '(unnamed)'}:`];
+  for (const r of rows) {
+    const want = `${r.desired.type} x${r.desired.instances}${r.desired.parent ? ` on ${r.desired.parent}` : ''}`;
+    const have = r.actual ? `${r.actual.type} x${r.actual.instances} on ${r.actual.parent}` : '-';
+    lines.push(`  ${r.uuid}  ${r.state.padEnd(9)}  wanted ${want}; host has ${have}`);
+  }
+  if (rows.length === 0) lines.push('  (no aggregated mdevs)');
+  return lines.join('\n');
+}

@@ -1,0 +1,252 @@
+/**
+ * Carrying out a plan on a host: under the host-wide lock, after reconciling any journal an
+ * interrupted run left, with read-back after each step and, on failure, removal of what this run
+ * created, newest first. The first error is always reported first.
+ */
+import { type Code, type Diagnostic, type Position, diagnostic, hasErrors } from '../core/diagnostics';
+import type { DomainModel } from '../core/domain';
+import { readHost } from '../core/host';
+import type { HostModel } from '../core/host-model';
+import { type DevicePlan, type Plan, type PlanOp, planApply, planRelease, removalOps } from '../core/plan';
+import { PathEscapeError, type Sysfs, SysfsError } from '../core/sysfs';
+import { deviceAttr, deviceDir } from '../core/sysfs-paths';
+import { type Journal, JournalUnreadableError, type StateStore } from './state-store';
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): void;
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+export const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => void Atomics.wait(sleeper, 0, 0, ms) };
+
+export interface ExecutorOptions {
+  sysfs: Sysfs;
+  store: StateStore;
+  lockTimeoutMs: number;
+  clock?: Clock;
+  /** Called before every sysfs write; tests throw from it to stop a run at that point. */
+  beforeWrite?: (index: number, path: string) => void;
+}
+
+export interface ExecutionReport {
+  plan: Plan | null;
+  /** Host read under the lock, before any change. */
+  host: HostModel | null;
+  diagnostics: Diagnostic[];
+  created: string[];
+  removed: string[];
+  rolledBack: string[];
+  writes: number;
+  /** True when a rollback or reconciliation could not finish: the host may hold a device it should not. */
+  unclean: boolean;
+}
+
+class StepFailure extends Error {
+  constructor(readonly code: Code, message: string) {
+    super(message);
+  }
+}
+
+/** apply or release one domain, the whole transaction. */
+export function transact(kind: 'apply' | 'release', domain: DomainModel, options: ExecutorOptions): ExecutionReport {
+  const report: ExecutionReport = { plan: null, host: null, diagnostics: [], created: [], removed: [], rolledBack: [], writes: 0, unclean: false };
+  const positionOf = (uuid: string | null): Position => domain.devices.find((d) => d.uuid === uuid)?.at ?? { line: 1, column: 1 };
+  const note = (code: Code, message: string, uuid: string | null = null) => report.diagnostics.push(diagnostic(code, message, domain.file, positionOf(uuid)));
+
+  const clock = options.clock ?? systemClock;
+  const deadline = clock.now() + options.lockTimeoutMs;
+  while (!options.store.tryLock()) {
+    if (clock.now() >= deadline) {
+      note('E_LOCK_TIMEOUT', `the host lock (/run/mdev-agg/lock) is held by a live process; gave up after ${options.lockTimeoutMs} ms`);
+      return report;
+    }
+    clock.sleep(50);
+  }
+  try {
+    const steps = new Steps(options, report);
+    if (!reconcile(options.store, steps, note, report)) return report;
+    report.host = readHost(options.sysfs);
+    const plan = kind === 'apply' ? planApply(domain, report.host) : planRelease(domain, report.host);
+    report.plan = plan;
+    report.diagnostics.push(...plan.diagnostics);
+    if (hasErrors(plan.diagnostics)) return report;
+    if (kind === 'apply') runApply(plan, options.store, steps, note, report);
+    else runRelease(plan, options.store, steps, note, report);
+    return report;
+  } finally {
+    options.store.unlock();
+  }
+}
+
+/** Performs plan operations on the host, counting writes and turning failures into codes. */
+class Steps {
+  constructor(private readonly options: ExecutorOptions, private readonly report: ExecutionReport) {}
+
+  run(op: PlanOp, release = false) {
+    try {
+      this.perform(op);
+    } catch (e) {
+      if (e instanceof StepFailure) throw e;
+      if (e instanceof PathEscapeError) throw new StepFailure('E_PATH_ESCAPE', e.message);
+      if (e instanceof SysfsError) {
+        if (e.op === 'write') {
+          if (release && e.errno === 'EBUSY') throw new StepFailure('E_DEVICE_BUSY', `${e.path}: the device is in use (EBUSY)`);
+          throw new StepFailure('E_SYSFS_WRITE', `${e.path}: the kernel refused ${JSON.stringify((op as { data?: string }).data)} with ${e.errno}`);
+        }
+        throw new StepFailure('E_SYSFS_READ', e.message);
+      }
+      throw e;
+    }
+  }
+
+  private perform(op: PlanOp) {
+    const { sysfs } = this.options;
+    switch (op.op) {
+      case 'write':
+        this.options.beforeWrite?.(this.report.writes, op.path);
+        this.report.writes++;
+        sysfs.write(op.path, op.data);
+        return;
+      case 'exists':
+        if (sysfs.exists(op.path) !== op.value) {
+          throw new StepFailure('E_VERIFY_FAILED', op.value ? `${op.path} did not appear` : `${op.path} exists`);
+        }
+        return;
+      case 'expect': {
+        const text = sysfs.read(op.path);
+        if (text === null) throw new StepFailure('E_VERIFY_FAILED', `${op.path} is missing`);
+        const value = text.trim();
+        const ok = op.compare === 'eq' ? value === op.value : /^\d+$/.test(value) && Number(value) >= Number(op.value);
+        if (!ok) {
+          const code = op.path.endsWith('/available_instances') ? 'E_CAPACITY' : 'E_VERIFY_FAILED';
+          throw new StepFailure(code, `${op.path} reads ${JSON.stringify(value)}, ${op.compare === 'eq' ? 'expected' : 'at least'} ${op.value}`);
+        }
+        return;
+      }
+    }
+  }
+
+  /** Removes a device if it exists, and checks that it is gone. */
+  remove(uuid: string, release = false) {
+    if (!this.options.sysfs.exists(deviceDir(uuid))) return;
+    for (const op of removalOps(uuid)) this.run(op, release);
+  }
+
+  deviceType(uuid: string): string | null {
+    const link = this.options.sysfs.realpath(deviceAttr(uuid, 'mdev_type'));
+    return link && link.slice(link.lastIndexOf('/') + 1);
+  }
+}
+
+type Note = (code: Code, message: string, uuid?: string | null) => void;
+
+function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, report: ExecutionReport) {
+  const journal: Journal = { pid: process.pid, kind: 'apply', domain: plan.domain, entries: [] };
+  const created: DevicePlan[] = [];
+  let failure: { uuid: string; error: StepFailure } | null = null;
+  for (const device of plan.devices) {
+    if (device.action === 'present') {
+      try {
+        for (const op of device.ops) steps.run(op);
+      } catch (e) {
+        failure = { uuid: device.uuid, error: e as StepFailure };
+        break;
+      }
+      continue;
+    }
+    const entry = { uuid: device.uuid, parent: device.parent, type: device.type, instances: device.instances, state: 'creating' as const };
+    journal.entries.push(entry);
+    store.writeJournal(journal);
+    try {
+      for (const op of device.ops) {
+        steps.run(op);
+        if (op.op === 'write' && op.path.endsWith('/create')) created.push(device);
+      }
+      journal.entries[journal.entries.length - 1] = { ...entry, state: 'done' };
+      store.writeJournal(journal);
+    } catch (e) {
+      if (!(e instanceof StepFailure)) throw e;
+      failure = { uuid: device.uuid, error: e };
+      break;
+    }
+  }
+  if (!failure) {
+    report.created = created.map((d) => d.uuid);
+    store.clearJournal();
+    return;
+  }
+  note(failure.error.code, failure.error.message, failure.uuid);
+  let clean = true;
+  for (const device of [...created].reverse()) {
+    try {
+      steps.remove(device.uuid);
+      report.rolledBack.push(device.uuid);
+    } catch (e) {
+      clean = false;
+      note('E_ROLLBACK_FAILED', `rollback could not remove ${device.uuid}: ${(e as Error).message}`, device.uuid);
+    }
+  }
+  if (clean) {
+    store.clearJournal();
+    if (created.length) note('I_ROLLED_BACK', `rolled back: removed ${created.length} device${created.length === 1 ? '' : 's'} this run created (${report.rolledBack.join(', ')})`);
+  } else report.unclean = true; // the journal stays: the next run retries the removal
+}
+
+function runRelease(plan: Plan, store: StateStore, steps: Steps, note: Note, report: ExecutionReport) {
+  const toRemove = plan.devices.filter((d) => d.action === 'remove');
+  if (toRemove.length === 0) return;
+  store.writeJournal({
+    pid: process.pid,
+    kind: 'release',
+    domain: plan.domain,
+    entries: toRemove.map((d) => ({ uuid: d.uuid, parent: d.parent, type: d.type, instances: d.instances, state: 'removing' })),
+  });
+  for (const device of toRemove) {
+    try {
+      for (const op of device.ops) steps.run(op, true);
+      report.removed.push(device.uuid);
+    } catch (e) {
+      if (!(e instanceof StepFailure)) throw e;
+      note(e.code, e.message, device.uuid);
+    }
+  }
+  store.clearJournal();
+}
+
+/**
+ * A journal left behind means a run was killed. An interrupted apply never reported success, so
+ * its devices are removed (the guest did not start); an interrupted release is finished.
+ */
+function reconcile(store: StateStore, steps: Steps, note: Note, report: ExecutionReport): boolean {
+  let journal: Journal | null;
+  try {
+    journal = store.readJournal();
+  } catch (e) {
+    if (!(e instanceof JournalUnreadableError)) throw e;
+    note('E_JOURNAL', `${e.message}; remove it after checking /sys/bus/mdev/devices by hand`);
+    report.unclean = true;
+    return false;
+  }
+  if (!journal) return true;
+  const removed: string[] = [];
+  for (const entry of [...journal.entries].reverse()) {
+    try {
+      const type = steps.deviceType(entry.uuid);
+      if (type === null) continue; // never created, or already gone
+      if (type !== entry.type) {
+        note('E_DEVICE_CONFLICT', `journal names ${entry.uuid} as ${entry.type}, but the host has it as ${type}; left alone`);
+        continue;
+      }
+      steps.remove(entry.uuid, journal.kind === 'release');
+      removed.push(entry.uuid);
+    } catch (e) {
+      note('E_ROLLBACK_FAILED', `reconciling an interrupted ${journal.kind} could not remove ${entry.uuid}: ${(e as Error).message}`);
+      report.unclean = true;
+      return false;
+    }
+  }
+  store.clearJournal();
+  note('I_RECONCILED', `an interrupted ${journal.kind} of ${journal.domain ?? 'a domain'} (pid ${journal.pid}) was reconciled: ${removed.length ? `removed ${removed.join(', ')}` : 'nothing left to remove'}`);
+  return true;
+}

@@ -1,0 +1,171 @@
+import { readDomain } from '../../src/core/domain';
+import { readHost } from '../../src/core/host';
+import { transact } from '../../src/shell/executor';
+import { SimKernel } from '../../src/shell/sim-kernel';
+import { MemoryStateStore } from '../../src/shell/state-store';
+import type { SimKernelSpec } from '../../src/shell/sim-spec';
+import { GVT_PARENT, attributeHost, createOptionHost, plainHost } from '../helpers/sim-hosts';
+
+const U = ['11111111-2222-4333-8444-555555555501', '11111111-2222-4333-8444-555555555502', '11111111-2222-4333-8444-555555555503'];
+
+function domainOf(devices: { uuid: string; type: string; instances: number; parent?: string }[]) {
+  const hostdevs = devices
+    .map((d) => `<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='${d.uuid}'/></source>` +
+      `<aggregation type='${d.type}' instances='${d.instances}'${d.parent ? ` parent='${d.parent}'` : ''}/></hostdev>`)
+    .join('\n');
+  const { model, diagnostics } = readDomain(`<domain type='kvm'><name>g</name><devices>${hostdevs}</devices></domain>`, 'g.xml');
+  if (!model || diagnostics.some((d) => d.severity === 'error')) throw new Error(JSON.stringify(diagnostics));
+  return model;
+}
+
+/** Everything a test compares: devices with their counts, and every type's capacity. */
+function hostState(kernel: SimKernel) {
+  const host = readHost(kernel);
+  return {
+    devices: host.devices.map((d) => `${d.uuid} ${d.parent} ${d.type} x${d.instances}`),
+    available: host.parents.flatMap((p) => p.types.map((t) => `${p.name}/${t.id}=${t.availableInstances}`)),
+  };
+}
+
+const options = (kernel: SimKernel, store = new MemoryStateStore()) => ({ sysfs: kernel, store, lockTimeoutMs: 0 });
+
+const scenarios: [string, () => SimKernelSpec, { uuid: string; type: string; instances: number; parent?: string }[]][] = [
+  ['create-option', createOptionHost, [{ uuid: U[0], type: 'i915-GVTg_V5_aggregate', instances: 4, parent: GVT_PARENT }, { uuid: U[1], type: 'i915-GVTg_V5_4', instances: 1 }]],
+  ['attribute', attributeHost, [{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 4, parent: GVT_PARENT }, { uuid: U[1], type: 'i915-GVTg_V5_8', instances: 2 }]],
+  ['none', plainHost, [{ uuid: U[0], type: 'nvidia-256', instances: 1 }, { uuid: U[1], type: 'nvidia-256', instances: 1 }, { uuid: U[2], type: 'nvidia-259', instances: 1, parent: '0000:41:00.0' }]],
+];
+
+describe.each(scenarios)('GIVEN a %s host', (_, spec, devices) => {
+  const domain = domainOf(devices);
+
+  test('WHEN applied THEN every device exists with its count, and a second apply writes nothing', () => {
+    const kernel = SimKernel.build(spec());
+    const first = transact('apply', domain, options(kernel));
+    expect(first.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(first.created).toEqual(devices.map((d) => d.uuid));
+    const state = hostState(kernel);
+    for (const d of devices) expect(state.devices.some((line) => line.startsWith(d.uuid) && line.endsWith(`${d.type} x${d.instances}`))).toBe(true);
+
+    const again = transact('apply', domain, options(kernel));
+    expect(again.writes).toBe(0);
+    expect(again.created).toEqual([]);
+    expect(hostState(kernel)).toEqual(state);
+  });
+
+  test('WHEN released THEN the host is as before', () => {
+    const kernel = SimKernel.build(spec());
+    const before = hostState(kernel);
+    transact('apply', domain, options(kernel));
+    const release = transact('release', domain, options(kernel));
+    expect(release.removed).toEqual(devices.map((d) => d.uuid));
+    expect(hostState(kernel)).toEqual(before);
+  });
+
+  test('WHEN any write fails THEN no device is left and capacity is as before, the first error first', () => {
+    const probe = SimKernel.build(spec());
+    const total = transact('apply', domain, options(probe)).writes;
+    expect(total).toBeGreaterThan(0);
+    for (let n = 1; n <= total; n++) {
+      const kernel = SimKernel.build(spec());
+      const before = hostState(kernel);
+      kernel.failWrite(n, 'EIO');
+      const report = transact('apply', domain, options(kernel));
+      const errors = report.diagnostics.filter((d) => d.severity === 'error');
+      expect(errors[0]?.code).toBe('E_SYSFS_WRITE');
+      expect(errors[0]?.message).toContain('EIO');
+      expect(report.unclean).toBe(false);
+      expect(hostState(kernel)).toEqual(before);
+    }
+  });
+
+  test('WHEN the run is stopped before each write THEN the next run reconciles to nothing', () => {
+    const probe = SimKernel.build(spec());
+    const total = transact('apply', domain, options(probe)).writes;
+    for (let stopAt = 0; stopAt < total; stopAt++) {
+      const kernel = SimKernel.build(spec());
+      const before = hostState(kernel);
+      const store = new MemoryStateStore();
+      expect(() =>
+        transact('apply', domain, {
+          ...options(kernel, store),
+          beforeWrite: (index) => {
+            if (index === stopAt) throw new Error('killed');
+          },
+        }),
+      ).toThrow('killed');
+      store.unlock(); // a killed process holds no lock
+      const next = transact('release', domainOf([]), options(kernel, store));
+      expect(next.diagnostics.map((d) => d.code)).toContain('I_RECONCILED');
+      expect(store.journal).toBeNull();
+      expect(hostState(kernel)).toEqual(before);
+    }
+  });
+
+  test('WHEN the run is stopped after its last write, before clearing its journal, THEN the next run removes its devices', () => {
+    const kernel = SimKernel.build(spec());
+    const before = hostState(kernel);
+    const store = new MemoryStateStore();
+    store.clearJournal = () => {
+      throw new Error('killed');
+    };
+    expect(() => transact('apply', domain, options(kernel, store))).toThrow('killed');
+    expect(store.journal?.entries.every((e) => e.state === 'done')).toBe(true);
+    delete (store as Partial<MemoryStateStore>).clearJournal;
+    store.unlock();
+    transact('apply', domainOf([]), options(kernel, store));
+    expect(store.journal).toBeNull();
+    expect(hostState(kernel)).toEqual(before);
+  });
+});
+
+describe('GIVEN devices the host cannot take', () => {
+  test('WHEN N > 1 on a type without aggregation THEN E_AGG_UNSUPPORTED before any write', () => {
+    const kernel = SimKernel.build(plainHost());
+    const report = transact('apply', domainOf([{ uuid: U[0], type: 'nvidia-256', instances: 2, parent: '0000:41:00.0' }]), options(kernel));
+    expect(report.diagnostics.map((d) => d.code)).toEqual(['E_AGG_UNSUPPORTED']);
+    expect(kernel.writes).toEqual([]);
+  });
+
+  test('WHEN the UUID exists with another count THEN E_DEVICE_CONFLICT and nothing is touched', () => {
+    const kernel = SimKernel.build({ ...attributeHost(), devices: [{ uuid: U[0], parent: GVT_PARENT, type: 'i915-GVTg_V5_8', instances: 2 }] });
+    const before = hostState(kernel);
+    const report = transact('apply', domainOf([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 3 }]), options(kernel));
+    expect(report.diagnostics.map((d) => d.code)).toEqual(['E_DEVICE_CONFLICT']);
+    expect(kernel.writes).toEqual([]);
+    const release = transact('release', domainOf([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 3 }]), options(kernel));
+    expect(release.diagnostics.map((d) => d.code)).toEqual(['E_DEVICE_CONFLICT']);
+    expect(hostState(kernel)).toEqual(before);
+  });
+
+  test('WHEN a device is open THEN release reports E_DEVICE_BUSY and keeps it', () => {
+    const kernel = SimKernel.build(attributeHost());
+    const domain = domainOf([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 2 }]);
+    transact('apply', domain, options(kernel));
+    kernel.open(U[0]);
+    const release = transact('release', domain, options(kernel));
+    expect(release.diagnostics.map((d) => d.code)).toEqual(['E_DEVICE_BUSY']);
+    expect(hostState(kernel).devices).toHaveLength(1);
+  });
+
+  test('WHEN the second device would exceed capacity THEN the plan refuses before any write', () => {
+    const kernel = SimKernel.build(plainHost());
+    const before = hostState(kernel);
+    const domain = domainOf([
+      { uuid: U[0], type: 'nvidia-259', instances: 1, parent: '0000:41:00.0' },
+      { uuid: U[1], type: 'nvidia-259', instances: 1, parent: '0000:41:00.0' },
+    ]);
+    const report = transact('apply', domain, options(kernel));
+    expect(report.diagnostics.map((d) => d.code)).toEqual(['E_CAPACITY']);
+    expect(kernel.writes).toEqual([]);
+    expect(hostState(kernel)).toEqual(before);
+  });
+
+  test('WHEN another live run holds the lock THEN E_LOCK_TIMEOUT and nothing is written', () => {
+    const kernel = SimKernel.build(plainHost());
+    const store = new MemoryStateStore();
+    store.tryLock();
+    const report = transact('apply', domainOf([{ uuid: U[0], type: 'nvidia-256', instances: 1 }]), options(kernel, store));
+    expect(report.diagnostics.map((d) => d.code)).toEqual(['E_LOCK_TIMEOUT']);
+    expect(kernel.writes).toEqual([]);
+  });
+});
