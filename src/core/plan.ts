@@ -4,7 +4,7 @@
  */
 import { type Code, type Diagnostic, type Position, diagnostic } from './diagnostics';
 import type { DomainModel, ManagedDevice } from './domain';
-import { type Dialect, type HostModel, type HostParent, type HostType, findDevice, findParent, findType } from './host-model';
+import { type Dialect, type HostDevice, type HostModel, type HostParent, type HostType, findDevice, findParent, findType } from './host-model';
 import { deviceAttr, deviceDir, typeAttr } from './sysfs-paths';
 
 /**
@@ -119,18 +119,7 @@ export function planApply(domain: DomainModel, host: HostModel): Plan {
     if (existing) {
       const sameParent = device.parent === null || device.parent === existing.parent;
       if (sameParent && existing.type === device.type && existing.instances === device.instances) {
-        const parent = findParent(host, existing.parent);
-        const type = parent && findType(parent, existing.type);
-        devices.push({
-          uuid: device.uuid,
-          parent: existing.parent,
-          type: existing.type,
-          instances: existing.instances,
-          dialect: type ? dialectFor(device, type) : 'none',
-          action: 'present',
-          ops: [exists(deviceDir(device.uuid), true)],
-          rollback: [],
-        });
+        devices.push(existingDevicePlan(device, existing, host, 'present', [exists(deviceDir(device.uuid), true)]));
       } else {
         report(
           'E_DEVICE_CONFLICT',
@@ -226,20 +215,17 @@ export function planRelease(domain: DomainModel, host: HostModel): Plan {
       );
       continue;
     }
-    const parent = findParent(host, existing.parent);
-    const type = parent && findType(parent, existing.type);
-    devices.push({
-      uuid: device.uuid,
-      parent: existing.parent,
-      type: existing.type,
-      instances: existing.instances,
-      dialect: type ? dialectFor(device, type) : 'none',
-      action: 'remove',
-      ops: removalOps(device.uuid),
-      rollback: [],
-    });
+    devices.push(existingDevicePlan(device, existing, host, 'remove', removalOps(device.uuid)));
   }
   return { domain: domain.name, kind: 'release', devices, diagnostics };
+}
+
+/** The plan entry of a device the host already has as declared. */
+function existingDevicePlan(device: ManagedDevice, existing: HostDevice, host: HostModel, action: 'present' | 'remove', ops: PlanOp[]): DevicePlan {
+  const parent = findParent(host, existing.parent);
+  const type = parent && findType(parent, existing.type);
+  const { uuid } = device;
+  return { uuid, parent: existing.parent, type: existing.type, instances: existing.instances, dialect: type ? dialectFor(device, type) : 'none', action, ops, rollback: [] };
 }
 
 function pointAt(device: ManagedDevice, attribute?: string): Position {
