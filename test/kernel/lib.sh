@@ -64,6 +64,15 @@ expect_file() {
 	fi
 }
 
+# expect_contains WHAT PATH TEXT: the file's content contains TEXT.
+expect_contains() {
+	if grep -qF -- "$3" "$2" 2>/dev/null; then
+		pass "$1"
+	else
+		fail "$1" "$2 reads '$(cat "$2" 2>&1)', expected it to contain '$3'"
+	fi
+}
+
 expect_exists() {
 	if [ -e "$2" ]; then pass "$1"; else fail "$1" "$2 does not exist"; fi
 }
