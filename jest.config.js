@@ -7,4 +7,5 @@ module.exports = {
   // uuid is ESM-only; let swc turn it into CommonJS for Jest on Node 20.
   transformIgnorePatterns: ['/node_modules/(?!uuid/)'],
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
 };
