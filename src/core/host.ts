@@ -66,12 +66,15 @@ class HostReader {
     return n !== null ? n : this.problem(path, `not an unsigned number: ${JSON.stringify(text.slice(0, 80))}`);
   }
 
-  list(path: string): string[] | null {
+  /** Names in a directory; null when it is not one (a problem too when `missing` says why that matters). */
+  list(path: string, missing?: string): string[] | null {
+    let names: string[] | null;
     try {
-      return this.view.list(path);
+      names = this.view.list(path);
     } catch (err) {
       return this.problem(path, describe(err));
     }
+    return names === null && missing !== undefined ? this.problem(path, missing) : names;
   }
 
   realpath(path: string): string | null {
@@ -92,9 +95,9 @@ class HostReader {
   }
 
   /** Names in a directory that are safe path components; the others are reported and skipped. */
-  safeNames(dir: string, what: string): string[] {
+  safeNames(dir: string, what: string, missing?: string): string[] {
     const safe: string[] = [];
-    for (const name of this.list(dir) ?? []) {
+    for (const name of this.list(dir, missing) ?? []) {
       if (isSafeSysfsName(name)) safe.push(name);
       else this.problem(`${dir}/${JSON.stringify(name)}`, `unsafe ${what} name; skipped`);
     }
@@ -140,8 +143,7 @@ function readParent(reader: HostReader, name: string): HostParent {
   const vendorId = pciId('vendor');
   const deviceId = pciId('device');
   const typesDir = `${dir}/mdev_supported_types`;
-  if (reader.list(typesDir) === null) reader.problem(typesDir, 'missing: the parent offers no types');
-  const types = reader.safeNames(typesDir, 'type').map((id) => readType(reader, `${typesDir}/${id}`, id));
+  const types = reader.safeNames(typesDir, 'type', 'missing: the parent offers no types').map((id) => readType(reader, `${typesDir}/${id}`, id));
   types.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { name, driver, driverVersion, vendorId, deviceId, types };
 }

@@ -138,7 +138,7 @@ export class RealSysfs implements Sysfs {
     } catch (err) {
       const errno = errnoOf(err);
       if (errno === 'ENOENT' || errno === 'ENOTDIR') {
-        this.refuseDanglingEscape(mapped, hostPath);
+        this.refuseMissingOutside(mapped, hostPath);
         return null;
       }
       throw new SysfsError(errno, hostPath, op);
@@ -148,26 +148,38 @@ export class RealSysfs implements Sysfs {
   }
 
   /**
-   * A link pointing outside the root at something that does not exist yet must not read as
-   * "missing": a write through it would be refused anyway, but the caller deserves the real reason.
+   * A missing path is refused, not reported missing, when the way to it leaves the root: through
+   * its deepest existing ancestor, or through a dangling link pointing outside. Nothing is read
+   * there, but the caller deserves the real reason.
    */
-  private refuseDanglingEscape(mapped: string, hostPath: string): void {
-    let stat: fs.Stats;
-    try {
-      stat = fs.lstatSync(mapped);
-    } catch {
-      return;
+  private refuseMissingOutside(mapped: string, hostPath: string): void {
+    let probe = mapped;
+    for (let hops = 0; hops < 40; hops++) {
+      let real: string | null = null;
+      try {
+        real = fs.realpathSync.native(probe);
+      } catch {
+        // keep climbing
+      }
+      if (real !== null) {
+        if (!this.isInside(real)) throw new PathEscapeError(hostPath, real);
+        return;
+      }
+      let danglingTarget: string | null = null;
+      try {
+        if (fs.lstatSync(probe).isSymbolicLink()) danglingTarget = path.resolve(path.dirname(probe), fs.readlinkSync(probe));
+      } catch {
+        // not there at all: climb
+      }
+      if (danglingTarget !== null) {
+        // Judge a dangling link by where the existing part of its target really is.
+        probe = danglingTarget;
+        continue;
+      }
+      const up = path.dirname(probe);
+      if (up === probe) return;
+      probe = up;
     }
-    if (!stat.isSymbolicLink()) return;
-    const target = fs.readlinkSync(mapped);
-    const absolute = path.resolve(path.dirname(mapped), target);
-    let parentReal: string;
-    try {
-      parentReal = fs.realpathSync.native(path.dirname(absolute));
-    } catch {
-      parentReal = absolute;
-    }
-    if (!this.isInside(parentReal)) throw new PathEscapeError(hostPath, absolute);
   }
 
   private isInside(real: string): boolean {

@@ -84,6 +84,16 @@ describe('RealSysfs confinement', () => {
     expect(fs.readFileSync(path.join(outside, 'secret'), 'utf8')).toBe('outside data\n');
   });
 
+  test('GIVEN a link leaving the root WHEN a missing path below it is accessed THEN PathEscapeError, not a plain miss', () => {
+    fs.symlinkSync(outside, path.join(root, 'sys/escape'));
+    fs.symlinkSync('escape/not-there', path.join(root, 'sys/chained'));
+    const sysfs = new RealSysfs(root);
+    expect(() => sysfs.read('/sys/escape/missing/deeper')).toThrow(PathEscapeError);
+    expect(() => sysfs.exists('/sys/chained')).toThrow(PathEscapeError);
+    expect(() => sysfs.write('/sys/chained', '1')).toThrow(PathEscapeError);
+    expect(fs.existsSync(path.join(outside, 'not-there'))).toBe(false);
+  });
+
   test('GIVEN an absolute link to a file outside WHEN writing THEN the outside file is untouched', () => {
     fs.symlinkSync(path.join(outside, 'secret'), path.join(root, 'sys/devices/parent/types/t1/remove'));
     const sysfs = new RealSysfs(root);
