@@ -69,7 +69,7 @@ function refusal(device: ManagedDevice, type: HostType, room: number | null): { 
   if (room === null) return { code: 'E_CAPACITY', message: `available_instances of ${type.id} cannot be read`, attribute: 'type' };
   const needed = dialect === 'create-option' ? n : 1;
   if (room < needed) {
-    return { code: 'E_CAPACITY', message: `${type.id} has ${room} available instance${room === 1 ? '' : 's'}, ${needed} needed`, attribute: 'instances' };
+    return { code: 'E_CAPACITY', message: `${type.id} has ${Math.max(room, 0)} available instance${room === 1 ? '' : 's'} left, ${needed} needed`, attribute: 'instances' };
   }
   return null;
 }
