@@ -4,7 +4,7 @@
  * installed schemas are required (`scripts/setup-test-tools.sh` installs them); without them these
  * tests fail, they are not skipped.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CODES } from '../../src/core/diagnostics';
@@ -59,6 +59,15 @@ beforeAll(() => {
       throw new Error(`${LIBVIRT_SCHEMAS}/${f} is missing: run \`bash scripts/setup-test-tools.sh\` (Debian package libvirt0)`);
     }
   }
+});
+
+describe('scripts/setup-test-tools.sh', () => {
+  test('with everything installed it exits 0 at once, quietly, without touching apt', () => {
+    const started = Date.now();
+    const run = spawnSync('bash', [join(REPO, 'scripts', 'setup-test-tools.sh')], { encoding: 'utf8' });
+    expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
 });
 
 describe('domain fixtures against schemas/domain-aggregation.rng', () => {
