@@ -40,15 +40,32 @@ class HostReader {
    * failing with `quietErrno` is an answer, not a problem: null without a record.
    */
   text(path: string, required: boolean, quietErrno?: string): string | null {
+    const result = this.attempt(path, quietErrno);
+    if (result === 'missing') return required ? this.problem(path, 'missing') : null;
+    return result === 'failed' ? null : result;
+  }
+
+  /** An optional unsigned file: undefined when absent, null (and a problem) when it holds no number. */
+  optionalUnsigned(path: string): number | null | undefined {
+    const result = this.attempt(path);
+    if (result === 'missing') return undefined;
+    return result === 'failed' ? null : this.toUnsigned(path, result);
+  }
+
+  private attempt(path: string, quietErrno?: string): string | 'missing' | 'failed' {
     let text: string | null;
     try {
       text = this.view.read(path);
     } catch (err) {
-      if (quietErrno !== undefined && err instanceof SysfsError && err.errno === quietErrno) return null;
-      return this.problem(path, describe(err));
+      if (quietErrno !== undefined && err instanceof SysfsError && err.errno === quietErrno) return 'failed';
+      this.problem(path, describe(err));
+      return 'failed';
     }
-    if (text === null) return required ? this.problem(path, 'missing') : null;
-    if (text.length > MAX_HOST_FILE_BYTES) return this.problem(path, `larger than ${MAX_HOST_FILE_BYTES} bytes`);
+    if (text === null) return 'missing';
+    if (text.length > MAX_HOST_FILE_BYTES) {
+      this.problem(path, `larger than ${MAX_HOST_FILE_BYTES} bytes`);
+      return 'failed';
+    }
     return chomp(text);
   }
 
@@ -61,7 +78,10 @@ class HostReader {
 
   unsigned(path: string, required: boolean): number | null {
     const text = this.text(path, required);
-    if (text === null) return null;
+    return text === null ? null : this.toUnsigned(path, text);
+  }
+
+  private toUnsigned(path: string, text: string): number | null {
     const n = parseKernelUnsigned(text);
     return n !== null ? n : this.problem(path, `not an unsigned number: ${JSON.stringify(text.slice(0, 80))}`);
   }
@@ -82,15 +102,6 @@ class HostReader {
       return this.view.realpath(path);
     } catch (err) {
       return this.problem(path, describe(err));
-    }
-  }
-
-  exists(path: string): boolean {
-    try {
-      return this.view.exists(path);
-    } catch (err) {
-      this.problem(path, describe(err));
-      return false;
     }
   }
 
@@ -149,13 +160,17 @@ function readParent(reader: HostReader, name: string): HostParent {
 }
 
 function readType(reader: HostReader, dir: string, id: string): HostType {
-  const name = reader.matching(`${dir}/name`, false, FREE_TEXT, 'text');
-  const description = reader.matching(`${dir}/description`, false, FREE_TEXT, 'text');
+  // One listing tells which optional files exist, so absent ones cost no lookups (hosts have thousands).
+  const present = new Set(reader.list(dir) ?? []);
+  const optional = (file: string, pattern: RegExp, what: string) =>
+    present.has(file) ? reader.matching(`${dir}/${file}`, false, pattern, what) : null;
+  const name = optional('name', FREE_TEXT, 'text');
+  const description = optional('description', FREE_TEXT, 'text');
   const deviceApi = reader.matching(`${dir}/device_api`, true, DEVICE_API, 'a device API name');
   const availableInstances = reader.unsigned(`${dir}/available_instances`, true);
   let dialect: Dialect;
   let maxAggregation: number | null;
-  if (reader.exists(`${dir}/aggregation`)) {
+  if (present.has('aggregation')) {
     dialect = 'create-option';
     maxAggregation = reader.unsigned(`${dir}/aggregation`, true);
   } else if (description !== null && ATTRIBUTE_GENERATION.test(description)) {
@@ -165,7 +180,7 @@ function readType(reader: HostReader, dir: string, id: string): HostType {
     dialect = 'none';
     maxAggregation = 1;
   }
-  const migrationVersion = readMigrationVersion(reader, `${dir}/migration_version`);
+  const migrationVersion = present.has('migration_version') ? readMigrationVersion(reader, `${dir}/migration_version`) : null;
   return { id, name, description, deviceApi, availableInstances, dialect, maxAggregation, migrationVersion };
 }
 
@@ -193,16 +208,20 @@ function readDevice(reader: HostReader, name: string): HostDevice | null {
 
   let instances = 1;
   let maxAggregation: number | null = null;
-  if (reader.exists(`${dir}/aggregated_instances`)) {
+  // One listing tells which generation's files exist; probing absent files one by one costs more.
+  const present = new Set(reader.list(dir) ?? []);
+  if (present.has('aggregated_instances')) {
     const n = reader.unsigned(`${dir}/aggregated_instances`, true);
     if (n === null || n < 1) return reader.problem(`${dir}/aggregated_instances`, 'no usable count; device skipped');
     instances = n;
-  } else if (reader.exists(`${dir}/mdev/aggregated_instances`)) {
-    const n = reader.unsigned(`${dir}/mdev/aggregated_instances`, true);
+  } else if (present.has('mdev')) {
+    const n = reader.optionalUnsigned(`${dir}/mdev/aggregated_instances`);
     if (n === null) return reader.problem(`${dir}/mdev/aggregated_instances`, 'no usable count; device skipped');
-    // 0 is what a type that does not aggregate reads: one instance.
-    instances = Math.max(1, n);
-    maxAggregation = reader.unsigned(`${dir}/mdev/max_aggregation`, false);
+    if (n !== undefined) {
+      // 0 is what a type that does not aggregate reads: one instance.
+      instances = Math.max(1, n);
+      maxAggregation = reader.optionalUnsigned(`${dir}/mdev/max_aggregation`) ?? null;
+    }
   }
   return { uuid, parent, type, instances, maxAggregation };
 }

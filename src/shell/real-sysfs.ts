@@ -29,6 +29,8 @@ function errnoOf(err: unknown): string {
 export class RealSysfs implements Sysfs {
   /** The root after resolving every link in it; all accesses must stay below this. */
   readonly realRoot: string;
+  /** One read buffer per instance: reads are synchronous, and a snapshot reads thousands of files. */
+  private readonly readBuffer = Buffer.allocUnsafe(MAX_READ_BYTES + 1);
 
   constructor(readonly root: string) {
     try {
@@ -42,7 +44,6 @@ export class RealSysfs implements Sysfs {
     const real = this.resolve(hostPath, 'list');
     if (real === null) return null;
     try {
-      if (!fs.statSync(real).isDirectory()) return null;
       return fs.readdirSync(real).sort();
     } catch (err) {
       const errno = errnoOf(err);
@@ -67,7 +68,7 @@ export class RealSysfs implements Sysfs {
       const stat = fs.fstatSync(fd);
       if (stat.isDirectory()) throw new SysfsError('EISDIR', hostPath, 'read');
       if (!stat.isFile()) throw new SysfsError('EINVAL', hostPath, 'read', 'not a regular file');
-      const buffer = Buffer.alloc(MAX_READ_BYTES + 1);
+      const buffer = this.readBuffer;
       let length = 0;
       for (;;) {
         const n = fs.readSync(fd, buffer, length, buffer.length - length, null);

@@ -149,6 +149,7 @@ describe('readHost on hostile trees', () => {
   });
 
   test('GIVEN a huge file behind a view that does not cap WHEN read THEN readHost refuses it itself', () => {
+    write(path.join(typeDir(), 'description'), 'short\n');
     const view = new RealSysfs(root);
     const uncapped: SysfsView = {
       list: (p) => view.list(p),
