@@ -268,7 +268,7 @@ export class SimKernel implements Sysfs {
       if (shared === undefined) throw new Error(`type ${spec.id} names unknown pool ${spec.pool}`);
       pool = shared;
     } else {
-      pool = { id: `${spec.id}`, capacity: { instances: spec.available ?? 0 } };
+      pool = { id: spec.id, capacity: { instances: spec.available ?? 0 } };
     }
     const cost = spec.cost ?? { instances: 1 };
     if (!Object.values(cost).some((c) => c > 0)) throw new Error(`type ${spec.id} costs nothing`);
