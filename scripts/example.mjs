@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 
 const cli = ['dist/mdev-agg.js'];
 const domain = 'fixtures/domains/example-gvt.xml';
-const root = ['--root', 'fixtures/hosts/gvt-attribute'];
+const root = ['--root', 'fixtures/hosts/example-gvt'];
 
 const steps = [
   ['validate the example domain', ['validate', domain]],
