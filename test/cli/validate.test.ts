@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { run } from '../../src/cli/run';
 import { cli, json } from '../helpers/cli';
 import { REPO } from '../helpers/golden';
 
@@ -59,6 +60,20 @@ describe('validate as a user calls it', () => {
     expect(json(r).diagnostics.map((d: { code: string }) => d.code)).toEqual([code]);
     const text = await cli(['validate', '-'], input);
     expect(text.stdout + text.stderr).not.toMatch(/\n\s+at |Error:/);
+  });
+});
+
+describe('progress on long runs', () => {
+  const many = files.slice(0, 5).map((f) => `${DIR}/${f}`);
+  test.each([
+    [true, true],
+    [false, false],
+  ])('stderr is a terminal: %s -> progress shown: %s', async (tty, shown) => {
+    const lines: string[] = [];
+    const r = await run(['validate', ...many], '', {}, { cwd: REPO, stderrIsTTY: tty, progress: (l) => lines.push(l) });
+    expect(lines.length > 0).toBe(shown);
+    if (shown) expect(lines[lines.length - 1]).toBe(`validate: ${many.length}/${many.length}`);
+    expect(r.stderr).toBe('');
   });
 });
 
