@@ -103,13 +103,51 @@ export const removalOps = (uuid: string): PlanOp[] => [write(deviceAttr(uuid, 'r
 
 const capacityKey = (parent: string, type: string) => `${parent}\u0000${type}`;
 
+/** Capacity the earlier devices of one domain took on one host, so later ones see what is left. */
+export class CapacityLedger {
+  private readonly taken = new Map<string, number>();
+
+  roomOf = (parent: string, type: HostType): number | null =>
+    type.availableInstances === null ? null : type.availableInstances - (this.taken.get(capacityKey(parent, type.id)) ?? 0);
+
+  take(parent: string, type: HostType, dialect: Dialect, instances: number): void {
+    const key = capacityKey(parent, type.id);
+    this.taken.set(key, (this.taken.get(key) ?? 0) + (dialect === 'none' ? 1 : instances));
+  }
+}
+
+export type Placement =
+  | { parent: HostParent; type: HostType; dialect: Dialect }
+  | { code: Code; message: string; attribute: string };
+
+/**
+ * Where a device that does not exist yet goes: its named parent, else placement. Every pre-write
+ * check is made against the room `ledger` says is left; on success the ledger takes the capacity.
+ */
+export function placeDevice(device: ManagedDevice, host: HostModel, ledger: CapacityLedger): Placement {
+  let parent: HostParent | undefined;
+  let type: HostType | undefined;
+  if (device.parent !== null) {
+    parent = findParent(host, device.parent);
+    if (!parent) return { code: 'E_PARENT_NOT_FOUND', message: `parent ${device.parent} is not registered with the mdev core on this host`, attribute: 'parent' };
+    type = findType(parent, device.type);
+    if (!type) return { code: 'E_TYPE_NOT_FOUND', message: `parent ${parent.name} does not offer type ${device.type}`, attribute: 'type' };
+    const why = refusal(device, type, ledger.roomOf(parent.name, type));
+    if (why) return { ...why, message: `${parent.name}: ${why.message}` };
+  } else {
+    const placed = place(device, host, ledger.roomOf);
+    if ('code' in placed) return { ...placed, attribute: 'type' };
+    ({ parent, type } = placed);
+  }
+  const dialect = dialectFor(device, type);
+  ledger.take(parent.name, type, dialect, device.instances);
+  return { parent, type, dialect };
+}
+
 export function planApply(domain: DomainModel, host: HostModel): Plan {
   const diagnostics: Diagnostic[] = [];
   const devices: DevicePlan[] = [];
-  // Capacity each earlier device of this domain took, so later ones see what is left.
-  const taken = new Map<string, number>();
-  const roomOf = (parent: string, type: HostType) =>
-    type.availableInstances === null ? null : type.availableInstances - (taken.get(capacityKey(parent, type.id)) ?? 0);
+  const ledger = new CapacityLedger();
 
   for (const device of domain.devices) {
     const report = (code: Code, message: string, attribute?: string) =>
@@ -131,36 +169,12 @@ export function planApply(domain: DomainModel, host: HostModel): Plan {
       continue;
     }
 
-    let parent: HostParent | undefined;
-    let type: HostType | undefined;
-    if (device.parent !== null) {
-      parent = findParent(host, device.parent);
-      if (!parent) {
-        report('E_PARENT_NOT_FOUND', `parent ${device.parent} is not registered with the mdev core on this host`, 'parent');
-        continue;
-      }
-      type = findType(parent, device.type);
-      if (!type) {
-        report('E_TYPE_NOT_FOUND', `parent ${parent.name} does not offer type ${device.type}`, 'type');
-        continue;
-      }
-      const why = refusal(device, type, roomOf(parent.name, type));
-      if (why) {
-        report(why.code, `${parent.name}: ${why.message}`, why.attribute);
-        continue;
-      }
-    } else {
-      const placed = place(device, host, roomOf);
-      if ('code' in placed) {
-        report(placed.code, placed.message, 'type');
-        continue;
-      }
-      ({ parent, type } = placed);
+    const placed = placeDevice(device, host, ledger);
+    if ('code' in placed) {
+      report(placed.code, placed.message, placed.attribute);
+      continue;
     }
-
-    const dialect = dialectFor(device, type);
-    const key = capacityKey(parent.name, type.id);
-    taken.set(key, (taken.get(key) ?? 0) + (dialect === 'none' ? 1 : device.instances));
+    const { parent, type, dialect } = placed;
     const { ops, rollback } = creationOps(device.uuid, parent.name, type, dialect, device.instances, device.model);
     devices.push({ uuid: device.uuid, parent: parent.name, type: type.id, instances: device.instances, dialect, action: 'create', ops, rollback });
   }
