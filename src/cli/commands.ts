@@ -151,6 +151,22 @@ const specs: CommandSpec[] = [
     options: {},
     load: () => require('./commands/types').typesCommand,
   },
+  {
+    name: 'snapshot',
+    usage: 'mdev-agg snapshot [--name HOST] [--json]',
+    summary: 'the host snapshot: parents, types, drivers, migration_version, devices',
+    description:
+      'Prints what this host offers as a host snapshot (schemas/host.rng, namespace urn:mdev-agg:host:1):\n' +
+      'per parent its driver, version and PCI ids, per type its dialect, maximum, available instances and\n' +
+      'migration_version, and the existing mdevs. migrate-check reads it as a source or target. The host\n' +
+      'name is --name, else the root\'s /proc/sys/kernel/hostname or /etc/hostname; the time is\n' +
+      'SOURCE_DATE_EPOCH when set, else now.',
+    example: 'mdev-agg snapshot > /var/lib/mdev-agg/snapshots/$(hostname).xml',
+    positionals: [0, 0],
+    positionalName: '',
+    options: { name: { type: 'string', help: 'host name to record (default: the host\'s own)', arg: 'HOST' } },
+    load: () => require('./commands/snapshot').snapshotCommand,
+  },
 ];
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(specs.map((s) => [s.name, s]));

@@ -52,6 +52,9 @@ export const CODES = {
   C_COUNT_UNSUPPORTED: 'The target cannot create exactly that count (dialect, maximum or capacity).',
   C_DRIVER_INCOMPATIBLE: 'The host drivers are known to be incompatible.',
   C_DRIVER_UNKNOWN: 'Facts to judge driver compatibility are missing.',
+  E_SNAPSHOT_INVALID: 'A host snapshot breaks schemas/host.rng (root, element, attribute or value) or repeats a parent, type or device.',
+  E_POLICY_INVALID: 'A driver policy file is not the JSON the README describes.',
+  W_SOURCE_SNAPSHOT_MISSING: 'Fleet mode found no source snapshot for a domain (by its stamp\'s host or a device UUID); the stamp alone gives the source facts.',
   // usage and configuration
   E_USAGE: 'The command line is wrong.',
   E_INPUT_UNREADABLE: 'An input file could not be read.',

@@ -280,6 +280,7 @@ describe('host snapshots against schemas/host.rng', () => {
     ['a type with only id and dialect', snapshot(parent('<type id="nvidia-256" dialect="none"/>'))],
     ['availableInstances 0', snapshot(parent('<type id="nvidia-256" availableInstances="0" dialect="none"/>'))],
     ['an empty problem message', snapshot('<problem path="/sys/class/mdev_bus"/>')],
+    ['maxAggregation 0 (the kernel prints it for a type or device with no aggregation room)', snapshot(parent('<type id="nvidia-256" dialect="create-option" maxAggregation="0"/>'))],
   ])('%s validates', (_what, text) => {
     expectStatus(validateText(HOST_RNG, text), 0, _what);
   });
@@ -290,7 +291,7 @@ describe('host snapshots against schemas/host.rng', () => {
     ['a type id with a slash', snapshot(parent('<type id="nvidia/256" dialect="none"/>'))],
     ['a parent named ..', snapshot('<parent name=".."/>')],
     ['a vendor id with 0x', snapshot('<parent name="0000:41:00.0" vendor="0x10de"/>')],
-    ['maxAggregation 0', snapshot(parent('<type id="nvidia-256" dialect="create-option" maxAggregation="0"/>'))],
+    ['maxAggregation 01', snapshot(parent('<type id="nvidia-256" dialect="create-option" maxAggregation="01"/>'))],
     ['availableInstances -1', snapshot(parent('<type id="nvidia-256" availableInstances="-1" dialect="none"/>'))],
     ['an upper-case device UUID', snapshot('<device uuid="0B5A8B1E-7C55-4D0C-9A3E-51F0C1A6D2F4" parent="0000:41:00.0" type="nvidia-256" instances="1"/>')],
     ['instances 2147483648', snapshot('<device uuid="0b5a8b1e-7c55-4d0c-9a3e-51f0c1a6d2f4" parent="0000:41:00.0" type="nvidia-256" instances="2147483648"/>')],
