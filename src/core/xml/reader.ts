@@ -12,7 +12,7 @@ import {
   findForbiddenChar,
   findStructureViolation,
   invalidUtf8Offset,
-  maskLiteralSections,
+  scanLiteralSections,
 } from './strict-checks';
 
 export const MAX_XML_BYTES = 4 * 1024 * 1024;
@@ -75,9 +75,10 @@ const parser = new XMLParser({
   trimValues: false,
   ignoreDeclaration: true,
   ignorePiTags: true,
-  // Only the five XML entities and numeric references; DOCTYPEs are refused before parsing.
+  // Only the five XML entities and numeric references; DOCTYPEs are refused before parsing, so
+  // no reference expands to more than one character and the limits need only cover the input.
   htmlEntities: {} as unknown as boolean, // an empty map: numeric references on, no HTML names
-  processEntities: { enabled: true, maxEntityCount: 0, maxEntitySize: 1, maxTotalExpansions: 10000, maxExpandedLength: 100000 },
+  processEntities: { enabled: true, maxEntityCount: 0, maxEntitySize: 1, maxTotalExpansions: MAX_XML_BYTES, maxExpandedLength: MAX_XML_BYTES },
   maxNestedTags: MAX_XML_DEPTH + 1,
 });
 const META: symbol = XMLParser.getMetaDataSymbol() as unknown as symbol;
@@ -96,9 +97,8 @@ export function readXml(input: Uint8Array | string, file: string): ReadResult {
     text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   } else {
     if (input.length > MAX_XML_BYTES) return tooLarge(file);
-    if ((input[0] === 0xfe && input[1] === 0xff) || (input[0] === 0xff && input[1] === 0xfe)) {
-      return fail(file, 'E_XML_ENCODING', 'UTF-16 input is refused: libvirt domain XML is UTF-8', '', 0);
-    }
+    const wide = wideEncoding(input);
+    if (wide) return fail(file, 'E_XML_ENCODING', `${wide} input is refused: libvirt domain XML is UTF-8`, '', 0);
     const bom = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? 3 : 0;
     const bytes = input.subarray(bom);
     const bad = invalidUtf8Offset(bytes);
@@ -109,6 +109,20 @@ export function readXml(input: Uint8Array | string, file: string): ReadResult {
     text = Buffer.from(bytes).toString('utf8');
   }
   return readText(text, file);
+}
+
+/**
+ * UTF-16 or UTF-32, by byte-order mark or, without one, by a NUL among the first two bytes: a
+ * UTF-8 document cannot hold NUL anywhere, and XML text starts with `<`, white space or a BOM.
+ */
+function wideEncoding(b: Uint8Array): string | null {
+  if (b.length < 2) return null;
+  const [b0, b1, b2, b3] = b;
+  if (b0 === 0 && b1 === 0) return 'UTF-32 (big-endian)'; // 00 00 FE FF, 00 00 00 3C
+  if (b2 === 0 && b3 === 0 && (b1 === 0 || (b0 === 0xff && b1 === 0xfe))) return 'UTF-32 (little-endian)'; // 3C 00 00 00, FF FE 00 00
+  if ((b0 === 0xfe && b1 === 0xff) || b0 === 0) return 'UTF-16 (big-endian)';
+  if ((b0 === 0xff && b1 === 0xfe) || b1 === 0) return 'UTF-16 (little-endian)';
+  return null;
 }
 
 function tooLarge(file: string): ReadResult {
@@ -130,9 +144,10 @@ function readText(text: string, file: string): ReadResult {
   const validation = XMLValidator.validate(text);
   if (validation !== true) {
     const { line, col, msg } = validation.err;
-    return { ok: false, diagnostics: [diagnostic('E_XML_MALFORMED', msg, file, { line, column: col ?? 1 })] };
+    return { ok: false, diagnostics: [diagnostic('E_XML_MALFORMED', validatorMessage(msg), file, { line, column: col ?? 1 })] };
   }
-  const masked = maskLiteralSections(text);
+  const { masked, violation: literal } = scanLiteralSections(text);
+  if (literal) return fail(file, 'E_XML_MALFORMED', literal.reason, text, literal.offset);
   const reference = findBadReference(masked);
   if (reference) return fail(file, 'E_XML_MALFORMED', reference.reason, text, reference.offset);
   const structure = findStructureViolation(masked, MAX_XML_DEPTH);
@@ -157,6 +172,27 @@ function readText(text: string, file: string): ReadResult {
   return { ok: true, doc: { file, text, root: built, lines } };
 }
 
+/**
+ * The validator's message, bounded: for unclosed elements it lists every open tag, which on a
+ * hostile input is megabytes of output.
+ */
+function validatorMessage(message: string): string {
+  const unclosed = /^Invalid '(\[[\s\S]*\])' found\.$/.exec(message);
+  if (unclosed) {
+    let names: unknown;
+    try {
+      names = JSON.parse(unclosed[1]);
+    } catch {
+      names = null;
+    }
+    if (Array.isArray(names)) {
+      const shown = names.slice(-3).map((n) => `<${String(n)}>`).join(', ');
+      return `${names.length} element${names.length === 1 ? ' is' : 's are'} not closed (innermost: ${shown})`;
+    }
+  }
+  return message.length > 200 ? `${message.slice(0, 200)}…` : message;
+}
+
 type ParsedNode = Record<string, unknown>;
 
 function elementName(node: ParsedNode): string | null {
@@ -173,7 +209,7 @@ const TAG_CLOSE = /\s*(\/?)>/y;
 
 function decodeAttributeValue(raw: string): string {
   return raw
-    .replace(/[\t\n\r]/g, ' ')
+    .replace(/\r\n?|[\t\n]/g, ' ') // end-of-line handling first: CRLF is one line break, so one space
     .replace(/&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);/g, (_, ref: string) => {
       if (ref[0] === '#') return String.fromCodePoint(ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10));
       return { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }[ref as 'lt']!;
@@ -187,6 +223,19 @@ function splitName(qname: string): [prefix: string | null, local: string] {
 
 interface Violation {
   violation: { offset: number; reason: string };
+}
+
+/**
+ * The reserved names of XML Namespaces 1.0: `xml` is bound to its namespace only and nothing else
+ * is; `xmlns` is never declared. A rebound `xml` prefix would make mdev-agg read a name libvirt's
+ * parser reads otherwise.
+ */
+function reservedBindingViolation(prefix: string | null, uri: string): string | null {
+  if (prefix === 'xmlns') return 'the prefix xmlns cannot be declared';
+  if (prefix === 'xml' && uri !== XML_NS) return `the prefix xml is bound to ${XML_NS} only`;
+  if (uri === XMLNS_NS) return `${XMLNS_NS} cannot be bound to a prefix or be the default namespace`;
+  if (uri === XML_NS && prefix !== 'xml') return `${XML_NS} is bound to the prefix xml only`;
+  return null;
 }
 
 /** Builds one element from the parser's node, reading names and attributes from the text itself. */
@@ -212,6 +261,8 @@ function buildElement(node: ParsedNode, text: string, parent: XmlElement | null,
     const [prefix, local] = splitName(a.qname);
     if (prefix === 'xmlns' || (prefix === null && local === 'xmlns')) {
       if (prefix === 'xmlns' && a.value === '') return { violation: { offset: a.offset, reason: `prefix ${local} cannot be bound to an empty namespace` } };
+      const reserved = reservedBindingViolation(prefix === null ? null : local, a.value);
+      if (reserved) return { violation: { offset: a.offset, reason: reserved } };
       if (scope === outer) scope = new Map(outer);
       (scope as Map<string, string>).set(prefix === null ? '' : local, a.value);
     }

@@ -27,12 +27,69 @@ export function findDoctype(text: string): Violation | null {
   return m ? { offset: m.index, reason: `${m[0].slice(2).toUpperCase()} declarations are refused` } : null;
 }
 
-/** Comments, CDATA sections and processing instructions: their content is not markup. */
-const LITERAL_SECTIONS = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>/g;
+const LITERAL_SECTIONS = [
+  { open: '<!--', close: '-->', name: 'comment' },
+  { open: '<![CDATA[', close: ']]>', name: 'CDATA section' },
+  { open: '<?', close: '?>', name: 'processing instruction' },
+] as const;
 
-/** The text with literal sections blanked (same length, newlines kept) so markup scans skip them. */
-export function maskLiteralSections(text: string): string {
-  return text.replace(LITERAL_SECTIONS, (s) => s.replace(/[^\n]/g, ' '));
+/**
+ * The text with comments, CDATA sections and processing instructions blanked (same length,
+ * newlines kept), so markup scans skip their content, and the first violation of the rules for
+ * literal sections and character data: `--` inside a comment, `]]>` outside a CDATA section.
+ * One pass, left to right: a `<!--` or `<?` inside a quoted attribute value is part of the value,
+ * not the start of a section (else `a="<!--"` could hide markup up to a later `-->`), and no
+ * section is searched for twice, so the scan stays linear on any input.
+ */
+export function scanLiteralSections(text: string): { masked: string; violation: Violation | null } {
+  const pieces: string[] = [];
+  let violation: Violation | null = null;
+  let copied = 0;
+  let at = 0;
+  const blank = (from: number, to: number) => {
+    pieces.push(text.slice(copied, from), text.slice(from, to).replace(/[^\n]/g, ' '));
+    copied = to;
+  };
+  // The next `]]>` at or after the scan, found by one forward search overall (never rescanned).
+  let cdataEnd = text.indexOf(']]>');
+  const checkCharacterData = (from: number, to: number) => {
+    while (cdataEnd >= 0 && cdataEnd < from) cdataEnd = text.indexOf(']]>', cdataEnd + 1);
+    if (violation === null && cdataEnd >= 0 && cdataEnd < to) violation = { offset: cdataEnd, reason: "']]>' is not allowed in character data" };
+  };
+  while (at < text.length) {
+    const lt = text.indexOf('<', at);
+    checkCharacterData(at, lt < 0 ? text.length : lt);
+    if (lt < 0) break;
+    const section = LITERAL_SECTIONS.find((s) => text.startsWith(s.open, lt));
+    if (section) {
+      const close = text.indexOf(section.close, lt + section.open.length);
+      const end = close < 0 ? text.length : close + section.close.length;
+      if (section.name === 'comment' && violation === null) {
+        const body = text.slice(lt + 4, close < 0 ? text.length : close);
+        const hyphens = body.includes('--') ? lt + 4 + body.indexOf('--') : body.endsWith('-') ? lt + 3 + body.length : -1;
+        if (hyphens >= 0) violation = { offset: hyphens, reason: "'--' is not allowed inside a comment" };
+      }
+      blank(lt, end);
+      at = end;
+      continue;
+    }
+    at = endOfTag(text, lt + 1);
+  }
+  pieces.push(text.slice(copied));
+  return { masked: pieces.join(''), violation };
+}
+
+/** Offset just past the `>` closing the tag that starts before `from`, skipping quoted values. */
+function endOfTag(text: string, from: number): number {
+  let quote = '';
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '>') return i + 1;
+  }
+  return text.length;
 }
 
 const REFERENCE = /&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z_][\w.-]*)?(;)?/g;
