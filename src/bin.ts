@@ -18,6 +18,7 @@ function finish(result: RunResult) {
 const { run } = require('./cli/run') as typeof import('./cli/run');
 run(process.argv.slice(2), readStdin, process.env, {
   stderrIsTTY: process.stderr.isTTY === true,
+  entryScript: __filename,
   progress: (line) => process.stderr.write(`${line}\r`),
 }).then(finish, (e) => {
   process.stderr.write(`mdev-agg: internal error: ${(e as Error)?.message ?? String(e)}\n`);

@@ -167,6 +167,23 @@ const specs: CommandSpec[] = [
     options: { name: { type: 'string', help: 'host name to record (default: the host\'s own)', arg: 'HOST' } },
     load: () => require('./commands/snapshot').snapshotCommand,
   },
+  {
+    name: 'hook',
+    usage: 'mdev-agg hook run GUEST OP SUBOP EXTRA < domain.xml | mdev-agg hook install|uninstall [--hooks-dir DIR]',
+    summary: 'the libvirt qemu hook: run it, install or remove its wrapper',
+    description:
+      'run: what libvirt\'s qemu hook does for OP with the domain XML on standard input: prepare and\n' +
+      'restore create the aggregated mdevs (a failure aborts the start), release removes them, migrate\n' +
+      'checks an incoming domain against this host and prints the XML with its placement when it\n' +
+      'differs, reconnect only reports; other operations do nothing. install writes an executable\n' +
+      'wrapper to <root>/etc/libvirt/hooks/qemu.d/mdev-agg (or --hooks-dir) that runs this CLI;\n' +
+      'uninstall removes it. libvirtd sees a new hook after a restart or SIGHUP.',
+    example: 'mdev-agg hook install && systemctl restart libvirtd',
+    positionals: [1, 5],
+    positionalName: 'run|install|uninstall',
+    options: { 'hooks-dir': { type: 'string', help: 'install or uninstall here instead of <root>/etc/libvirt/hooks/qemu.d', arg: 'DIR' } },
+    load: () => require('./commands/hook').hookCommand,
+  },
 ];
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(specs.map((s) => [s.name, s]));

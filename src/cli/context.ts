@@ -3,6 +3,8 @@
  * CLI is a function (`run`) that tests call in-process.
  */
 import type { Diagnostic } from '../core/diagnostics';
+import type { Sysfs } from '../core/sysfs';
+import type { StateStore } from '../shell/state-store';
 
 export const EXIT = { OK: 0, NO: 1, USAGE: 2, HOST: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -24,6 +26,13 @@ export interface RunOptions {
   progress?: (line: string) => void;
   /** Current directory for relative paths (default: the process's). */
   cwd?: string;
+  /**
+   * A host to use instead of the tree under the root (an in-process caller sharing one simulated
+   * kernel across several runs, as libvirt's successive hook calls share one host).
+   */
+  host?: { sysfs: Sysfs; store: StateStore };
+  /** Absolute path of the running CLI file, which `hook install` writes into the wrapper. */
+  entryScript?: string;
 }
 
 export interface GlobalFlags {

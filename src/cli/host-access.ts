@@ -28,11 +28,18 @@ export function openReal(ctx: CommandContext): RealSysfs {
   }
 }
 
+/** The host to read: the one the caller gave, else the tree under the root. */
+export function hostView(ctx: CommandContext): Sysfs {
+  return ctx.options.host?.sysfs ?? openReal(ctx);
+}
+
 /**
  * `--simulate`: a kernel seeded from the tree under the root; lock and journal in memory, so
  * nothing is written anywhere. A tree may carry `sim.json` beside `sys/` to declare shared pools.
  */
 export function openHost(ctx: CommandContext, simulate: boolean): HostAccess {
+  const given = ctx.options.host;
+  if (given) return { root: rootOf(ctx), sysfs: given.sysfs, store: given.store, simulated: simulate };
   const real = openReal(ctx);
   if (!simulate) return { root: real.root, sysfs: real, store: new FileStateStore(real.root), simulated: false };
   let options;

@@ -58,6 +58,10 @@ export const CODES = {
   // usage and configuration
   E_USAGE: 'The command line is wrong.',
   E_INPUT_UNREADABLE: 'An input file could not be read.',
+  E_CONFIG_INVALID: 'The configuration file (/etc/mdev-agg/config.json under the root) is not valid JSON or holds a value of the wrong kind.',
+  W_CONFIG_UNKNOWN_KEY: 'The configuration file has a key mdev-agg does not know; it is ignored.',
+  // exports
+  E_EXPORT_UNSUPPORTED: 'The device cannot be expressed in the export format (the create-option generation has no mdevctl or node-device form), or its dialect cannot be told.',
 } as const;
 
 export type Code = keyof typeof CODES;

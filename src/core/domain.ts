@@ -2,6 +2,7 @@
  * libvirt domain XML -> the aggregated mdev model, with every rule of DESIGN 1.2 as a located
  * diagnostic. Pure: a function of the text.
  */
+import { AGGREGATION_NS } from './aggregation-ns';
 import { type Code, type Diagnostic, type Position, diagnostic } from './diagnostics';
 import {
   type Method,
@@ -14,7 +15,7 @@ import {
 } from './names';
 import { type XmlDocument, type XmlElement, attribute, childElements, readXml } from './xml/reader';
 
-export const AGGREGATION_NS = 'urn:mdev-agg:aggregation:1';
+export { AGGREGATION_NS };
 
 /** Facts about the source host, written by `stamp` (`<agg:source>`). */
 export interface SourceStamp {

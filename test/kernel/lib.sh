@@ -8,6 +8,8 @@ PLAIN_TYPE=mdev_agg_test-plain
 AGG_TYPE=mdev_agg_test-agg
 # The test driver's pool: a plain device takes 2 units, each aggregated instance 1.
 POOL_UNITS=8
+PARENT_DIR=$(realpath "/sys/class/mdev_bus/$PARENT")
+PARENT_DEVPATH=${PARENT_DIR#/sys}
 TYPES_DIR=/sys/class/mdev_bus/$PARENT/mdev_supported_types
 DEVICES_DIR=/sys/bus/mdev/devices
 COMMAND_TIMEOUT=${COMMAND_TIMEOUT:-60}
@@ -135,6 +137,15 @@ expect_json() {
 	fi
 }
 
+# expect_plan DOMAIN DIALECT WRITES: `plan DOMAIN --format json` exits 0, its first device has
+# DIALECT, and its writes, each "path=data", joined by spaces, are WRITES.
+expect_plan() {
+	expect_exit "plan --format json" 0 $MDEV_AGG plan "$1" --format json
+	expect_json "plan: dialect $2" 'd.devices[0].dialect' "$2"
+	expect_json "plan: writes $3" \
+		'd.devices[0].ops.filter(o => o.op === "write").map(o => o.path + "=" + o.data).join(" ")' "$3"
+}
+
 # cli_supports COMMAND: the built CLI exists and answers COMMAND --help with exit 0.
 cli_supports() {
 	[ -f "$MDEV_AGG_JS" ] && timeout -s KILL "$COMMAND_TIMEOUT" $MDEV_AGG "$1" --help >/dev/null 2>&1
@@ -208,4 +219,64 @@ release_hold() {
 	kill "$HOLD_PID" 2>/dev/null
 	wait "$HOLD_PID" 2>/dev/null
 	HOLD_PID=
+}
+
+# setup_write PATH DATA: a write that prepares a CLI scenario, kept out of kernel-writes.jsonl
+# (that log holds the raw scenarios' writes only); a refused setup write is a FAIL.
+setup_write() {
+	setup_write_answer=$(sysfs-write /dev/null "$SCENARIO" "$1" "$2")
+	[ "$setup_write_answer" = OK ] || fail "setup: write $2 to $1" "$setup_write_answer"
+}
+
+# expect_device WHAT UUID TYPE COUNT: the device exists with that type and mdev/aggregated_instances.
+expect_device() {
+	if [ ! -e "$DEVICES_DIR/$2" ]; then
+		fail "$1" "$2 does not exist"
+		return
+	fi
+	expect_device_now="$(basename "$(readlink "$DEVICES_DIR/$2/mdev_type")") x$(read_attr "$DEVICES_DIR/$2/mdev/aggregated_instances")"
+	if [ "$expect_device_now" = "$3 x$4" ]; then
+		pass "$1"
+	else
+		fail "$1" "$2 is $expect_device_now, expected $3 x$4"
+	fi
+}
+
+# Kernel uevents tell whether a command created or removed any mdev, even one it removed again.
+# watch_devices starts recording them; expect_device_events stops and compares.
+UEVENTS_FILE=$SCENARIO_DIR/uevents
+# A synthetic change event of the parent carrying a fresh mark, sent until the watcher records
+# it: events arrive in order, so every event before it has been recorded too.
+uevent_barrier() {
+	UEVENT_MARK=$((${UEVENT_MARK:-0} + 1))
+	uevent_waited=0
+	while ! grep -q "^change $PARENT_DEVPATH mark$UEVENT_MARK\$" "$UEVENTS_FILE"; do
+		[ "$uevent_waited" -ge 20 ] && return 1
+		echo "change 00000000-0000-0000-0000-000000000000 MARK=mark$UEVENT_MARK" >"$PARENT_DIR/uevent"
+		sleep 0.5
+		uevent_waited=$((uevent_waited + 1))
+	done
+}
+watch_devices() {
+	: >"$UEVENTS_FILE"
+	uevent sh -c 'echo "$ACTION $DEVPATH $SYNTH_ARG_MARK" >>"$0"' "$UEVENTS_FILE" &
+	UEVENT_PID=$!
+	uevent_barrier || fail "uevent watcher starts" "no event seen in 10 s"
+}
+# Prints "add|remove <uuid>" for each mdev event recorded.
+device_events() {
+	sed -En 's#^(add|remove) '"$PARENT_DEVPATH"'/([0-9a-f-]{36}) $#\1 \2#p' "$UEVENTS_FILE"
+}
+
+# expect_device_events WHAT EXPECTED: device_events equals EXPECTED (lines joined by "; ").
+expect_device_events() {
+	uevent_barrier || fail "uevent watcher keeps up" "no event seen in 10 s"
+	kill "$UEVENT_PID" 2>/dev/null
+	wait "$UEVENT_PID" 2>/dev/null
+	expect_events_now=$(device_events | tr '\n' ';' | sed 's/;$//; s/;/; /g')
+	if [ "$expect_events_now" = "$2" ]; then
+		pass "$1"
+	else
+		fail "$1" "device events: '$expect_events_now', expected '$2'"
+	fi
 }

@@ -2,21 +2,26 @@ import { readHost } from '../../core/host';
 import { domainStatus, statusText } from '../../core/status';
 import { transact } from '../../shell/executor';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
-import { loadDomain } from '../domain-input';
+import { loadConfig } from '../config-file';
+import { loadDomain, reportDiagnostics } from '../domain-input';
 import { openHost } from '../host-access';
 import { printDiagnostics, printJson } from '../report';
 import { hasErrors } from '../../core/diagnostics';
-
-export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 
 /** apply and release: the same transaction, in two directions. */
 function transactCommand(kind: 'apply' | 'release') {
   return async (ctx: CommandContext): Promise<ExitCode> => {
     const loaded = await loadDomain(ctx, ctx.positionals[0]);
     if ('exit' in loaded) return loaded.exit;
+    const { config, diagnostics: configDiagnostics } = loadConfig(ctx);
+    if (!config) {
+      reportDiagnostics(ctx, configDiagnostics);
+      return EXIT.USAGE;
+    }
     const simulate = ctx.values.simulate === true;
     const access = openHost(ctx, simulate);
-    const report = transact(kind, loaded.model, { sysfs: access.sysfs, store: access.store, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS });
+    const report = transact(kind, loaded.model, { sysfs: access.sysfs, store: access.store, lockTimeoutMs: config.lockTimeoutMs });
+    report.diagnostics.unshift(...configDiagnostics);
     const failed = hasErrors(report.diagnostics);
     const after = simulate ? domainStatus(loaded.model, readHost(access.sysfs)) : null;
     const present = report.plan?.devices.filter((d) => d.action === 'present').map((d) => d.uuid) ?? [];

@@ -23,9 +23,15 @@ reset_host() {
 	rm -rf /run/mdev-agg
 }
 
+# run.sh leaves the names of the scenarios to run here when it was asked for some only.
+only=$(cat "$out/only-scenarios" 2>/dev/null)
+
 overall=0
 for scenario in "$kernel_dir"/scenarios/*.sh; do
 	name=$(basename "$scenario" .sh)
+	if [ -n "$only" ] && ! echo " $only " | grep -qF " $name "; then
+		continue
+	fi
 	echo "mdev-agg-guest: scenario $name"
 	reset_host
 	work=/tmp/scenario-$name

@@ -1,0 +1,35 @@
+/**
+ * prepare and restore create the guest's devices; release removes them. A failed create aborts the
+ * start (non-zero exit, one line on stderr, libvirt shows it). A failed removal cannot stop a
+ * shutdown: the exit is 1 so that libvirt logs the line, and libvirt carries on.
+ */
+import { DEFAULT_CONFIG } from '../../core/config';
+import { hasErrors } from '../../core/diagnostics';
+import { readDomain } from '../../core/domain';
+import { transact } from '../../shell/executor';
+import { loadConfig } from '../config-file';
+import { type CommandContext, EXIT, type ExitCode } from '../context';
+import { openHost } from '../host-access';
+import type { HookCall } from './run-hook';
+import { failureLine } from './hook-report';
+
+export function transactHook(ctx: CommandContext, call: HookCall, kind: 'apply' | 'release', xml: Uint8Array): ExitCode {
+  const fail = (diagnostics: Parameters<typeof failureLine>[2], code: ExitCode = EXIT.NO) => {
+    ctx.out.err(failureLine(call.op, call.guest, diagnostics));
+    return code;
+  };
+  const { model, diagnostics } = readDomain(xml, '<stdin>');
+  if (!model || hasErrors(diagnostics)) return fail(diagnostics);
+  if (model.devices.length === 0) return EXIT.OK;
+
+  const loaded = loadConfig(ctx);
+  // A broken configuration must not start a guest on guesses; a release goes on with the defaults.
+  if (!loaded.config && kind === 'apply') return fail(loaded.diagnostics);
+  if (!loaded.config) ctx.out.err(failureLine(call.op, call.guest, loaded.diagnostics, 'goes on with the default configuration'));
+  const config = loaded.config ?? DEFAULT_CONFIG;
+
+  const access = openHost(ctx, false);
+  const report = transact(kind, model, { sysfs: access.sysfs, store: access.store, lockTimeoutMs: config.lockTimeoutMs });
+  if (!hasErrors(report.diagnostics)) return EXIT.OK;
+  return fail(report.diagnostics, report.unclean ? EXIT.HOST : EXIT.NO);
+}

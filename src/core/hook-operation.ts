@@ -1,0 +1,33 @@
+/**
+ * What the qemu hook does for each operation libvirt calls it with (`<guest> <op> <subop> <extra>`,
+ * libvirt's hooks.rst): the action, and how libvirt treats the hook's exit status and stdout.
+ */
+export type HookAction = 'apply' | 'release' | 'migrate' | 'verify' | 'none';
+
+export interface HookOperation {
+  action: HookAction;
+  /**
+   * A non-zero exit makes libvirt give up what it was doing (the start, restore or incoming
+   * migration). Where false, libvirt only logs a non-zero exit (release), or kills the running
+   * guest for it (reconnect, where the hook therefore always exits 0).
+   */
+  aborts: boolean;
+  /** libvirt reads stdout as a replacement domain XML (empty: unchanged). */
+  filter: boolean;
+}
+
+const NOTHING: HookOperation = { action: 'none', aborts: false, filter: false };
+
+const OPERATIONS: Readonly<Record<string, HookOperation>> = {
+  prepare: { action: 'apply', aborts: true, filter: false },
+  // Restore from a save image: the devices are needed as for a start; stdout must stay empty.
+  restore: { action: 'apply', aborts: true, filter: true },
+  release: { action: 'release', aborts: false, filter: false },
+  migrate: { action: 'migrate', aborts: true, filter: true },
+  reconnect: { action: 'verify', aborts: false, filter: false },
+};
+
+/** start, started, stopped, attach and operations libvirt may add later: nothing to do. */
+export function hookOperation(op: string): HookOperation {
+  return Object.hasOwn(OPERATIONS, op) ? OPERATIONS[op]! : NOTHING;
+}
