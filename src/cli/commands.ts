@@ -184,6 +184,26 @@ const specs: CommandSpec[] = [
     options: { 'hooks-dir': { type: 'string', help: 'install or uninstall here instead of <root>/etc/libvirt/hooks/qemu.d', arg: 'DIR' } },
     load: () => require('./commands/hook').hookCommand,
   },
+  {
+    name: 'export',
+    usage: 'mdev-agg export FILE --to mdevctl|nodedev [--out DIR]',
+    summary: 'the domain\'s aggregated mdevs as mdevctl configs or libvirt node-device XML',
+    description:
+      'mdevctl: prints the devices as `mdevctl list --defined --dumpjson` would; with --out DIR writes\n' +
+      'one config per device as DIR/<parent>/<uuid> (mdevctl\'s /etc/mdevctl.d layout). nodedev: prints\n' +
+      'libvirt node-device XML per device; with --out DIR writes DIR/<node device name>.xml. The\n' +
+      'count travels as the attribute mdev/aggregated_instances (the attribute generation); the\n' +
+      'create-option generation has no such form and is refused. A device without a parent gets the\n' +
+      'parent placement picks on this host.',
+    example: 'mdev-agg export guest.xml --to mdevctl --out /etc/mdevctl.d',
+    positionals: [1, 1],
+    positionalName: 'FILE',
+    options: {
+      to: { type: 'string', help: 'mdevctl or nodedev', arg: 'FORMAT' },
+      out: { type: 'string', help: 'write one file per device under DIR', arg: 'DIR' },
+    },
+    load: () => require('./commands/export').exportCommand,
+  },
 ];
 
 export const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map(specs.map((s) => [s.name, s]));

@@ -1,0 +1,72 @@
+/**
+ * `export FILE --to mdevctl|nodedev [--out DIR]`: the domain's aggregated mdevs in mdevctl's or
+ * libvirt's node-device form, printed or written one file per device (each atomically).
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type Diagnostic, diagnostic, hasErrors } from '../../core/diagnostics';
+import type { DomainModel } from '../../core/domain';
+import { type ExportDevice, exportDevices, exportNeedsHost } from '../../core/export/devices';
+import { mdevctlConfigText, mdevctlDumpJson } from '../../core/export/mdevctl';
+import { nodedevName, nodedevParentName, nodedevXml } from '../../core/export/nodedev';
+import { readHost } from '../../core/host';
+import { readIfExists, writeFileAtomic } from '../../shell/atomic-file';
+import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
+import { loadDomain, reportDiagnostics } from '../domain-input';
+import { hostView } from '../host-access';
+
+type Format = 'mdevctl' | 'nodedev';
+
+export async function exportCommand(ctx: CommandContext): Promise<ExitCode> {
+  const to = ctx.values.to;
+  if (to !== 'mdevctl' && to !== 'nodedev') throw new UsageError('export: --to mdevctl or --to nodedev is required');
+  const out = typeof ctx.values.out === 'string' ? resolve(ctx.options.cwd ?? process.cwd(), ctx.values.out) : null;
+
+  const loaded = await loadDomain(ctx, ctx.positionals[0]!);
+  if ('exit' in loaded) return loaded.exit;
+  const { model } = loaded;
+  const host = exportNeedsHost(model) ? readHost(hostView(ctx)) : null;
+  const { devices, diagnostics } = exportDevices(model, host);
+  if (to === 'nodedev') diagnostics.push(...unnamedParents(devices, model));
+  if (hasErrors(diagnostics)) {
+    reportDiagnostics(ctx, diagnostics);
+    return EXIT.NO;
+  }
+
+  if (out === null) {
+    if (to === 'mdevctl') ctx.out.out(mdevctlDumpJson(devices));
+    else for (const device of devices) ctx.out.out(nodedevXml(device));
+    return EXIT.OK;
+  }
+  for (const file of filesFor(to, devices)) {
+    const path = join(out, file.path);
+    if (readIfExists(path) === file.content) {
+      ctx.out.out(`unchanged ${path}`);
+      continue;
+    }
+    mkdirSync(join(path, '..'), { recursive: true, mode: 0o755 });
+    writeFileAtomic(path, file.content, 0o644);
+    ctx.out.out(`wrote ${path}`);
+  }
+  if (devices.length === 0) ctx.out.out('export: the domain has no aggregated mdevs; nothing written');
+  return EXIT.OK;
+}
+
+/** The files as mdevctl stores them (`<parent>/<uuid>`), or `<node device name>.xml`. */
+function filesFor(to: Format, devices: readonly ExportDevice[]): { path: string; content: string }[] {
+  if (to === 'mdevctl') return devices.map((d) => ({ path: join(d.parent, d.uuid), content: mdevctlConfigText(d) }));
+  return devices.map((d) => ({ path: `${nodedevName(d)}.xml`, content: nodedevXml(d) }));
+}
+
+function unnamedParents(devices: readonly ExportDevice[], model: DomainModel): Diagnostic[] {
+  return devices
+    .filter((d) => nodedevParentName(d.parent) === null)
+    .map((d) =>
+      diagnostic(
+        'E_EXPORT_UNSUPPORTED',
+        `mdev ${d.uuid}: libvirt's node-device name for parent ${d.parent} cannot be told (known: PCI functions, channel subsystem devices, the AP matrix)`,
+        model.file,
+        model.devices.find((m) => m.uuid === d.uuid)!.at,
+      ),
+    );
+}
