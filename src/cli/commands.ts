@@ -168,6 +168,37 @@ const specs: CommandSpec[] = [
     load: () => require('./commands/snapshot').snapshotCommand,
   },
   {
+    name: 'migrate-check',
+    usage:
+      'mdev-agg migrate-check FILE [--source SNAP] [--target SNAP | --simulate] [--policy FILE] [--allow-unknown-driver]\n' +
+      '       mdev-agg migrate-check --domains DIR --source-dir DIR --targets DIR [--policy FILE] [--allow-unknown-driver]',
+    summary: 'can the target host take this domain: type, count and driver, per device',
+    description:
+      'Checks each aggregated mdev of the domain on three points: type (the source runs the declared\n' +
+      'type and the target offers it), count (the source runs the declared count and the target can\n' +
+      'create exactly that count) and driver (migration_version where both sides have it, else driver\n' +
+      'name and version, or a version pair the --policy file allows). Source facts come from the --source\n' +
+      'snapshot, else from the domain\'s <agg:source> stamps. The target is the --target snapshot, else\n' +
+      'this host: then the source migration_version is written to the target type\'s migration_version\n' +
+      'and the kernel decides (the only write). Unknown driver facts fail unless --allow-unknown-driver.\n' +
+      'Exit 0 compatible, 1 not. Fleet mode lists, per domain in --domains, the targets in --targets that\n' +
+      'can take it; its source snapshot is <source-dir>/<host>.xml for the host its stamp names, else the\n' +
+      'snapshot there named after that host, else the one holding its devices. Exit 0 when every domain\n' +
+      'has a target and every input reads.',
+    example: 'mdev-agg migrate-check guest.xml --source hv-a.xml --target hv-b.xml',
+    positionals: [0, 1],
+    positionalName: 'FILE',
+    options: {
+      source: { type: 'string', help: 'source host snapshot (default: the domain\'s stamps)', arg: 'SNAP' },
+      target: { type: 'string', help: 'target host snapshot (default: this host, live)', arg: 'SNAP' },
+      simulate: { type: 'boolean', help: 'live check on a kernel simulated from the host; nothing is written' },
+      policy: { type: 'string', help: 'driver versions allowed to migrate to one another (JSON)', arg: 'FILE' },
+      'allow-unknown-driver': { type: 'boolean', help: 'an unknown driver check does not fail the verdict' },
+      domains: { type: 'string', help: 'fleet mode: the domain XML files (*.xml) to place', arg: 'DIR' },
+      'source-dir': { type: 'string', help: 'fleet mode: source host snapshots, <host>.xml', arg: 'DIR' },
+      targets: { type: 'string', help: 'fleet mode: target host snapshots (*.xml)', arg: 'DIR' },
+    },
+  {
     name: 'hook',
     usage: 'mdev-agg hook run GUEST OP SUBOP EXTRA < domain.xml | mdev-agg hook install|uninstall [--hooks-dir DIR]',
     summary: 'the libvirt qemu hook: run it, install or remove its wrapper',

@@ -4,6 +4,7 @@
  * appear and moves `available_instances`; `remove` undoes it; each refusal is the errno the kernel
  * (or the vendor driver the reference names) would give. Tests and `--simulate` run on it.
  */
+import { compareMigrationVersions } from '../core/migration/migration-version';
 import { Sysfs, SysfsError, SysfsView } from '../core/sysfs';
 import { MDEV_BUS_CLASS, MDEV_DEVICES } from '../core/sysfs-paths';
 import { CreateParser, kstrtoul, parseCreate } from './kernel-parse';
@@ -66,22 +67,6 @@ type Injection =
 const ERRNO_NAME = /^E[A-Z0-9]+$/;
 const line = (value: string | number): string => `${value}\n`;
 const withoutNewline = (text: string): string => (text.endsWith('\n') ? text.slice(0, -1) : text);
-
-// GVT's migration_version: vendor-device-type-version ("%04x-%04x-%s-%08x").
-const GVT_MIGRATION = /^([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-(.+)-([0-9a-fA-F]{8})$/;
-
-/** The vendor rule for a written migration_version: GVT compares its fields, others the whole text. */
-function migrationCompatible(ours: string, theirs: string): boolean {
-  const a = GVT_MIGRATION.exec(ours);
-  const b = GVT_MIGRATION.exec(theirs);
-  if (a === null || b === null) return ours === theirs;
-  return (
-    a[1]!.toLowerCase() === b[1]!.toLowerCase() &&
-    a[2]!.toLowerCase() === b[2]!.toLowerCase() &&
-    a[3] === b[3] &&
-    a[4]!.toLowerCase() === b[4]!.toLowerCase()
-  );
-}
 
 export class SimKernel implements Sysfs {
   /** Every write in order, failed ones included. */
@@ -308,7 +293,7 @@ export class SimKernel implements Sysfs {
         },
         write: (data) => {
           if (migration === 'unsupported') throw new Errno('ENODEV');
-          if (!migrationCompatible(migration.version, withoutNewline(data))) throw new Errno('EINVAL');
+          if (!compareMigrationVersions(withoutNewline(data), migration.version).compatible) throw new Errno('EINVAL');
         },
       });
     }

@@ -1,0 +1,80 @@
+import { hasErrors } from '../../core/diagnostics';
+import type { CheckOptions } from '../../core/migration/compat';
+import { checkDomainMigration } from '../../core/migration/domain-check';
+import { migrationReportText } from '../../core/migration/report-text';
+import { readHost } from '../../core/host';
+import type { HostSnapshot } from '../../core/snapshot/model';
+import { migrationVersionWriter } from '../../shell/migration-version-writer';
+import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
+import { loadDomain } from '../domain-input';
+import { openHost } from '../host-access';
+import { loadPolicy, loadSnapshot } from '../migration-inputs';
+import { printDiagnostics, printJson } from '../report';
+
+const FLEET_OPTIONS = ['domains', 'source-dir', 'targets'] as const;
+
+export async function migrateCheckCommand(ctx: CommandContext): Promise<ExitCode> {
+  const option = (name: string) => ctx.values[name] as string | undefined;
+  const fleet = FLEET_OPTIONS.filter((name) => option(name) !== undefined);
+  if (fleet.length > 0) {
+    if (fleet.length < FLEET_OPTIONS.length) throw new UsageError(`fleet mode needs --domains, --source-dir and --targets (missing --${FLEET_OPTIONS.find((n) => option(n) === undefined)})`);
+    for (const single of ['source', 'target', 'simulate']) if (ctx.values[single] !== undefined) throw new UsageError(`--${single} is not used in fleet mode`);
+    if (ctx.positionals.length > 0) throw new UsageError('fleet mode takes no FILE: the domains come from --domains');
+    const { fleetCommand } = require('../migrate-fleet') as typeof import('../migrate-fleet');
+    return fleetCommand(ctx);
+  }
+  if (ctx.positionals.length === 0) throw new UsageError('migrate-check: missing FILE (or --domains, --source-dir and --targets for fleet mode)');
+  const targetPath = option('target');
+  if (targetPath !== undefined && ctx.values.simulate) throw new UsageError('--simulate applies to the live target only; it cannot be combined with --target');
+
+  const policy = await loadPolicy(ctx, option('policy'));
+  if ('exit' in policy) return policy.exit;
+  const domain = await loadDomain(ctx, ctx.positionals[0]!);
+  if ('exit' in domain) return domain.exit;
+  let source: HostSnapshot | null = null;
+  const sourcePath = option('source');
+  if (sourcePath !== undefined) {
+    const loaded = await loadSnapshot(ctx, sourcePath);
+    if ('exit' in loaded) return loaded.exit;
+    source = loaded.snapshot;
+  }
+
+  const options: CheckOptions = { policy: policy.policy, allowUnknownDriver: ctx.values['allow-unknown-driver'] === true };
+  let targetName: string;
+  let target;
+  if (targetPath !== undefined) {
+    const loaded = await loadSnapshot(ctx, targetPath);
+    if ('exit' in loaded) return loaded.exit;
+    target = loaded.snapshot.host;
+    targetName = `${loaded.snapshot.name ?? '(unnamed)'} (${targetPath})`;
+  } else {
+    // Live: this host is the target, and its kernel answers the migration_version protocol.
+    const host = openHost(ctx, ctx.values.simulate === true);
+    target = readHost(host.sysfs);
+    options.writeMigrationVersion = migrationVersionWriter(host.sysfs);
+    targetName = `this host (${host.root}${host.simulated ? ', simulated' : ''})`;
+  }
+
+  const report = checkDomainMigration(domain.model, source, target, options);
+  const diagnostics = [...domain.diagnostics, ...report.diagnostics];
+  if (ctx.flags.json) {
+    printJson(ctx.out, {
+      ok: !hasErrors(diagnostics),
+      compatible: report.compatible,
+      domain: domain.model.name,
+      source: sourcePath ?? null,
+      target: targetPath ?? 'live',
+      devices: report.devices,
+      diagnostics,
+    });
+  } else {
+    const sourceName = source ? `${source.name ?? '(unnamed)'} (${sourcePath})` : 'the domain\'s stamps';
+    ctx.out.out(migrationReportText(`migration of ${domain.model.name ?? '(unnamed domain)'}: source ${sourceName}, target ${targetName}`, report.devices, report.compatible));
+    if (!ctx.flags.quiet) {
+      const lines = new (ctx.out.constructor as new () => typeof ctx.out)();
+      printDiagnostics(lines, domain.diagnostics, ctx.flags);
+      if (lines.stdout) ctx.out.err(lines.stdout);
+    }
+  }
+  return report.compatible && !hasErrors(diagnostics) ? EXIT.OK : EXIT.NO;
+}

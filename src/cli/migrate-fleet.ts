@@ -1,0 +1,185 @@
+/**
+ * migrate-check fleet mode: every domain in --domains against every target snapshot in --targets,
+ * source facts from --source-dir. A domain's source snapshot is <source-dir>/<host>.xml for the
+ * host its <agg:source host=…> stamp names, else the snapshot there whose name is that host, else
+ * the one holding one of its devices (by UUID); else only its stamps speak for the source
+ * (W_SOURCE_SNAPSHOT_MISSING).
+ */
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type Diagnostic, diagnostic, hasErrors } from '../core/diagnostics';
+import { type DomainModel, readDomain } from '../core/domain';
+import { type FleetDomain, fleetMatrix } from '../core/migration/fleet';
+import { sourceFactsFor } from '../core/migration/source-facts';
+import { isSafeSysfsName } from '../core/names';
+import type { HostSnapshot } from '../core/snapshot/model';
+import { readSnapshot } from '../core/snapshot/read';
+import { type CommandContext, EXIT, type ExitCode, UsageError } from './context';
+import { loadPolicy } from './migration-inputs';
+import { printDiagnostics, printJson } from './report';
+
+const XML_FILE = /\.xml$/;
+
+/** Snapshot files by path, each read once even when --source-dir and --targets are one directory. */
+class SnapshotFiles {
+  private readonly parsed = new Map<string, HostSnapshot | null>();
+  constructor(readonly diagnostics: Diagnostic[], private readonly cwd: string) {}
+
+  resolve(path: string): string {
+    return resolve(this.cwd, path);
+  }
+
+  get(path: string): HostSnapshot | null {
+    let key: string;
+    try {
+      key = realpathSync(this.resolve(path));
+    } catch {
+      return null;
+    }
+    if (this.parsed.has(key)) return this.parsed.get(key)!;
+    let snapshot: HostSnapshot | null = null;
+    try {
+      const read = readSnapshot(readFileSync(key), path);
+      this.diagnostics.push(...read.diagnostics);
+      snapshot = read.snapshot;
+    } catch (e) {
+      this.diagnostics.push(diagnostic('E_INPUT_UNREADABLE', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path, { line: 1, column: 1 }));
+    }
+    this.parsed.set(key, snapshot);
+    return snapshot;
+  }
+}
+
+function xmlFilesIn(dir: string, option: string): string[] {
+  try {
+    return readdirSync(dir).filter((name) => XML_FILE.test(name)).sort();
+  } catch (e) {
+    throw new UsageError(`--${option} ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/**
+ * The source snapshot of a domain: <dir>/<host>.xml for the host its stamp names, else the snapshot
+ * whose name is that host, else the snapshot holding one of its devices (by UUID).
+ */
+class SourceLookup {
+  private index: { byName: Map<string, string>; byUuid: Map<string, string> } | null = null;
+  constructor(private readonly dir: string, private readonly files: SnapshotFiles) {}
+
+  find(domain: DomainModel): { file: string; snapshot: HostSnapshot } | null {
+    const hosts = domain.devices.flatMap((d) => (d.source?.host == null ? [] : [d.source.host]));
+    // The host name becomes a file name: only a safe one is looked up that way.
+    for (const host of hosts.filter(isSafeSysfsName)) {
+      const found = this.open(`${host}.xml`);
+      if (found) return found;
+    }
+    for (const host of hosts) {
+      const file = this.scan().byName.get(host);
+      if (file !== undefined) return this.open(file);
+    }
+    for (const device of domain.devices) {
+      const file = this.scan().byUuid.get(device.uuid);
+      if (file !== undefined) return this.open(file);
+    }
+    return null;
+  }
+
+  private open(file: string): { file: string; snapshot: HostSnapshot } | null {
+    const snapshot = this.files.get(join(this.dir, file));
+    return snapshot ? { file, snapshot } : null;
+  }
+
+  /** Every snapshot of the directory by host name and by device UUID; read once, when first needed. */
+  private scan() {
+    if (this.index) return this.index;
+    this.index = { byName: new Map(), byUuid: new Map() };
+    for (const file of xmlFilesIn(this.files.resolve(this.dir), 'source-dir')) {
+      const snapshot = this.files.get(join(this.dir, file));
+      if (!snapshot) continue;
+      if (snapshot.name !== null && !this.index.byName.has(snapshot.name)) this.index.byName.set(snapshot.name, file);
+      for (const d of snapshot.host.devices) if (!this.index.byUuid.has(d.uuid)) this.index.byUuid.set(d.uuid, file);
+    }
+    return this.index;
+  }
+}
+
+interface DomainRow {
+  file: string;
+  name: string | null;
+  source: string | null;
+  targets: string[];
+}
+
+export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
+  // Paths as the user gave them, for messages; resolved against the working directory for reading.
+  const cwd = ctx.options.cwd ?? process.cwd();
+  const [domainsDir, sourceDir, targetsDir] = (['domains', 'source-dir', 'targets'] as const).map((name) => ctx.values[name] as string);
+  const inCwd = (path: string) => resolve(cwd, path);
+  const policy = await loadPolicy(ctx, ctx.values.policy as string | undefined);
+  if ('exit' in policy) return policy.exit;
+  const showProgress = ctx.options.stderrIsTTY === true && !!ctx.options.progress;
+  const diagnostics: Diagnostic[] = [];
+  const files = new SnapshotFiles(diagnostics, cwd);
+
+  const targetFiles = xmlFilesIn(inCwd(targetsDir!), 'targets');
+  const targets: { name: string; host: HostSnapshot['host'] }[] = [];
+  for (const [i, file] of targetFiles.entries()) {
+    if (showProgress && (i % 100 === 0 || i === targetFiles.length - 1)) ctx.options.progress!(`migrate-check: target ${i + 1}/${targetFiles.length}`);
+    const snapshot = files.get(join(targetsDir!, file));
+    if (snapshot) targets.push({ name: file.replace(XML_FILE, ''), host: snapshot.host });
+  }
+
+  const lookup = new SourceLookup(sourceDir!, files);
+  const domainFiles = xmlFilesIn(inCwd(domainsDir!), 'domains');
+  const domains: (FleetDomain & DomainRow)[] = [];
+  for (const [i, file] of domainFiles.entries()) {
+    if (showProgress && (i % 100 === 0 || i === domainFiles.length - 1)) ctx.options.progress!(`migrate-check: domain ${i + 1}/${domainFiles.length}`);
+    const path = join(domainsDir!, file);
+    let read;
+    try {
+      read = readDomain(readFileSync(inCwd(path)), path);
+    } catch (e) {
+      diagnostics.push(diagnostic('E_INPUT_UNREADABLE', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path, { line: 1, column: 1 }));
+      continue;
+    }
+    if (!read.model || hasErrors(read.diagnostics)) {
+      diagnostics.push(...read.diagnostics.filter((d) => d.severity === 'error'));
+      continue;
+    }
+    const model = read.model;
+    const source = model.devices.length > 0 ? lookup.find(model) : null;
+    if (source === null && model.devices.length > 0) {
+      diagnostics.push(diagnostic('W_SOURCE_SNAPSHOT_MISSING', `no snapshot in ${sourceDir} for this domain's source host or devices; its stamps alone give the source facts`, path, { line: 1, column: 1 }));
+    }
+    const requirements = model.devices.map((device) => ({ device, source: sourceFactsFor(device, source?.snapshot ?? null) }));
+    domains.push({ file, name: model.name, source: source?.file ?? null, targets: [], requirements });
+  }
+
+  const options = { policy: policy.policy, allowUnknownDriver: ctx.values['allow-unknown-driver'] === true };
+  const matrix = fleetMatrix(domains, targets, options, showProgress ? (done, total) => ctx.options.progress!(`migrate-check: judged ${done}/${total} domains`) : undefined);
+  const rows: DomainRow[] = domains.map((d, i) => ({ file: d.file, name: d.name, source: d.source, targets: matrix.accepted[i]!.map((t) => targets[t]!.name) }));
+  const stuck = rows.filter((r) => r.targets.length === 0).length;
+  const ok = !hasErrors(diagnostics);
+
+  if (ctx.flags.json) {
+    printJson(ctx.out, { ok, targets: targets.map((t) => t.name), domains: rows, diagnostics });
+  } else {
+    ctx.out.out(fleetTable(rows, targets.length));
+    if (!ctx.flags.quiet) ctx.out.out(`${rows.length} domains, ${targets.length} targets: ${rows.length - stuck} domains can move, ${stuck} cannot (${matrix.signatures} distinct requirement signatures, ${matrix.judged} full checks)`);
+    const lines = new (ctx.out.constructor as new () => typeof ctx.out)();
+    printDiagnostics(lines, diagnostics, ctx.flags);
+    if (lines.stdout) ctx.out.err(lines.stdout);
+  }
+  return ok && stuck === 0 ? EXIT.OK : EXIT.NO;
+}
+
+function fleetTable(rows: readonly DomainRow[], targetCount: number): string {
+  const label = (r: DomainRow) => (r.name ? `${r.name} (${r.file})` : r.file);
+  const width = Math.max(6, ...rows.map((r) => label(r).length));
+  const sourceWidth = Math.max(6, ...rows.map((r) => (r.source ?? '-').length));
+  const lines = [`${'DOMAIN'.padEnd(width)}  ${'SOURCE'.padEnd(sourceWidth)}  TARGETS THAT CAN TAKE IT`];
+  for (const r of rows) {
+    lines.push(`${label(r).padEnd(width)}  ${(r.source ?? '-').padEnd(sourceWidth)}  ${r.targets.length}/${targetCount}${r.targets.length ? `: ${r.targets.join(', ')}` : ''}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,33 @@
+/** One domain against one target: the per-device verdicts, the overall verdict, located diagnostics. Pure. */
+import { type Diagnostic, diagnostic } from '../diagnostics';
+import type { DomainModel } from '../domain';
+import type { HostModel } from '../host-model';
+import type { HostSnapshot } from '../snapshot/model';
+import { type CheckOptions, type DeviceVerdict, judgeDevices } from './compat';
+import { sourceFactsFor } from './source-facts';
+
+export interface MigrationReport {
+  compatible: boolean;
+  devices: DeviceVerdict[];
+  /** One per check that is not ok, pointing at the device's entry in the domain. */
+  diagnostics: Diagnostic[];
+}
+
+const CHECK_ATTRIBUTE = { type: 'type', count: 'instances', driver: null } as const;
+
+export function checkDomainMigration(domain: DomainModel, source: HostSnapshot | null, target: HostModel, options: CheckOptions): MigrationReport {
+  const requirements = domain.devices.map((device) => ({ device, source: sourceFactsFor(device, source) }));
+  const devices = judgeDevices(requirements, target, options);
+  const diagnostics: Diagnostic[] = [];
+  devices.forEach((verdict, i) => {
+    const device = domain.devices[i]!;
+    for (const name of ['type', 'count', 'driver'] as const) {
+      const check = verdict.checks[name];
+      if (check.ok || check.code === null) continue;
+      const attribute = CHECK_ATTRIBUTE[name];
+      const at = (attribute && device.attributeAt[attribute]) || device.at;
+      diagnostics.push(diagnostic(check.code, `mdev ${device.uuid}: ${check.reason}`, domain.file, at));
+    }
+  });
+  return { compatible: devices.every((d) => d.compatible), devices, diagnostics };
+}
