@@ -3,6 +3,7 @@
 #   xmllint                              (libxml2-utils)
 #   libvirt's RelaxNG schemas            (libvirt0: /usr/share/libvirt/schemas/*.rng)
 #   virsh                                (libvirt-clients)
+#   mdevctl                              (mdevctl: the export tests run it on fixture trees)
 # Does nothing (and touches no network) when everything is present. libvirt's schemas are used
 # from their installed location; they are never copied into the repository.
 set -euo pipefail
@@ -15,6 +16,7 @@ if [[ ! -r "$SCHEMA_DIR/domain.rng" || ! -r "$SCHEMA_DIR/domaincommon.rng" || ! 
   missing+=(libvirt0)
 fi
 command -v virsh >/dev/null 2>&1 || missing+=(libvirt-clients)
+command -v mdevctl >/dev/null 2>&1 || missing+=(mdevctl)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
@@ -22,7 +24,7 @@ fi
 
 fail() {
   echo "setup-test-tools: $*" >&2
-  echo "setup-test-tools: the tests need: xmllint (libxml2-utils), $SCHEMA_DIR/domain.rng (libvirt0), virsh (libvirt-clients)" >&2
+  echo "setup-test-tools: the tests need: xmllint (libxml2-utils), $SCHEMA_DIR/domain.rng (libvirt0), virsh (libvirt-clients), mdevctl (mdevctl)" >&2
   exit 1
 }
 
@@ -52,4 +54,5 @@ echo "setup-test-tools: installing ${missing[*]}" >&2
 command -v xmllint >/dev/null 2>&1 || fail "xmllint is still missing after installing libxml2-utils"
 [[ -r "$SCHEMA_DIR/domain.rng" ]] || fail "$SCHEMA_DIR/domain.rng is still missing after installing libvirt0"
 command -v virsh >/dev/null 2>&1 || fail "virsh is still missing after installing libvirt-clients"
+command -v mdevctl >/dev/null 2>&1 || fail "mdevctl is still missing after installing mdevctl"
 echo "setup-test-tools: done" >&2
