@@ -168,6 +168,23 @@ const specs: CommandSpec[] = [
     load: () => require('./commands/snapshot').snapshotCommand,
   },
   {
+    name: 'stamp',
+    usage: 'mdev-agg stamp FILE [--name HOST]',
+    summary: 'the domain with <agg:source> filled from this host, for migration checks',
+    description:
+      'Prints the domain with an <agg:source host driver driverVersion migrationVersion/> in each\n' +
+      'aggregated mdev\'s metadata entry: this host\'s name, the device\'s parent\'s driver and version,\n' +
+      'and the migration_version of its type, where the host has them. The parent is the one the device\n' +
+      'runs on, else the one the domain names, else the one offering the type. Devices written only\n' +
+      'inline are moved into <metadata> first (as embed does). An existing stamp is replaced. The rest\n' +
+      'of the file stays byte-identical.',
+    example: 'mdev-agg stamp guest.xml > guest-stamped.xml',
+    positionals: [1, 1],
+    positionalName: 'FILE',
+    options: { name: { type: 'string', help: 'host name to record (default: the host\'s own)', arg: 'HOST' } },
+    load: () => require('./commands/stamp').stampCommand,
+  },
+  {
     name: 'migrate-check',
     usage:
       'mdev-agg migrate-check FILE [--source SNAP] [--target SNAP | --simulate] [--policy FILE] [--allow-unknown-driver]\n' +

@@ -28,18 +28,21 @@ export function deviceElement(entry: EntryToWrite, prefix: string | null): Fragm
   if (entry.parent !== null) attributes.push(['parent', entry.parent]);
   if (entry.method !== 'auto') attributes.push(['method', entry.method]);
   const element: FragmentElement = { name: q('device'), ns: AGGREGATION_NS, attributes };
-  if (entry.source) {
-    const sourceAttributes: [string, string][] = [];
-    for (const key of ['host', 'driver', 'driverVersion', 'migrationVersion'] as const) {
-      const value = entry.source[key];
-      if (value !== null) sourceAttributes.push([key, value]);
-    }
-    element.children = [{ name: q('source'), ns: AGGREGATION_NS, attributes: sourceAttributes }];
-  }
+  if (entry.source) element.children = [sourceElement(entry.source, prefix)];
   return element;
 }
 
-const prefixOf = (qname: string) => (qname.includes(':') ? qname.slice(0, qname.indexOf(':')) : null);
+/** `<agg:source>` with the stamp's known facts; an unknown fact is left out. */
+export function sourceElement(source: SourceStamp, prefix: string | null): FragmentElement {
+  const attributes: [string, string][] = [];
+  for (const key of ['host', 'driver', 'driverVersion', 'migrationVersion'] as const) {
+    const value = source[key];
+    if (value !== null) attributes.push([key, value]);
+  }
+  return { name: prefix ? `${prefix}:source` : 'source', ns: AGGREGATION_NS, attributes };
+}
+
+export const prefixOf = (qname: string) => (qname.includes(':') ? qname.slice(0, qname.indexOf(':')) : null);
 
 export function addEntriesEdits(model: DomainModel, entries: EntryToWrite[], layout: Layout): TextEdit[] {
   if (entries.length === 0) return [];
