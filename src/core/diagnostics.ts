@@ -25,6 +25,7 @@ export const CODES = {
   I_UNMANAGED_HOSTDEV: 'An mdev hostdev has no aggregation entry; mdev-agg leaves it alone.',
   W_AGG_NAMESPACE_DUPLICATE: 'A second aggregation container in <metadata>; libvirt keeps only the first, so it is ignored.',
   W_AGG_UNKNOWN_ATTR: 'An aggregation element carries an attribute mdev-agg does not know; it is ignored.',
+  E_AGG_SOURCE_INVALID: 'A source stamp attribute (host, driver, driverVersion, migrationVersion) is not one line of printable ASCII of 1..4096 bytes, or driver is not a safe sysfs name.',
   // planning
   E_PARENT_NOT_FOUND: 'The named parent device is not registered with the mdev core on this host.',
   E_TYPE_NOT_FOUND: 'The parent does not offer the requested mdev type.',

@@ -106,14 +106,15 @@ export function domainFromDocument(doc: XmlDocument): DomainResult {
       return (ok = false);
     };
     for (const a of el.attributes) {
-      if (a.ns === null && !ENTRY_ATTRIBUTES.has(a.local)) report('W_AGG_UNKNOWN_ATTR', `unknown attribute ${a.qname} on <${el.qname}> is ignored`, a.offset);
+      // Only unprefixed attributes carry the entry; `agg:instances` would otherwise be silently ignored.
+      if ((a.ns === null && !ENTRY_ATTRIBUTES.has(a.local)) || a.ns === AGGREGATION_NS) report('W_AGG_UNKNOWN_ATTR', `unknown attribute ${a.qname} on <${el.qname}> is ignored`, a.offset);
       if (origin === 'inline' && a.local === 'uuid' && a.ns === null) report('W_AGG_UNKNOWN_ATTR', 'the inline form takes its UUID from the hostdev source; uuid is ignored', a.offset);
     }
     let type = '';
     if (required('type')) {
       type = value('type')!;
       if (!isSafeSysfsName(type)) {
-        report('E_AGG_TYPE_INVALID', `type ${JSON.stringify(type)} is not a safe sysfs name ([A-Za-z0-9_.:+-], 1..128, not . or ..)`, offsetOf('type'));
+        report('E_AGG_TYPE_INVALID', `type ${quoted(type)} is not a safe sysfs name ([A-Za-z0-9_.:+-], 1..128, not . or ..)`, offsetOf('type'));
         ok = false;
       }
     }
@@ -121,23 +122,24 @@ export function domainFromDocument(doc: XmlDocument): DomainResult {
     if (required('instances')) {
       const n = parseInstances(value('instances')!);
       if (n === null) {
-        report('E_AGG_INSTANCES_INVALID', `instances ${JSON.stringify(value('instances'))} is not a decimal 1..2147483647 (ASCII digits, no sign, no leading zero)`, offsetOf('instances'));
+        report('E_AGG_INSTANCES_INVALID', `instances ${quoted(value('instances')!)} is not a decimal 1..2147483647 (ASCII digits, no sign, no leading zero)`, offsetOf('instances'));
         ok = false;
       } else instances = n;
     }
     const parent = value('parent') ?? null;
     if (parent !== null && !isSafeSysfsName(parent)) {
-      report('E_AGG_PARENT_INVALID', `parent ${JSON.stringify(parent)} is not a safe sysfs name ([A-Za-z0-9_.:+-], 1..128, not . or ..)`, offsetOf('parent'));
+      report('E_AGG_PARENT_INVALID', `parent ${quoted(parent)} is not a safe sysfs name ([A-Za-z0-9_.:+-], 1..128, not . or ..)`, offsetOf('parent'));
       ok = false;
     }
     const method = value('method') ?? 'auto';
     if (!isMethod(method)) {
-      report('E_AGG_METHOD_INVALID', `method ${JSON.stringify(method)} is not auto, create-option or attribute`, offsetOf('method'));
+      report('E_AGG_METHOD_INVALID', `method ${quoted(method)} is not auto, create-option or attribute`, offsetOf('method'));
       ok = false;
     }
     const sourceElement = origin === 'metadata' ? childElements(el, 'source', AGGREGATION_NS)[0] : undefined;
-    const source = sourceElement ? readSource(sourceElement) : null;
-    return ok ? { origin, type, instances, parent, method: method as Method, source, element: el } : null;
+    const source = sourceElement ? readSource(sourceElement, report) : null;
+    if (source === undefined) ok = false;
+    return ok ? { origin, type, instances, parent, method: method as Method, source: source ?? null, element: el } : null;
   };
 
   // Hostdevs of type mdev, with their inline entries.
@@ -152,7 +154,7 @@ export function domainFromDocument(doc: XmlDocument): DomainResult {
       if (!uuidAttribute) report('E_AGG_MISSING_ATTR', 'mdev hostdev has no <source><address uuid=…/></source>', (address ?? el).start);
       else {
         hostdev.uuid = normaliseUuid(uuidAttribute.value);
-        if (hostdev.uuid === null) report('E_UUID_INVALID', `uuid ${JSON.stringify(uuidAttribute.value)} is not 32 hex digits (dashed 8-4-4-4-12 or plain)`, uuidAttribute.offset);
+        if (hostdev.uuid === null) report('E_UUID_INVALID', `uuid ${quoted(uuidAttribute.value)} is not 32 hex digits (dashed 8-4-4-4-12 or plain)`, uuidAttribute.offset);
         else if (byUuid.has(hostdev.uuid)) {
           report('E_UUID_DUPLICATE', `mdev UUID ${hostdev.uuid} is used by an earlier hostdev`, uuidAttribute.offset);
           hostdev.uuid = null;
@@ -160,7 +162,7 @@ export function domainFromDocument(doc: XmlDocument): DomainResult {
       }
       const model = attribute(el, 'model');
       if (!model) report('E_HOSTDEV_MODEL_INVALID', 'mdev hostdev has no model (vfio-pci, vfio-ccw or vfio-ap)', el.start);
-      else if (!isMdevModel(model.value)) report('E_HOSTDEV_MODEL_INVALID', `model ${JSON.stringify(model.value)} is not vfio-pci, vfio-ccw or vfio-ap`, model.offset);
+      else if (!isMdevModel(model.value)) report('E_HOSTDEV_MODEL_INVALID', `model ${quoted(model.value)} is not vfio-pci, vfio-ccw or vfio-ap`, model.offset);
       else hostdev.model = model.value;
       hostdev.display = attribute(el, 'display')?.value ?? null;
       hostdev.ramfb = attribute(el, 'ramfb')?.value ?? null;
@@ -192,7 +194,7 @@ export function domainFromDocument(doc: XmlDocument): DomainResult {
     }
     const uuid = normaliseUuid(uuidAttribute.value);
     if (uuid === null) {
-      report('E_UUID_INVALID', `uuid ${JSON.stringify(uuidAttribute.value)} is not 32 hex digits (dashed 8-4-4-4-12 or plain)`, uuidAttribute.offset);
+      report('E_UUID_INVALID', `uuid ${quoted(uuidAttribute.value)} is not 32 hex digits (dashed 8-4-4-4-12 or plain)`, uuidAttribute.offset);
       continue;
     }
     if (seenInMetadata.has(uuid)) {
@@ -221,7 +223,8 @@ export function domainFromDocument(doc: XmlDocument): DomainResult {
     if (h.inline && h.metadata && !agree(h.inline, h.metadata, report)) continue;
     const entry = (h.metadata ?? h.inline)!;
     const attributeAt: Record<string, Position> = {};
-    for (const a of entry.element.attributes) attributeAt[a.local] = at(a.offset);
+    // Only the entry's own attributes: a name from the file (`f:__proto__`) must not become a key.
+    for (const a of entry.element.attributes) if (a.ns === null && ENTRY_ATTRIBUTES.has(a.local)) attributeAt[a.local] = at(a.offset);
     devices.push({
       uuid: h.uuid,
       model: h.model,
@@ -249,9 +252,37 @@ export function domainFromDocument(doc: XmlDocument): DomainResult {
   return { model, diagnostics: diagnostics.sort((a, b) => a.line - b.line || a.column - b.column) };
 }
 
-function readSource(el: XmlElement): SourceStamp {
+// Stamp values are facts another host printed, compared here and written back to sysfs
+// (migration_version): they obey what readHost accepts from a host, one line of printable ASCII.
+const STAMP_VALUE = /^[\x20-\x7e]{1,4096}$/;
+
+/** The stamp, or undefined when a value breaks the rule (each one reported). */
+function readSource(el: XmlElement, report: (code: Code, message: string, offset: number) => void): SourceStamp | undefined {
+  let ok = true;
+  for (const a of el.attributes) {
+    const known = a.ns === null && (SOURCE_ATTRIBUTES as readonly string[]).includes(a.local);
+    if (!known) {
+      if (a.ns === null || a.ns === AGGREGATION_NS) report('W_AGG_UNKNOWN_ATTR', `unknown attribute ${a.qname} on <${el.qname}> is ignored`, a.offset);
+      continue;
+    }
+    if (!STAMP_VALUE.test(a.value) || (a.local === 'driver' && !isSafeSysfsName(a.value))) {
+      const rule = a.local === 'driver' ? 'a safe sysfs name' : 'one line of printable ASCII, 1..4096 bytes';
+      report('E_AGG_SOURCE_INVALID', `${a.local} ${quoted(a.value)} is not ${rule}`, a.offset);
+      ok = false;
+    }
+  }
+  if (!ok) return undefined;
   const get = (name: (typeof SOURCE_ATTRIBUTES)[number]) => attribute(el, name)?.value ?? null;
   return { host: get('host'), driver: get('driver'), driverVersion: get('driverVersion'), migrationVersion: get('migrationVersion') };
+}
+
+/**
+ * A value from the file as a message shows it: JSON-quoted, at most 80 characters, and every
+ * character outside printable ASCII escaped, so a bidi override or zero-width space is seen.
+ */
+function quoted(value: string): string {
+  const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
+  return JSON.stringify(shown).replace(/[^\x20-\x7e]/gu, (c) => (c === '…' ? c : `\\u{${c.codePointAt(0)!.toString(16)}}`));
 }
 
 /** Inline and metadata entries for one UUID must agree exactly; reports each difference. */
