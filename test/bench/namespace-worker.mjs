@@ -1,0 +1,19 @@
+/**
+ * Runs one alternating comparison where it is started: inside the private mount namespace that
+ * shows mdevctl a generated tree as /sys. Both commands run in here, so neither pays for entering
+ * the namespace. Usage: node namespace-worker.mjs SPEC.json (written by suites/snapshot.mjs).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { alternateWall, runOnce } from './lib/measure.mjs';
+
+const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+try {
+  // One captured run per command, so the caller can check that each did the whole work.
+  for (const [i, command] of spec.commands.entries()) writeFileSync(join(spec.outDir, `${i}.out`), runOnce(command, { capture: true }).stdout);
+  const samples = alternateWall(spec.commands, { iterations: spec.iterations, warmup: spec.warmup });
+  writeFileSync(spec.resultFile, JSON.stringify({ samples }));
+} catch (e) {
+  process.stderr.write(`${e.message}\n`);
+  process.exitCode = 1;
+}

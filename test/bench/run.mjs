@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench [-- --short] [-- --only hook,validate,snapshot,fleet] [-- --keep]`
+ *
+ * Measures the budgets of DESIGN 8 against the reference tools in one run: each comparison
+ * alternates its two commands and reports medians. Corpora are generated into a temporary
+ * directory. Exit status: 0 when every measurement ran (a missed budget prints MISSED and still
+ * exits 0); 1 when a command failed or did not do the work it was given; 2 on a bad option.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { GNU_TIME } from './lib/measure.mjs';
+import { Report, machine } from './lib/report.mjs';
+import { fleetSuite } from './suites/fleet.mjs';
+import { hookSuite } from './suites/hook.mjs';
+import { snapshotSuite } from './suites/snapshot.mjs';
+import { LIBVIRT_DOMAIN_RNG, validateSuite } from './suites/validate.mjs';
+
+const SUITES = { hook: hookSuite, validate: validateSuite, snapshot: snapshotSuite, fleet: fleetSuite };
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+function options() {
+  try {
+    const { values } = parseArgs({ options: { short: { type: 'boolean' }, only: { type: 'string' }, keep: { type: 'boolean' } } });
+    const only = values.only ? values.only.split(',') : Object.keys(SUITES);
+    const unknown = only.filter((s) => !(s in SUITES));
+    if (unknown.length) throw new Error(`unknown suite ${unknown.join(', ')} (known: ${Object.keys(SUITES).join(', ')})`);
+    return { short: values.short === true, only, keep: values.keep === true };
+  } catch (e) {
+    console.error(`bench: ${e.message}`);
+    process.exit(2);
+  }
+}
+
+const which = (tool) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+
+function tools() {
+  return {
+    xmllint: which('xmllint') && existsSync(LIBVIRT_DOMAIN_RNG),
+    mdevctl: which('mdevctl'),
+    unshare: which('unshare'),
+    gnuTime: existsSync(GNU_TIME),
+    root: process.getuid?.() === 0,
+  };
+}
+
+/** The commands this build has, from its own help: measurements start as their commands land. */
+function landedCommands(cli) {
+  const help = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
+  if (help.status !== 0) throw new Error(`${cli} --help failed: ${help.stderr}`);
+  const section = help.stdout.split(/^Commands:$/m)[1]?.split(/^\S/m)[0] ?? '';
+  return new Set([...section.matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]));
+}
+
+async function main() {
+  const opts = options();
+  const cli = join(repo, 'dist/mdev-agg.js');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build`);
+  let found = tools();
+  if (!found.xmllint || !found.mdevctl || !found.gnuTime || !found.unshare) {
+    const setup = spawnSync('bash', [join(repo, 'test/bench/setup.sh')], { stdio: 'inherit' });
+    if (setup.status !== 0) console.error('bench: setup did not complete; measurements needing the missing tools are skipped');
+    found = tools();
+  }
+  if (!found.gnuTime) throw new Error(`${GNU_TIME} (Debian package time) is needed for peak RSS`);
+
+  const m = machine();
+  console.log(`mdev-agg benchmarks (${opts.short ? 'short' : 'full'})`);
+  console.log(`machine: ${m.nproc} CPUs (nproc), ${m.model}, Node ${m.node}, ${m.date}`);
+  console.log('Figures are medians of alternating runs (A, B, A, B, ...); ratios compare medians from the same run.');
+
+  const tmp = mkdtempSync(join(tmpdir(), 'mdev-agg-bench-'));
+  const ctx = { repo, cli, tmp, short: opts.short, tools: found, commands: landedCommands(cli) };
+  const report = new Report();
+  try {
+    for (const name of opts.only) await SUITES[name](ctx, report);
+  } finally {
+    if (opts.keep) console.log(`\ncorpora kept in ${tmp}`);
+    else rmSync(tmp, { recursive: true, force: true });
+  }
+  report.printSummary();
+}
+
+main().catch((e) => {
+  console.error(`\nbench: ${e.message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,96 @@
+/**
+ * Start-up budgets against `node -e 0`: the hook on a guest without aggregation (every guest start
+ * on the host pays it), and the hook's `prepare` for a guest with three aggregated devices.
+ *
+ * `prepare` runs the idempotent path: the example domain's three devices already exist on a copy
+ * of the example host, so the hook reads the domain, takes the lock, reads the host, plans and
+ * verifies, and writes nothing. Creating devices on a plain tree cannot succeed (no kernel makes
+ * the device appear), and a run that fails early would measure less than the real path.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { domainXml } from '../corpus/domains.mjs';
+import { addDevice, copyHost, setAvailable } from '../corpus/host-tree.mjs';
+import { CommandFailed, alternatePeakRss, alternateWall, median, runOnce } from '../lib/measure.mjs';
+import { mib, ms, ratio, sampleLine, verdict } from '../lib/report.mjs';
+import { seededRandom } from '../lib/random.mjs';
+
+const EXAMPLE_PARENT_DIR = 'devices/pci0000:00/0000:00:02.0';
+
+/** The example host with the example domain's devices present, as after a successful prepare. */
+export function exampleHostWithDevices(ctx) {
+  const domainFile = join(ctx.repo, 'fixtures/domains/example-gvt.xml');
+  const xml = readFileSync(domainFile, 'utf8');
+  const root = copyHost(join(ctx.repo, 'fixtures/hosts/example-gvt'), join(ctx.tmp, 'example-gvt-prepared'));
+  const uuids = [...xml.matchAll(/<address uuid='([0-9a-f-]{36})'\/>/g)].map((m) => m[1]);
+  if (uuids.length !== 3) throw new CommandFailed(`fixtures/domains/example-gvt.xml: expected 3 mdev hostdevs, found ${uuids.length}`);
+  for (const uuid of uuids) addDevice(root, { parentDir: EXAMPLE_PARENT_DIR, type: 'i915-GVTg_V5_8', uuid, aggregated: 2, maxAggregation: 7 });
+  // What the pool leaves after 3 x 2 instances of _8 (sim.json: 640/2688 MB, 28 fences).
+  for (const [type, free] of [['i915-GVTg_V5_1', 0], ['i915-GVTg_V5_2', 0], ['i915-GVTg_V5_4', 0], ['i915-GVTg_V5_8', 1]]) setAvailable(root, EXAMPLE_PARENT_DIR, type, free);
+  return { root, domainFile, xml, uuids };
+}
+
+export async function hookSuite(ctx, report) {
+  const rounds = ctx.short ? 5 : 40;
+  const rssRounds = ctx.short ? 2 : 10;
+  const node = process.execPath;
+  const baseline = (input) => ({ label: 'node -e 0', argv: [node, '-e', '0'], input });
+
+  report.section(`start-up floor (informative): mdev-agg --version vs node -e 0`);
+  {
+    const samples = alternateWall([{ label: 'mdev-agg --version', argv: [node, ctx.cli, '--version'] }, baseline()], { iterations: rounds, warmup: 2 });
+    report.line(sampleLine('mdev-agg --version', samples[0], ms));
+    report.line(sampleLine('node -e 0', samples[1], ms));
+    report.line(`    ratio ${ratio(median(samples[0]) / median(samples[1]))}`);
+  }
+
+  const noAggName = 'hook, guest without aggregation: wall vs node -e 0';
+  const prepareName = 'hook prepare, 3 aggregated mdevs: wall vs node -e 0';
+  const prepareRssName = 'hook prepare, 3 aggregated mdevs: peak RSS vs node -e 0';
+  if (!ctx.commands.has('hook')) {
+    report.section('hook');
+    for (const name of [noAggName, prepareName, prepareRssName]) report.skipped(name, '`mdev-agg hook` is not in this build yet');
+    return;
+  }
+
+  const host = exampleHostWithDevices(ctx);
+  const env = { ...process.env, MDEV_AGG_ROOT: host.root };
+  const plainGuest = domainXml(seededRandom(11), 1, { mdevs: 0 }).xml;
+  if (plainGuest.includes('aggregation')) throw new CommandFailed('the generated plain guest mentions aggregation');
+  const hook = (op, input) => ({ label: `mdev-agg hook run GUEST ${op} begin -`, argv: [node, ctx.cli, 'hook', 'run', 'guest', op, 'begin', '-'], input, env });
+
+  report.section(`hook on a guest without aggregation (${(plainGuest.length / 1024).toFixed(1)} KiB of domain XML on stdin) vs node -e 0`);
+  {
+    const check = runOnce(hook('prepare', plainGuest), { capture: true });
+    if (check.stdout.length || check.stderr.length) throw new CommandFailed(`hook prepare on a plain guest printed output: ${check.stdout}${check.stderr}`);
+    const samples = alternateWall([hook('prepare', plainGuest), baseline(plainGuest)], { iterations: rounds, warmup: 2 });
+    report.line(sampleLine('mdev-agg hook run guest prepare begin -', samples[0], ms));
+    report.line(sampleLine('node -e 0 (same stdin)', samples[1], ms));
+    const value = median(samples[0]) / median(samples[1]);
+    report.budget({ name: noAggName, shown: ratio(value), limitShown: '<= 1.15x', result: verdict(value, 1.15, 'lower') });
+  }
+
+  report.section('hook prepare, example domain with 3 aggregated mdevs (idempotent path: the devices exist; read, lock, plan, verify, no writes) vs node -e 0');
+  {
+    // The idempotent path is what is measured: the same tree applied must need no write.
+    const applied = JSON.parse(runOnce({ label: 'mdev-agg apply --json', argv: [node, ctx.cli, 'apply', host.domainFile, '--json'], env }, { capture: true }).stdout.toString());
+    if (!applied.ok || applied.writes !== 0 || applied.present?.length !== 3) {
+      throw new CommandFailed(`the prepared tree does not hold the example's devices as declared: ${JSON.stringify(applied).slice(0, 400)}`);
+    }
+    runOnce(hook('prepare', host.xml));
+    const samples = alternateWall([hook('prepare', host.xml), baseline(host.xml)], { iterations: rounds, warmup: 2 });
+    report.line(sampleLine('mdev-agg hook run guest prepare begin -', samples[0], ms));
+    report.line(sampleLine('node -e 0 (same stdin)', samples[1], ms));
+    const value = median(samples[0]) / median(samples[1]);
+    report.budget({ name: prepareName, shown: ratio(value), limitShown: '<= 1.35x', result: verdict(value, 1.35, 'lower') });
+
+    const rss = alternatePeakRss([hook('prepare', host.xml), baseline(host.xml)], { iterations: rssRounds });
+    report.line(sampleLine('peak RSS, mdev-agg hook prepare', rss[0], mib));
+    report.line(sampleLine('peak RSS, node -e 0', rss[1], mib));
+    const rssValue = median(rss[0]) / median(rss[1]);
+    report.budget({ name: prepareRssName, shown: ratio(rssValue), limitShown: '<= 1.25x', result: verdict(rssValue, 1.25, 'lower') });
+
+    const status = runOnce({ label: 'mdev-agg status', argv: [node, ctx.cli, 'status', host.domainFile], env }, { capture: true });
+    if (!status.stdout.toString().includes('present')) throw new CommandFailed(`the devices are gone after the measured runs: ${status.stdout}`);
+  }
+}

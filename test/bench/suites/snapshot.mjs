@@ -1,0 +1,89 @@
+/**
+ * `mdev-agg snapshot` against mdevctl's `list --dumpjson` on one generated host tree. Debian's
+ * mdevctl reads /sys and /etc/mdevctl.d only (it ignores MDEVCTL_ENV_ROOT), so the comparison runs
+ * in a private mount namespace where the tree is bind-mounted on /sys and empty configuration and
+ * callout directories on mdevctl's (no callouts: mdevctl's fastest case). mdev-agg reads the same
+ * tree through --root.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { countDeviceLinks, writeLargeHost } from '../corpus/host-tree.mjs';
+import { CommandFailed, median } from '../lib/measure.mjs';
+import { ms, ratio, sampleLine, verdict } from '../lib/report.mjs';
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+const NAMESPACE_SCRIPT = [
+  'set -e',
+  'mount --bind "$1" /sys',
+  'mount --bind "$2" /etc/mdevctl.d',
+  // mdevctl 1.3+ also looks for callouts under /usr/lib; hide any the host has.
+  'if [ -d /usr/lib/mdevctl/scripts.d ]; then mount --bind "$3" /usr/lib/mdevctl/scripts.d; fi',
+  'shift 3',
+  'exec "$@"',
+].join('\n');
+
+export async function snapshotSuite(ctx, report) {
+  const shape = ctx.short ? { parents: 2, types: 2, devicesPerParent: 50 } : { parents: 16, types: 8, devicesPerParent: 1000 };
+  const rounds = ctx.short ? 3 : 15;
+  const landed = ctx.commands.has('snapshot');
+  const ourCommand = landed ? ['snapshot'] : ['types', '--json'];
+  const total = shape.parents * shape.devicesPerParent;
+  const name = `${landed ? 'snapshot' : 'types --json (snapshot not landed)'}, ${shape.parents}x${shape.types}x${shape.devicesPerParent}: wall vs mdevctl list`;
+  report.section(
+    `${ourCommand.join(' ')} vs mdevctl list --dumpjson: ${shape.parents} parents x ${shape.types} types, ${shape.devicesPerParent} devices per parent (${total.toLocaleString('en')} devices)`,
+  );
+  if (!landed) report.line('    `mdev-agg snapshot` is not in this build: `mdev-agg types --json` (which reads the whole host, devices included) is measured instead');
+  if (!ctx.tools.mdevctl || !ctx.tools.unshare) return report.skipped(name, 'mdevctl or unshare missing');
+  if (!ctx.tools.root) return report.skipped(name, 'mdevctl reads only /sys: the private mount namespace needs root');
+  if (!existsSync('/etc/mdevctl.d')) return report.skipped(name, '/etc/mdevctl.d is missing (mdevctl package not installed as Debian ships it)');
+
+  const tree = join(ctx.tmp, 'large-host');
+  const expected = writeLargeHost(tree, shape);
+  if (countDeviceLinks(tree) !== expected.devices) throw new CommandFailed('the generated host tree lost devices');
+  const etc = join(ctx.tmp, 'mdevctl-etc');
+  const scripts = join(ctx.tmp, 'mdevctl-scripts');
+  for (const dir of [join(etc, 'scripts.d', 'callouts'), join(etc, 'scripts.d', 'notifiers'), join(scripts, 'callouts'), join(scripts, 'notifiers')]) mkdirSync(dir, { recursive: true });
+  const outDir = join(ctx.tmp, 'snapshot-out');
+  mkdirSync(outDir, { recursive: true });
+
+  const spec = {
+    commands: [
+      { label: `mdev-agg ${ourCommand.join(' ')}`, argv: [process.execPath, ctx.cli, ...ourCommand, '--root', tree] },
+      { label: 'mdevctl list --dumpjson', argv: ['mdevctl', 'list', '--dumpjson'] },
+    ],
+    iterations: rounds,
+    warmup: 1,
+    outDir,
+    resultFile: join(outDir, 'result.json'),
+  };
+  const specFile = join(outDir, 'spec.json');
+  writeFileSync(specFile, JSON.stringify(spec));
+  const worker = join(ctx.repo, 'test/bench/namespace-worker.mjs');
+  const run = spawnSync('unshare', ['-m', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', join(tree, 'sys'), etc, scripts, process.execPath, worker, specFile], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  if (run.status !== 0) throw new CommandFailed(`the mount-namespace run failed (exit ${run.status}): ${run.stderr.trim()}`);
+
+  // Each side must have read every device (mdevctl: all; types --json shows parents and types only).
+  const mdevctlSeen = new Set(readFileSync(join(outDir, '1.out'), 'utf8').match(UUID));
+  const mdevctlMissing = expected.uuids.filter((u) => !mdevctlSeen.has(u)).length;
+  if (mdevctlMissing) throw new CommandFailed(`mdevctl list missed ${mdevctlMissing} of ${expected.devices} devices: the namespace does not show the tree`);
+  const ours = readFileSync(join(outDir, '0.out'), 'utf8');
+  if (landed) {
+    const seen = new Set(ours.match(UUID));
+    const missing = expected.uuids.filter((u) => !seen.has(u)).length;
+    if (missing) throw new CommandFailed(`mdev-agg snapshot missed ${missing} of ${expected.devices} devices`);
+  } else {
+    const parents = JSON.parse(ours).parents;
+    const types = parents.reduce((n, p) => n + p.types.length, 0);
+    if (parents.length !== expected.parents || types !== expected.types) throw new CommandFailed(`mdev-agg types found ${parents.length} parents and ${types} types`);
+  }
+
+  const { samples } = JSON.parse(readFileSync(spec.resultFile, 'utf8'));
+  report.line(sampleLine(spec.commands[0].label, samples[0], ms));
+  report.line(sampleLine(spec.commands[1].label, samples[1], ms));
+  const value = median(samples[0]) / median(samples[1]);
+  report.budget({ name, shown: ratio(value), limitShown: '<= 2x', result: verdict(value, 2, 'lower'), note: landed ? '' : 'types --json measured instead of snapshot' });
+}
