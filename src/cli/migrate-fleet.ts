@@ -15,7 +15,7 @@ import { isSafeSysfsName } from '../core/names';
 import type { HostSnapshot } from '../core/snapshot/model';
 import { readSnapshot } from '../core/snapshot/read';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from './context';
-import { loadPolicy } from './migration-inputs';
+import { loadCheckOptions } from './migration-inputs';
 import { printDiagnostics, printJson } from './report';
 
 const XML_FILE = /\.xml$/;
@@ -115,8 +115,8 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
   const cwd = ctx.options.cwd ?? process.cwd();
   const [domainsDir, sourceDir, targetsDir] = (['domains', 'source-dir', 'targets'] as const).map((name) => ctx.values[name] as string);
   const inCwd = (path: string) => resolve(cwd, path);
-  const policy = await loadPolicy(ctx, ctx.values.policy as string | undefined);
-  if ('exit' in policy) return policy.exit;
+  const settings = await loadCheckOptions(ctx);
+  if ('exit' in settings) return settings.exit;
   const showProgress = ctx.options.stderrIsTTY === true && !!ctx.options.progress;
   const diagnostics: Diagnostic[] = [];
   const files = new SnapshotFiles(diagnostics, cwd);
@@ -155,7 +155,7 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
     domains.push({ file, name: model.name, source: source?.file ?? null, targets: [], requirements });
   }
 
-  const options = { policy: policy.policy, allowUnknownDriver: ctx.values['allow-unknown-driver'] === true };
+  const { options } = settings;
   const matrix = fleetMatrix(domains, targets, options, showProgress ? (done, total) => ctx.options.progress!(`migrate-check: judged ${done}/${total} domains`) : undefined);
   const rows: DomainRow[] = domains.map((d, i) => ({ file: d.file, name: d.name, source: d.source, targets: matrix.accepted[i]!.map((t) => targets[t]!.name) }));
   const stuck = rows.filter((r) => r.targets.length === 0).length;

@@ -1,7 +1,9 @@
-/** Reading migrate-check's inputs: snapshots and the policy file. Unreadable -> exit 2; invalid -> diagnostics, exit 1. */
-import { type DriverPolicy, EMPTY_POLICY, parsePolicy } from '../core/migration/policy';
+/** Reading migrate-check's inputs: snapshots, the policy file and the configuration. Unreadable -> exit 2; invalid -> diagnostics, exit 1. */
+import type { CheckOptions } from '../core/migration/compat';
+import { parsePolicy } from '../core/migration/policy';
 import type { HostSnapshot } from '../core/snapshot/model';
 import { readSnapshot } from '../core/snapshot/read';
+import { loadConfig } from './config-file';
 import { type CommandContext, EXIT, type ExitCode } from './context';
 import { reportDiagnostics } from './domain-input';
 
@@ -19,8 +21,19 @@ export async function loadSnapshot(ctx: CommandContext, path: string): Promise<{
   return { snapshot: read.snapshot };
 }
 
-export async function loadPolicy(ctx: CommandContext, path: string | undefined): Promise<{ policy: DriverPolicy } | { exit: ExitCode }> {
-  if (path === undefined) return { policy: EMPTY_POLICY };
+/**
+ * The driver policy and the unknown-driver rule: --policy FILE and --allow-unknown-driver, else the
+ * configuration file's driverPolicy and allowUnknownDriver (<root>/etc/mdev-agg/config.json).
+ */
+export async function loadCheckOptions(ctx: CommandContext): Promise<{ options: CheckOptions } | { exit: ExitCode }> {
+  const { config, diagnostics } = loadConfig(ctx);
+  if (!config) {
+    reportDiagnostics(ctx, diagnostics);
+    return { exit: EXIT.USAGE };
+  }
+  const allowUnknownDriver = ctx.values['allow-unknown-driver'] === true || config.allowUnknownDriver;
+  const path = ctx.values.policy as string | undefined;
+  if (path === undefined) return { options: { policy: config.driverPolicy, allowUnknownDriver } };
   const input = await ctx.readInput(path);
   if (!input.ok) {
     ctx.out.err(`mdev-agg: ${input.message}`);
@@ -31,5 +44,5 @@ export async function loadPolicy(ctx: CommandContext, path: string | undefined):
     reportDiagnostics(ctx, parsed.diagnostics);
     return { exit: EXIT.NO };
   }
-  return { policy: parsed.policy };
+  return { options: { policy: parsed.policy, allowUnknownDriver } };
 }

@@ -1,32 +1,28 @@
 /**
  * The host configuration file (`<root>/etc/mdev-agg/config.json`): parsing and validation with
- * positions. Pure: the CLI reads the file and hands its text here.
+ * positions. Pure: the CLI reads the file and hands its text here. `driverPolicy` holds a driver
+ * policy document as `migrate-check --policy` reads it (core/migration/policy.ts).
  *
  * {
  *   "lockTimeoutMs": 30000,
  *   "allowUnknownDriver": false,
- *   "driverPolicy": { "nvidia": [ { "from": "535.104.05", "to": "535.129.03" } ] }
+ *   "driverPolicy": { "drivers": { "nvidia": { "compatible": [["535.104.05", "535.129.03"]] } } }
  * }
  */
 import { type Code, type Diagnostic, type Position, diagnostic } from './diagnostics';
+import { type DriverPolicy, EMPTY_POLICY, parsePolicy } from './migration/policy';
 import { LineIndex } from './xml/text-position';
 
-/** One allowed migration between two versions of a host driver: a device may move from `from` to `to`. */
-export interface DriverVersionStep {
-  from: string;
-  to: string;
-}
-
 export interface Config {
-  /** How long apply and release wait for the host-wide lock. */
+  /** How long apply and release (and the hook) wait for the host-wide lock. */
   lockTimeoutMs: number;
   /** Migration checks whose driver facts are missing pass instead of failing. */
   allowUnknownDriver: boolean;
-  /** Per driver name, version pairs allowed beyond equality. */
-  driverPolicy: Readonly<Record<string, readonly DriverVersionStep[]>>;
+  /** Driver versions allowed to migrate between each other beyond equality. */
+  driverPolicy: DriverPolicy;
 }
 
-export const DEFAULT_CONFIG: Config = { lockTimeoutMs: 30_000, allowUnknownDriver: false, driverPolicy: {} };
+export const DEFAULT_CONFIG: Config = { lockTimeoutMs: 30_000, allowUnknownDriver: false, driverPolicy: EMPTY_POLICY };
 
 /** Longer waits would hold a guest's start (the hook) for minutes; refuse them. */
 export const MAX_LOCK_TIMEOUT_MS = 600_000;
@@ -71,47 +67,14 @@ export function parseConfig(text: string, file: string): ConfigResult {
       if (typeof v === 'boolean') config.allowUnknownDriver = v;
       else invalid(`allowUnknownDriver must be true or false, not ${JSON.stringify(v)}`, keyAt(key));
     } else {
-      const policy = readDriverPolicy(v, text, keyOffset(text, key, 0), lines, invalid);
-      if (policy) config.driverPolicy = policy;
+      // The policy document's own reader; its findings are placed at the key and prefixed with it.
+      const parsed = parsePolicy(JSON.stringify(v), file);
+      if (parsed.policy) config.driverPolicy = parsed.policy;
+      for (const d of parsed.diagnostics) invalid(`driverPolicy: ${d.message}`, keyAt(key));
     }
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { config: null, diagnostics };
   return { config, diagnostics };
-}
-
-function readDriverPolicy(
-  value: unknown,
-  text: string,
-  policyOffset: number,
-  lines: LineIndex,
-  invalid: (message: string, at: Position) => void,
-): Record<string, DriverVersionStep[]> | null {
-  if (!isObject(value)) {
-    invalid('driverPolicy must be an object of driver names, each a list of {"from": VERSION, "to": VERSION}', lines.at(policyOffset));
-    return null;
-  }
-  const policy: Record<string, DriverVersionStep[]> = {};
-  let ok = true;
-  for (const [driver, steps] of Object.entries(value)) {
-    const at = lines.at(keyOffset(text, driver, policyOffset));
-    const valid =
-      Array.isArray(steps) &&
-      steps.every((s) => isObject(s) && Object.keys(s).length === 2 && typeof s.from === 'string' && s.from !== '' && typeof s.to === 'string' && s.to !== '');
-    if (!valid) {
-      invalid(`driverPolicy.${driver} must be a list of {"from": VERSION, "to": VERSION} (non-empty strings, no other keys)`, at);
-      ok = false;
-      continue;
-    }
-    policy[driver] = (steps as DriverVersionStep[]).map(({ from, to }) => ({ from, to }));
-  }
-  return ok ? policy : null;
-}
-
-/** Equal versions always pass; otherwise the policy must list the step for that driver. */
-export function driverVersionsAllowed(config: Config, driver: string, from: string, to: string): boolean {
-  if (from === to) return true;
-  const steps = Object.hasOwn(config.driverPolicy, driver) ? config.driverPolicy[driver]! : [];
-  return steps.some((s) => s.from === from && s.to === to);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

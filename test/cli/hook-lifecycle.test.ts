@@ -7,20 +7,54 @@ import { readHost } from '../../src/core/host';
 import type { SimKernelSpec } from '../../src/shell/sim-spec';
 import { SimKernel } from '../../src/shell/sim-kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
-import { type HookDevice, type HookHost, hook, libvirtDomain } from '../helpers/hook';
+import { type HookDevice, type HookHost, hook, libvirtDomain, withMigrationVersion } from '../helpers/hook';
 import { GVT_PARENT, attributeHost, createOptionHost, plainHost } from '../helpers/sim-hosts';
 
 const U = ['c2177883-f1bb-47f0-914d-32a22e3a8801', 'c2177883-f1bb-47f0-914d-32a22e3a8802'];
 
+const GVT_AGG_VERSION = '8086-591d-i915-GVTg_V5_aggregate-00000001';
+const GVT_8_VERSION = '8086-591d-i915-GVTg_V5_8-00000001';
+const gvtStamp = (migrationVersion: string) => ({ host: 'hv-a', driver: 'i915', migrationVersion });
+const nvidiaStamp = { host: 'hv-b', driver: 'nvidia', driverVersion: '535.104.05' };
+
 /**
- * Per dialect: the host, the guest's devices, the parents they end on when started here, and the
- * parents after an incoming migration whose XML names an absent parent for the first and none for
- * the second (placement: most room, ties by name, each device seeing what the earlier took).
+ * Per dialect: the host, the guest's devices (stamped by the source host, so the migration check
+ * has driver facts: GVT's migration_version, NVIDIA's driver version), the parents they end on when
+ * started here, and the parents after an incoming migration whose XML names an absent parent for
+ * the first and none for the second (placement: most room, ties by name, each device seeing what
+ * the earlier took).
  */
 const dialects: [string, () => SimKernelSpec, HookDevice[], string[], string[]][] = [
-  ['create-option', createOptionHost, [{ uuid: U[0]!, type: 'i915-GVTg_V5_aggregate', instances: 4, parent: GVT_PARENT }, { uuid: U[1]!, type: 'i915-GVTg_V5_aggregate', instances: 2 }], [GVT_PARENT, GVT_PARENT], [GVT_PARENT, GVT_PARENT]],
-  ['attribute', attributeHost, [{ uuid: U[0]!, type: 'i915-GVTg_V5_8', instances: 3, parent: GVT_PARENT }, { uuid: U[1]!, type: 'i915-GVTg_V5_8', instances: 2 }], [GVT_PARENT, GVT_PARENT], [GVT_PARENT, GVT_PARENT]],
-  ['none', plainHost, [{ uuid: U[0]!, type: 'nvidia-256', instances: 1, parent: '0000:41:00.0' }, { uuid: U[1]!, type: 'nvidia-256', instances: 1 }], ['0000:41:00.0', '0000:42:00.0'], ['0000:42:00.0', '0000:41:00.0']],
+  [
+    'create-option',
+    () => withMigrationVersion(createOptionHost(), 'i915-GVTg_V5_aggregate', GVT_AGG_VERSION),
+    [
+      { uuid: U[0]!, type: 'i915-GVTg_V5_aggregate', instances: 4, parent: GVT_PARENT, source: gvtStamp(GVT_AGG_VERSION) },
+      { uuid: U[1]!, type: 'i915-GVTg_V5_aggregate', instances: 2, source: gvtStamp(GVT_AGG_VERSION) },
+    ],
+    [GVT_PARENT, GVT_PARENT],
+    [GVT_PARENT, GVT_PARENT],
+  ],
+  [
+    'attribute',
+    () => withMigrationVersion(attributeHost(), 'i915-GVTg_V5_8', GVT_8_VERSION),
+    [
+      { uuid: U[0]!, type: 'i915-GVTg_V5_8', instances: 3, parent: GVT_PARENT, source: gvtStamp(GVT_8_VERSION) },
+      { uuid: U[1]!, type: 'i915-GVTg_V5_8', instances: 2, source: gvtStamp(GVT_8_VERSION) },
+    ],
+    [GVT_PARENT, GVT_PARENT],
+    [GVT_PARENT, GVT_PARENT],
+  ],
+  [
+    'none',
+    plainHost,
+    [
+      { uuid: U[0]!, type: 'nvidia-256', instances: 1, parent: '0000:41:00.0', source: nvidiaStamp },
+      { uuid: U[1]!, type: 'nvidia-256', instances: 1, source: nvidiaStamp },
+    ],
+    ['0000:41:00.0', '0000:42:00.0'],
+    ['0000:42:00.0', '0000:41:00.0'],
+  ],
 ];
 
 /** The host's mdevs as `uuid parent type xN`. */

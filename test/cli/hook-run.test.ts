@@ -8,7 +8,7 @@ import { domainStatus } from '../../src/core/status';
 import type { Sysfs } from '../../src/core/sysfs';
 import { SimKernel } from '../../src/shell/sim-kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
-import { hook, libvirtDomain } from '../helpers/hook';
+import { hook, libvirtDomain, withMigrationVersion } from '../helpers/hook';
 import { GVT_PARENT, attributeHost, plainHost } from '../helpers/sim-hosts';
 
 const U1 = '53764d0e-85a0-42b4-af5c-2046b460b1dc';
@@ -24,6 +24,13 @@ const noHost = { sysfs: untouchable, store: new MemoryStateStore() };
 
 const simHost = (spec = attributeHost()) => ({ sysfs: SimKernel.build(spec), store: new MemoryStateStore() });
 const statesOf = (xml: string, sysfs: Sysfs) => domainStatus(readDomain(xml, 'x').model!, readHost(sysfs)).map((s) => s.state);
+/** A root holding only <root>/etc/mdev-agg/config.json. */
+const rootWith = (config: string) => {
+  const root = mkdtempSync(join(tmpdir(), 'mdev-agg-config-'));
+  mkdirSync(join(root, 'etc/mdev-agg'), { recursive: true });
+  writeFileSync(join(root, 'etc/mdev-agg/config.json'), config);
+  return root;
+};
 const aggregated = libvirtDomain('g', [{ uuid: U1, type: 'i915-GVTg_V5_8', instances: 3, parent: GVT_PARENT }]);
 
 describe('GIVEN a guest without aggregated mdevs', () => {
@@ -141,12 +148,6 @@ describe('GIVEN a guest with an aggregated mdev', () => {
 });
 
 describe('GIVEN the configuration file', () => {
-  const rootWith = (config: string) => {
-    const root = mkdtempSync(join(tmpdir(), 'mdev-agg-config-'));
-    mkdirSync(join(root, 'etc/mdev-agg'), { recursive: true });
-    writeFileSync(join(root, 'etc/mdev-agg/config.json'), config);
-    return root;
-  };
 
   test('WHEN it is broken THEN prepare refuses to start the guest, naming the file, line and column', async () => {
     const root = rootWith('{\n  "lockTimeoutMs": 100,\n}\n');
@@ -178,45 +179,87 @@ describe('GIVEN the configuration file', () => {
 });
 
 describe('GIVEN an incoming migration (migrate on the destination)', () => {
-  test('WHEN every device names a parent this host has, with room THEN exit 0 and stdout empty (XML unchanged)', async () => {
-    expect(await hook(['g', 'migrate', 'begin', '-'], aggregated, simHost())).toEqual({ code: 0, stdout: '', stderr: '' });
+  const nvidia = { host: 'hv-b', driver: 'nvidia', driverVersion: '535.104.05' };
+  const GVT_8 = '8086-591d-i915-GVTg_V5_8-00000001';
+  const gvtHost = () => simHost(withMigrationVersion(attributeHost(), 'i915-GVTg_V5_8', GVT_8));
+  const stamped = libvirtDomain('g', [{ uuid: U1, type: 'i915-GVTg_V5_8', instances: 3, parent: GVT_PARENT, source: { driver: 'i915', migrationVersion: GVT_8 } }]);
+
+  test('WHEN every device names a parent this host has, with room, and the driver check passes THEN exit 0 and stdout empty (XML unchanged)', async () => {
+    const host = gvtHost();
+    expect(await hook(['g', 'migrate', 'begin', '-'], stamped, host)).toEqual({ code: 0, stdout: '', stderr: '' });
+    // The live protocol: the source's migration_version was written to this host's type, and accepted.
+    expect((host.sysfs as SimKernel).writes.map((w) => `${w.path}=${w.data.trim()} ${w.errno ?? 'OK'}`)).toEqual([
+      `/sys/class/mdev_bus/${GVT_PARENT}/mdev_supported_types/i915-GVTg_V5_8/migration_version=${GVT_8} OK`,
+    ]);
+  });
+
+  test('WHEN this host refuses the source migration_version THEN C_DRIVER_INCOMPATIBLE aborts the migration', async () => {
+    const other = stamped.replace(GVT_8, '8086-3e92-i915-GVTg_V5_8-00000001');
+    const r = await hook(['g', 'migrate', 'begin', '-'], other, gvtHost());
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^mdev-agg: migrate of guest 'g' failed: C_DRIVER_INCOMPATIBLE: mdev 53764d0e-[^\n]*refused 8086-3e92-i915-GVTg_V5_8-00000001[^\n]*\n$/);
+  });
+
+  test('WHEN the domain carries no stamp THEN the driver is unknown: refused, unless the configuration allows unknown drivers', async () => {
+    const r = await hook(['g', 'migrate', 'begin', '-'], aggregated, simHost());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^mdev-agg: migrate of guest 'g' failed: C_DRIVER_UNKNOWN: /);
+    const root = rootWith('{"allowUnknownDriver": true}');
+    expect(await hook(['g', 'migrate', 'begin', '-'], aggregated, simHost(), { MDEV_AGG_ROOT: root })).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  test('WHEN the driver versions differ THEN refused, unless the configuration\'s driver policy groups them', async () => {
+    const newer = libvirtDomain('g', [{ uuid: U1, type: 'nvidia-256', instances: 1, parent: '0000:41:00.0', source: { ...nvidia, driverVersion: '535.129.03' } }]);
+    const r = await hook(['g', 'migrate', 'begin', '-'], newer, simHost(plainHost()));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/C_DRIVER_INCOMPATIBLE: .*nvidia 535\.129\.03 on the source, 535\.104\.05 on the target, and no policy allows it/);
+    const root = rootWith('{"driverPolicy": {"drivers": {"nvidia": {"compatible": [["535.104.05", "535.129.03"]]}}}}');
+    expect(await hook(['g', 'migrate', 'begin', '-'], newer, simHost(plainHost()), { MDEV_AGG_ROOT: root })).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
   test('WHEN a device names no parent THEN the XML comes back with the parent placement chose, nothing else changed', async () => {
-    const xml = libvirtDomain('g', [{ uuid: U1, type: 'nvidia-256', instances: 1 }]);
+    const xml = libvirtDomain('g', [{ uuid: U1, type: 'nvidia-256', instances: 1, source: nvidia }]);
     const r = await hook(['g', 'migrate', 'begin', '-'], xml, simHost(plainHost()));
     expect(r.code).toBe(0);
     // 0000:42:00.0 offers 5 of nvidia-256, 0000:41:00.0 only 4: the most room wins.
-    expect(r.stdout).toBe(xml.replace(`instances="1"/>`, `instances="1" parent="0000:42:00.0"/>`));
+    expect(r.stdout).toBe(xml.replace(`instances="1">`, `instances="1" parent="0000:42:00.0">`));
   });
 
   test('WHEN a device names a parent this host lacks but another offers the type THEN that parent is written', async () => {
-    const xml = libvirtDomain('g', [{ uuid: U1, type: 'nvidia-256', instances: 1, parent: '0000:81:00.0' }, { uuid: U2, type: 'nvidia-259', instances: 1, parent: '0000:41:00.0' }]);
+    const xml = libvirtDomain('g', [
+      { uuid: U1, type: 'nvidia-256', instances: 1, parent: '0000:81:00.0', source: nvidia },
+      { uuid: U2, type: 'nvidia-259', instances: 1, parent: '0000:41:00.0', source: nvidia },
+    ]);
     const r = await hook(['g', 'migrate', 'begin', '-'], xml, simHost(plainHost()));
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(xml.replace('parent="0000:81:00.0"', 'parent="0000:42:00.0"'));
   });
 
   test('WHEN the named parent exists but is full THEN the migration is refused rather than moved', async () => {
-    const xml = libvirtDomain('g', [{ uuid: U1, type: 'nvidia-259', instances: 1, parent: '0000:41:00.0' }, { uuid: U2, type: 'nvidia-259', instances: 1, parent: '0000:41:00.0' }]);
+    const xml = libvirtDomain('g', [
+      { uuid: U1, type: 'nvidia-259', instances: 1, parent: '0000:41:00.0', source: nvidia },
+      { uuid: U2, type: 'nvidia-259', instances: 1, parent: '0000:41:00.0', source: nvidia },
+    ]);
     const r = await hook(['g', 'migrate', 'begin', '-'], xml, simHost(plainHost()));
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^mdev-agg: migrate of guest 'g' failed: E_CAPACITY: 0000:41:00\.0: [^\n]*\n$/);
+    expect(r.stderr).toMatch(/^mdev-agg: migrate of guest 'g' failed: C_COUNT_UNSUPPORTED: mdev 53764d0e-85a0-42b4-af5c-2046b460b1dd: the target cannot create nvidia-259 x1: 0000:41:00\.0: [^\n]*\n$/);
   });
 
   test('WHEN the type cannot take the count here THEN the migration is refused', async () => {
-    const xml = libvirtDomain('g', [{ uuid: U1, type: 'nvidia-256', instances: 2 }]);
+    const xml = libvirtDomain('g', [{ uuid: U1, type: 'nvidia-256', instances: 2, source: nvidia }]);
     const r = await hook(['g', 'migrate', 'begin', '-'], xml, simHost(plainHost()));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/E_NO_PLACEMENT|E_AGG_UNSUPPORTED/);
+    expect(r.stderr).toMatch(/C_COUNT_UNSUPPORTED: .*cannot create nvidia-256 x2/);
   });
 
-  test('WHEN migrate runs THEN nothing is created yet (prepare does that)', async () => {
+  test('WHEN migrate runs THEN no device is created yet (prepare does that)', async () => {
     const host = simHost(plainHost());
-    const xml = libvirtDomain('g', [{ uuid: U1, type: 'nvidia-256', instances: 1 }]);
-    await hook(['g', 'migrate', 'begin', '-'], xml, host);
+    const xml = libvirtDomain('g', [{ uuid: U1, type: 'nvidia-256', instances: 1, source: nvidia }]);
+    expect((await hook(['g', 'migrate', 'begin', '-'], xml, host)).code).toBe(0);
     expect((host.sysfs as SimKernel).writes).toEqual([]);
+    expect(readHost(host.sysfs).devices).toEqual([]);
   });
 });
 

@@ -1,20 +1,21 @@
-import { DEFAULT_CONFIG, driverVersionsAllowed, parseConfig } from '../../src/core/config';
+import { DEFAULT_CONFIG, parseConfig } from '../../src/core/config';
+import { EMPTY_POLICY, policyAllows } from '../../src/core/migration/policy';
 
 const F = '/etc/mdev-agg/config.json';
 const errors = (text: string) => parseConfig(text, F).diagnostics.map((d) => `${d.code} ${d.line}:${d.column} ${d.message}`);
 
 describe('GIVEN a configuration text', () => {
   test('WHEN it sets every key THEN they are read', () => {
-    const text = JSON.stringify({ lockTimeoutMs: 5000, allowUnknownDriver: true, driverPolicy: { nvidia: [{ from: '535.104.05', to: '535.129.03' }] } }, null, 2);
+    const text = JSON.stringify({ lockTimeoutMs: 5000, allowUnknownDriver: true, driverPolicy: { drivers: { nvidia: { compatible: [['535.104.05', '535.129.03']] } } } }, null, 2);
     expect(parseConfig(text, F)).toEqual({
-      config: { lockTimeoutMs: 5000, allowUnknownDriver: true, driverPolicy: { nvidia: [{ from: '535.104.05', to: '535.129.03' }] } },
+      config: { lockTimeoutMs: 5000, allowUnknownDriver: true, driverPolicy: { drivers: new Map([['nvidia', [new Set(['535.104.05', '535.129.03'])]]]) } },
       diagnostics: [],
     });
   });
 
   test('WHEN it is an empty object THEN the defaults', () => {
     expect(parseConfig('{}', F)).toEqual({ config: DEFAULT_CONFIG, diagnostics: [] });
-    expect(DEFAULT_CONFIG).toEqual({ lockTimeoutMs: 30000, allowUnknownDriver: false, driverPolicy: {} });
+    expect(DEFAULT_CONFIG).toEqual({ lockTimeoutMs: 30000, allowUnknownDriver: false, driverPolicy: EMPTY_POLICY });
   });
 
   test.each([
@@ -37,14 +38,10 @@ describe('GIVEN a configuration text', () => {
     ['{"lockTimeoutMs": 1.5}', 'E_CONFIG_INVALID 1:2 lockTimeoutMs must be an integer 0..600000 (milliseconds), not 1.5'],
     ['{"lockTimeoutMs": 600001}', 'E_CONFIG_INVALID 1:2 lockTimeoutMs must be an integer 0..600000 (milliseconds), not 600001'],
     ['{"allowUnknownDriver": "yes"}', 'E_CONFIG_INVALID 1:2 allowUnknownDriver must be true or false, not "yes"'],
-    ['{"driverPolicy": []}', 'E_CONFIG_INVALID 1:2 driverPolicy must be an object of driver names, each a list of {"from": VERSION, "to": VERSION}'],
+    ['{"driverPolicy": []}', 'E_CONFIG_INVALID 1:2 driverPolicy: the file must hold an object: {"drivers": {...}}'],
     [
-      '{"driverPolicy": {\n  "i915": [{"from": "1"}]}}',
-      'E_CONFIG_INVALID 2:3 driverPolicy.i915 must be a list of {"from": VERSION, "to": VERSION} (non-empty strings, no other keys)',
-    ],
-    [
-      '{"driverPolicy": {"nvidia": [{"from": "1", "to": "2", "why": "x"}]}}',
-      'E_CONFIG_INVALID 1:19 driverPolicy.nvidia must be a list of {"from": VERSION, "to": VERSION} (non-empty strings, no other keys)',
+      '{"driverPolicy": {"drivers": {"i915": {"compatible": [["1"]]}}}}',
+      'E_CONFIG_INVALID 1:2 driverPolicy: drivers.i915.compatible[0]: a group is a list of at least two versions',
     ],
   ])('WHEN a value is of the wrong kind (%j) THEN E_CONFIG_INVALID at its key', (text, expected) => {
     expect(parseConfig(text, F).config).toBeNull();
@@ -57,21 +54,23 @@ describe('GIVEN a configuration text', () => {
     expect(result.diagnostics.map((d) => `${d.code} ${d.severity} ${d.line}:${d.column}`)).toEqual(['W_CONFIG_UNKNOWN_KEY warning 1:2']);
   });
 
-  test('WHEN a key also appears inside a string value THEN the position is the key itself', () => {
-    const text = '{"driverPolicy": {"a\\"lockTimeoutMs\\"": []},\n "lockTimeoutMs": true}';
-    expect(errors(text)).toEqual(['E_CONFIG_INVALID 2:2 lockTimeoutMs must be an integer 0..600000 (milliseconds), not true']);
+  test('WHEN a key also appears escaped inside another key THEN the position is the key itself', () => {
+    const text = '{"note": {"\\"lockTimeoutMs\\"": 1},\n "lockTimeoutMs": true}';
+    expect(errors(text)).toEqual([
+      'W_CONFIG_UNKNOWN_KEY 1:2 unknown key "note" is ignored (known: lockTimeoutMs, allowUnknownDriver, driverPolicy)',
+      'E_CONFIG_INVALID 2:2 lockTimeoutMs must be an integer 0..600000 (milliseconds), not true',
+    ]);
   });
 });
 
-describe('GIVEN a driver policy', () => {
-  const { config } = parseConfig('{"driverPolicy": {"nvidia": [{"from": "535.104.05", "to": "535.129.03"}]}}', F);
+describe('GIVEN a driver policy in the configuration', () => {
+  const { config } = parseConfig('{"driverPolicy": {"drivers": {"nvidia": {"compatible": [["535.104.05", "535.129.03"]]}}}}', F);
   test.each([
-    ['nvidia', '535.104.05', '535.104.05', true],
     ['nvidia', '535.104.05', '535.129.03', true],
-    ['nvidia', '535.129.03', '535.104.05', false],
+    ['nvidia', '535.129.03', '535.104.05', true],
+    ['nvidia', '535.104.05', '550.54.14', false],
     ['i915', '1', '2', false],
-    ['constructor', '1', '2', false],
-  ])('WHEN %s moves from %s to %s THEN allowed is %s', (driver, from, to, allowed) => {
-    expect(driverVersionsAllowed(config!, driver, from, to)).toBe(allowed);
+  ])('WHEN %s moves from %s to %s THEN the policy allows it: %s', (driver, from, to, allowed) => {
+    expect(policyAllows(config!.driverPolicy, driver, from, to)).toBe(allowed);
   });
 });

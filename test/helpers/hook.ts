@@ -2,6 +2,7 @@
 import { run } from '../../src/cli/run';
 import type { RunResult } from '../../src/cli/context';
 import type { Sysfs } from '../../src/core/sysfs';
+import type { SimKernelSpec } from '../../src/shell/sim-spec';
 import type { StateStore } from '../../src/shell/state-store';
 import { REPO } from './golden';
 
@@ -11,13 +12,20 @@ export interface HookDevice {
   instances: number;
   parent?: string;
   method?: string;
+  /** The `<agg:source>` stamp the source host wrote. */
+  source?: { host?: string; driver?: string; driverVersion?: string; migrationVersion?: string };
+}
+
+function stampOf(device: HookDevice): string {
+  const attributes = Object.entries(device.source ?? {}).map(([k, v]) => ` ${k}="${v}"`).join('');
+  return device.source ? `>\n        <agg:source${attributes}/>\n      </agg:device>` : '/>';
 }
 
 /** A domain in the metadata form, laid out as libvirt's dumpxml writes it. */
 export function libvirtDomain(name: string, devices: HookDevice[]): string {
   const entries = devices.map(
     (d) =>
-      `      <agg:device uuid="${d.uuid}" type="${d.type}" instances="${d.instances}"${d.parent ? ` parent="${d.parent}"` : ''}${d.method ? ` method="${d.method}"` : ''}/>\n`,
+      `      <agg:device uuid="${d.uuid}" type="${d.type}" instances="${d.instances}"${d.parent ? ` parent="${d.parent}"` : ''}${d.method ? ` method="${d.method}"` : ''}${stampOf(d)}\n`,
   );
   const hostdevs = devices.map(
     (d, i) =>
@@ -32,6 +40,12 @@ export function libvirtDomain(name: string, devices: HookDevice[]): string {
     `  <os>\n    <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>\n  </os>\n` +
     `  <devices>\n    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n${hostdevs.join('')}  </devices>\n</domain>\n`
   );
+}
+
+/** The spec with `version` as the type's migration_version on every parent offering it (GVT's protocol). */
+export function withMigrationVersion(spec: SimKernelSpec, type: string, version: string): SimKernelSpec {
+  for (const parent of spec.parents) for (const t of parent.types) if (t.id === type) t.migration = { version };
+  return spec;
 }
 
 export interface HookHost {

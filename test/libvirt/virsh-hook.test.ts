@@ -7,7 +7,8 @@ import { readDomain } from '../../src/core/domain';
 import { readHost } from '../../src/core/host';
 import { SimKernel } from '../../src/shell/sim-kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
-import { type HookDevice, hook, libvirtDomain } from '../helpers/hook';
+import type { SimKernelSpec } from '../../src/shell/sim-spec';
+import { type HookDevice, hook, libvirtDomain, withMigrationVersion } from '../helpers/hook';
 import { GVT_PARENT, attributeHost, createOptionHost, plainHost } from '../helpers/sim-hosts';
 import { defineAndDump } from '../helpers/virsh';
 import { LIBVIRT_SCHEMAS, relaxng } from '../helpers/xmllint';
@@ -15,10 +16,24 @@ import { LIBVIRT_SCHEMAS, relaxng } from '../helpers/xmllint';
 const U1 = '6e8a1f4c-3c1d-4b8e-9a51-2f0f1c9d0a01';
 const U2 = '6e8a1f4c-3c1d-4b8e-9a51-2f0f1c9d0a02';
 
-const cases: [string, () => ReturnType<typeof attributeHost>, HookDevice[]][] = [
-  ['attribute', attributeHost, [{ uuid: U1, type: 'i915-GVTg_V5_8', instances: 3, parent: GVT_PARENT }, { uuid: U2, type: 'i915-GVTg_V5_8', instances: 2 }]],
-  ['create-option', createOptionHost, [{ uuid: U1, type: 'i915-GVTg_V5_aggregate', instances: 4, parent: GVT_PARENT }, { uuid: U2, type: 'i915-GVTg_V5_aggregate', instances: 2 }]],
-  ['none', plainHost, [{ uuid: U1, type: 'nvidia-256', instances: 1, parent: '0000:41:00.0' }, { uuid: U2, type: 'nvidia-256', instances: 1 }]],
+const GVT_8 = '8086-591d-i915-GVTg_V5_8-00000001';
+const GVT_AGG = '8086-591d-i915-GVTg_V5_aggregate-00000001';
+const gvt = (migrationVersion: string) => ({ host: 'hv-a', driver: 'i915', migrationVersion });
+const nvidia = { host: 'hv-b', driver: 'nvidia', driverVersion: '535.104.05' };
+
+/** Per dialect: the destination host, and the devices with the stamps the source host wrote. */
+const cases: [string, () => SimKernelSpec, HookDevice[]][] = [
+  [
+    'attribute',
+    () => withMigrationVersion(attributeHost(), 'i915-GVTg_V5_8', GVT_8),
+    [{ uuid: U1, type: 'i915-GVTg_V5_8', instances: 3, parent: GVT_PARENT, source: gvt(GVT_8) }, { uuid: U2, type: 'i915-GVTg_V5_8', instances: 2, source: gvt(GVT_8) }],
+  ],
+  [
+    'create-option',
+    () => withMigrationVersion(createOptionHost(), 'i915-GVTg_V5_aggregate', GVT_AGG),
+    [{ uuid: U1, type: 'i915-GVTg_V5_aggregate', instances: 4, parent: GVT_PARENT, source: gvt(GVT_AGG) }, { uuid: U2, type: 'i915-GVTg_V5_aggregate', instances: 2, source: gvt(GVT_AGG) }],
+  ],
+  ['none', plainHost, [{ uuid: U1, type: 'nvidia-256', instances: 1, parent: '0000:41:00.0', source: nvidia }, { uuid: U2, type: 'nvidia-256', instances: 1, source: nvidia }]],
 ];
 
 describe.each(cases)('GIVEN a guest for a %s host defined in libvirt (test:///default) and dumped back', (_, spec, devices) => {
@@ -28,7 +43,14 @@ describe.each(cases)('GIVEN a guest for a %s host defined in libvirt (test:///de
   test('WHEN libvirt kept it THEN the dump still carries every aggregation entry', () => {
     const { model, diagnostics } = readDomain(dumped, 'dumpxml');
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    expect(model!.devices.map(({ uuid, type, instances, parent }) => ({ uuid, type, instances, parent: parent ?? undefined }))).toEqual(devices);
+    const kept = model!.devices.map(({ uuid, type, instances, parent, source }) => ({
+      uuid,
+      type,
+      instances,
+      parent: parent ?? undefined,
+      source: Object.fromEntries(Object.entries(source!).filter(([, v]) => v !== null)),
+    }));
+    expect(kept).toEqual(devices);
   });
 
   test('WHEN libvirtd calls prepare and then release with the dump THEN the devices exist, then none', async () => {

@@ -8,7 +8,7 @@ import { migrationVersionWriter } from '../../shell/migration-version-writer';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { loadDomain } from '../domain-input';
 import { openHost } from '../host-access';
-import { loadPolicy, loadSnapshot } from '../migration-inputs';
+import { loadCheckOptions, loadSnapshot } from '../migration-inputs';
 import { printDiagnostics, printJson } from '../report';
 
 const FLEET_OPTIONS = ['domains', 'source-dir', 'targets'] as const;
@@ -27,8 +27,8 @@ export async function migrateCheckCommand(ctx: CommandContext): Promise<ExitCode
   const targetPath = option('target');
   if (targetPath !== undefined && ctx.values.simulate) throw new UsageError('--simulate applies to the live target only; it cannot be combined with --target');
 
-  const policy = await loadPolicy(ctx, option('policy'));
-  if ('exit' in policy) return policy.exit;
+  const settings = await loadCheckOptions(ctx);
+  if ('exit' in settings) return settings.exit;
   const domain = await loadDomain(ctx, ctx.positionals[0]!);
   if ('exit' in domain) return domain.exit;
   let source: HostSnapshot | null = null;
@@ -39,7 +39,7 @@ export async function migrateCheckCommand(ctx: CommandContext): Promise<ExitCode
     source = loaded.snapshot;
   }
 
-  const options: CheckOptions = { policy: policy.policy, allowUnknownDriver: ctx.values['allow-unknown-driver'] === true };
+  const options: CheckOptions = { ...settings.options };
   let targetName: string;
   let target;
   if (targetPath !== undefined) {
