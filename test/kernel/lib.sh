@@ -203,6 +203,7 @@ EOF
 hold_device() {
 	vfio-hold "$1" "$COMMAND_TIMEOUT" >"$SCENARIO_DIR/hold.out" 2>&1 &
 	HOLD_PID=$!
+	echo "$HOLD_PID" >>"$BACKGROUND_PIDS"
 	hold_waited=0
 	while ! grep -q '^held ' "$SCENARIO_DIR/hold.out" 2>/dev/null; do
 		if ! kill -0 "$HOLD_PID" 2>/dev/null || [ "$hold_waited" -ge 100 ]; then
@@ -261,6 +262,7 @@ watch_devices() {
 	: >"$UEVENTS_FILE"
 	uevent sh -c 'echo "$ACTION $DEVPATH $SYNTH_ARG_MARK" >>"$0"' "$UEVENTS_FILE" &
 	UEVENT_PID=$!
+	echo "$UEVENT_PID" >>"$BACKGROUND_PIDS"
 	uevent_barrier || fail "uevent watcher starts" "no event seen in 10 s"
 }
 # Prints "add|remove <uuid>" for each mdev event recorded.

@@ -13,8 +13,16 @@ export MDEV_AGG="node $MDEV_AGG_JS"
 : >"$RESULTS_FILE"
 : >"$KERNEL_WRITES"
 
-# Removes every mdev and the CLI's lock and journal, so no scenario sees another's leftovers.
+# Processes a scenario started in the background (holders, watchers), ended after it.
+export BACKGROUND_PIDS=/tmp/background-pids
+
+# Ends what the last scenario left running, removes every mdev and the CLI's lock and journal,
+# so no scenario sees another's leftovers.
 reset_host() {
+	for pid in $(cat "$BACKGROUND_PIDS" 2>/dev/null); do
+		kill "$pid" 2>/dev/null
+	done
+	: >"$BACKGROUND_PIDS"
 	for device in /sys/bus/mdev/devices/*; do
 		[ -e "$device/remove" ] || continue
 		timeout -s KILL 30 sh -c 'echo 1 > "$1/remove"' sh "$device" ||
