@@ -80,7 +80,7 @@ unpack_kernel() {
 	apt_update_once
 	rm -rf "$cache/$kernel_abi/deb" "$kernel_root"
 	mkdir -p "$cache/$kernel_abi/deb" "$kernel_root"
-	(cd "$cache/$kernel_abi/deb" && timeout "$apt_timeout" apt-get download -q "linux-image-$kernel_abi") ||
+	(cd "$cache/$kernel_abi/deb" && timeout "$apt_timeout" apt-get download -q -o APT::Sandbox::User=root "linux-image-$kernel_abi") ||
 		die "apt-get download linux-image-$kernel_abi failed"
 	dpkg-deb -x "$cache/$kernel_abi"/deb/linux-image-*.deb "$kernel_root"
 	# Debian's package ships no modules.dep: depmod writes it at install time.
@@ -308,6 +308,17 @@ compare_writes() {
 	return 1
 }
 
+# The guest runs dist/mdev-agg.js as it is: say so when it is missing or older than its sources.
+check_cli_bundle() {
+	local bundle=$project/dist/mdev-agg.js newer
+	if [ ! -f "$bundle" ]; then
+		say "dist/mdev-agg.js is not built: the CLI scenarios will be skipped (npm run build)"
+		return
+	fi
+	newer=$(find "$project/src" -newer "$bundle" -type f -print -quit 2>/dev/null)
+	[ -z "$newer" ] || say "WARNING: dist/mdev-agg.js is older than ${newer#"$project/"}: the CLI scenarios test the old bundle (npm run build)"
+}
+
 main() {
 	[ "$(id -u)" = 0 ] || die "needs root (apt-get, and qemu's 9p shares of root-owned files)"
 	mkdir -p "$cache"
@@ -317,6 +328,7 @@ main() {
 	build_driver
 	build_tools
 	build_initramfs
+	check_cli_bundle
 	say "prepared in $(elapsed)"
 	local status=0
 	run_guest || status=$?
