@@ -16,13 +16,21 @@ const PREFIXES = ['agg', 'mdevagg', 'a', 'ma'];
 const OS_IDS = ['debian.org/debian/12', 'ubuntu.com/ubuntu/22.04', 'redhat.com/rhel/9.2', 'microsoft.com/win/11', 'fedoraproject.org/fedora/39'];
 const ROLES = ['cad', 'render', 'vdi', 'build', 'ml', 'db', 'web', 'ci'];
 
-/** One domain. `mdevs`: how many aggregated mdevs (0 gives a guest mdev-agg does not manage). */
-export function domainXml(random, index, { mdevs = random.int(1, 4), family = random.chance(0.1) ? 's390' : 'x86' } = {}) {
+/**
+ * One domain. `mdevs`: how many aggregated mdevs (0 gives a guest mdev-agg does not manage);
+ * `vendor`: 'gvt' or 'nvidia' for every mdev of an x86 guest (default: mixed); `stamp(device)`: the
+ * `<agg:source>` facts of a device, or null (default: a random host for some devices).
+ */
+export function domainXml(random, index, { mdevs = random.int(1, 4), family = random.chance(0.1) ? 's390' : 'x86', vendor, stamp } = {}) {
   const name = `${random.pick(ROLES)}-${String(index).padStart(5, '0')}`;
   const uuid = random.uuid();
   const memoryKiB = random.pick([2, 4, 8, 16, 32]) * 1048576;
   const devices = [];
-  for (let i = 0; i < mdevs; i++) devices.push(mdevDevice(random, family, i));
+  for (let i = 0; i < mdevs; i++) {
+    const device = mdevDevice(random, family, i, vendor);
+    if (stamp) device.source = stamp(device);
+    devices.push(device);
+  }
   const lines = [];
   const push = (indent, text) => lines.push(`${'  '.repeat(indent)}${text}`);
   push(0, "<domain type='kvm'>");
@@ -67,10 +75,10 @@ export function domainXml(random, index, { mdevs = random.int(1, 4), family = ra
   return { name, xml: `${lines.join('\n')}\n`, devices };
 }
 
-function mdevDevice(random, family, i) {
+function mdevDevice(random, family, i, vendor) {
   const uuid = random.uuid();
   if (family === 's390') return { uuid, model: 'vfio-ap', type: 'vfio_ap-passthrough', instances: 1, parent: random.chance(0.5) ? 'matrix' : null, method: null, source: null };
-  if (random.chance(0.6)) {
+  if (vendor === 'gvt' || (vendor === undefined && random.chance(0.6))) {
     const type = random.pick(GVT_TYPES);
     const aggregatable = type === 'i915-GVTg_V5_8';
     const source = random.chance(0.3) ? { host: `hv-${random.int(1, 400)}`, driver: 'i915', driverVersion: null, migrationVersion: `8086-591d-${type}-00000001` } : null;
@@ -271,6 +279,8 @@ function s390Body(random, name, devices, push) {
   push(2, "<panic model='s390'/>");
   push(1, '</devices>');
 }
+
+export { GVT_TYPES, NVIDIA_TYPES };
 
 /** `count` files `d00000.xml`… in `dir`; returns their names (relative to `dir`) and total bytes. */
 export function writeDomainCorpus(dir, count, seed = 1) {

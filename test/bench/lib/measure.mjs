@@ -15,7 +15,8 @@ export const GNU_TIME = '/usr/bin/time';
 export class CommandFailed extends Error {}
 
 /**
- * One process. `command`: { label, argv, input?, cwd?, env?, expectStatus? (default 0) }.
+ * One process. `command`: { label, argv, input?, cwd?, env?, expectStatus? (a status or a list;
+ * default 0) }.
  * `capture`: keep stdout (for checking the work was done); otherwise stdout goes to /dev/null so
  * neither side pays for the harness draining a pipe.
  */
@@ -32,9 +33,9 @@ export function runOnce(command, { capture = false, wrap = [] } = {}) {
       maxBuffer: 1 << 30,
     });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const expected = command.expectStatus ?? 0;
-    if (result.error || result.status !== expected) {
-      const why = result.error ? result.error.message : result.signal ? `signal ${result.signal}` : `exit ${result.status}, expected ${expected}`;
+    const expected = [command.expectStatus ?? 0].flat();
+    if (result.error || !expected.includes(result.status)) {
+      const why = result.error ? result.error.message : result.signal ? `signal ${result.signal}` : `exit ${result.status}, expected ${expected.join(' or ')}`;
       const stderr = result.stderr ? result.stderr.toString().trim().split('\n').slice(-8).join('\n') : '';
       throw new CommandFailed(`${command.label} failed (${why}): ${[file, ...args].join(' ').slice(0, 300)}${stderr ? `\n${stderr}` : ''}`);
     }
