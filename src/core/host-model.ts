@@ -54,6 +54,8 @@ export interface HostDevice {
 export interface HostProblem {
   path: string;
   message: string;
+  /** Set when the path resolves outside the root: a hostile tree, refused rather than unreadable. */
+  outsideRoot?: true;
 }
 
 export interface HostModel {

@@ -35,6 +35,12 @@ class HostReader {
     return null;
   }
 
+  /** A failed access as a problem, marked when it failed by leaving the root. */
+  failure(path: string, err: unknown): null {
+    this.problems.push({ path, message: describe(err), ...(err instanceof PathEscapeError ? { outsideRoot: true as const } : {}) });
+    return null;
+  }
+
   /**
    * The file's text, null when missing (a problem too when `required`) or unreadable. A read
    * failing with `quietErrno` is an answer, not a problem: null without a record.
@@ -58,7 +64,7 @@ class HostReader {
       text = this.view.read(path);
     } catch (err) {
       if (quietErrno !== undefined && err instanceof SysfsError && err.errno === quietErrno) return 'failed';
-      this.problem(path, describe(err));
+      this.failure(path, err);
       return 'failed';
     }
     if (text === null) return 'missing';
@@ -92,7 +98,7 @@ class HostReader {
     try {
       names = this.view.list(path);
     } catch (err) {
-      return this.problem(path, describe(err));
+      return this.failure(path, err);
     }
     return names === null && missing !== undefined ? this.problem(path, missing) : names;
   }
@@ -101,7 +107,7 @@ class HostReader {
     try {
       return this.view.realpath(path);
     } catch (err) {
-      return this.problem(path, describe(err));
+      return this.failure(path, err);
     }
   }
 

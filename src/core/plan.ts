@@ -5,7 +5,7 @@
 import { type Code, type Diagnostic, type Position, diagnostic } from './diagnostics';
 import type { DomainModel, ManagedDevice } from './domain';
 import { type Dialect, type HostDevice, type HostModel, type HostParent, type HostType, findDevice, findParent, findType } from './host-model';
-import { deviceAttr, deviceDir, typeAttr } from './sysfs-paths';
+import { MDEV_BUS_CLASS, MDEV_DEVICES, deviceAttr, deviceDir, typeAttr, typeDir, typesDir } from './sysfs-paths';
 
 /**
  * One step. `expect` reads a file and compares (`eq`: the trimmed text equals `value`; `ge`: the
@@ -103,6 +103,22 @@ export const removalOps = (uuid: string): PlanOp[] => [write(deviceAttr(uuid, 'r
 
 const capacityKey = (parent: string, type: string) => `${parent}\u0000${type}`;
 
+/**
+ * The host problem that hides a fact a device depends on: one at a listing (`exact`) or at or
+ * below a directory (`below`). A link out of the root is E_PATH_ESCAPE and wins; anything else
+ * unreadable is E_SYSFS_READ. Planning on a guess instead would name the wrong cause (no such
+ * type, no capacity) or, for a release, call a device absent that is there.
+ */
+function hiddenFact(host: HostModel, exact: string[], below: string[]): { code: Code; message: string } | null {
+  const hiding = host.problems.filter((p) => exact.includes(p.path) || below.some((dir) => p.path === dir || p.path.startsWith(`${dir}/`)));
+  const problem = hiding.find((p) => p.outsideRoot) ?? hiding[0];
+  if (!problem) return null;
+  return { code: problem.outsideRoot ? 'E_PATH_ESCAPE' : 'E_SYSFS_READ', message: `${problem.path}: ${problem.message}; nothing is written` };
+}
+
+/** Problems hiding whether the device exists: the device listing, or the device's own files. */
+const hiddenDevice = (host: HostModel, uuid: string) => hiddenFact(host, [MDEV_DEVICES], [deviceDir(uuid)]);
+
 /** Capacity the earlier devices of one domain took on one host, so later ones see what is left. */
 export class CapacityLedger {
   private readonly taken = new Map<string, number>();
@@ -129,6 +145,8 @@ export function placeDevice(device: ManagedDevice, host: HostModel, ledger: Capa
   let type: HostType | undefined;
   if (device.parent !== null) {
     parent = findParent(host, device.parent);
+    const hidden = hiddenFact(host, [MDEV_BUS_CLASS, typesDir(device.parent)], [typeDir(device.parent, device.type)]);
+    if (hidden) return { ...hidden, attribute: 'parent' };
     if (!parent) return { code: 'E_PARENT_NOT_FOUND', message: `parent ${device.parent} is not registered with the mdev core on this host`, attribute: 'parent' };
     type = findType(parent, device.type);
     if (!type) return { code: 'E_TYPE_NOT_FOUND', message: `parent ${parent.name} does not offer type ${device.type}`, attribute: 'type' };
@@ -153,6 +171,11 @@ export function planApply(domain: DomainModel, host: HostModel): Plan {
     const report = (code: Code, message: string, attribute?: string) =>
       diagnostics.push(diagnostic(code, message, domain.file, pointAt(device, attribute)));
 
+    const hidden = hiddenDevice(host, device.uuid);
+    if (hidden) {
+      report(hidden.code, hidden.message, 'uuid');
+      continue;
+    }
     const existing = findDevice(host, device.uuid);
     if (existing) {
       const sameParent = device.parent === null || device.parent === existing.parent;
@@ -189,9 +212,17 @@ function place(device: ManagedDevice, host: HostModel, roomOf: (parent: string, 
   let best: { parent: HostParent; type: HostType; room: number } | null = null;
   let offered = 0;
   let lastRefusal: { code: Code; message: string } | null = null;
+  // A parent whose types could not be read might offer the type: said instead of "not found".
+  let hidden = hiddenFact(host, [MDEV_BUS_CLASS], []);
   for (const parent of host.parents) {
+    hidden ??= hiddenFact(host, [typesDir(parent.name)], []);
     const type = findType(parent, device.type);
     if (!type) continue;
+    const hiddenType = hiddenFact(host, [], [typeDir(parent.name, type.id)]);
+    if (hiddenType) {
+      hidden ??= hiddenType;
+      continue;
+    }
     offered++;
     const room = roomOf(parent.name, type);
     const why = refusal(device, type, room);
@@ -202,6 +233,7 @@ function place(device: ManagedDevice, host: HostModel, roomOf: (parent: string, 
     if (best === null || room! > best.room) best = { parent, type, room: room! };
   }
   if (best) return best;
+  if (hidden) return hidden;
   if (offered === 0) return { code: 'E_TYPE_NOT_FOUND' as Code, message: `no parent on this host offers type ${device.type}` };
   if (offered === 1 && lastRefusal) return lastRefusal;
   return { code: 'E_NO_PLACEMENT' as Code, message: `none of the ${offered} parents offering ${device.type} can take instances=${device.instances}${lastRefusal ? ` (last: ${lastRefusal.message})` : ''}` };
@@ -212,6 +244,11 @@ export function planRelease(domain: DomainModel, host: HostModel): Plan {
   const diagnostics: Diagnostic[] = [];
   const devices: DevicePlan[] = [];
   for (const device of domain.devices) {
+    const hidden = hiddenDevice(host, device.uuid);
+    if (hidden) {
+      diagnostics.push(diagnostic(hidden.code, hidden.message, domain.file, pointAt(device, 'uuid')));
+      continue;
+    }
     const existing = findDevice(host, device.uuid);
     if (!existing) {
       devices.push({ uuid: device.uuid, parent: device.parent ?? '', type: device.type, instances: device.instances, dialect: 'none', action: 'absent', ops: [exists(deviceDir(device.uuid), false)], rollback: [] });

@@ -56,7 +56,20 @@ export function transact(kind: 'apply' | 'release', domain: DomainModel, options
 
   const clock = options.clock ?? systemClock;
   const deadline = clock.now() + options.lockTimeoutMs;
-  while (!options.store.tryLock()) {
+  const tryLock = () => {
+    try {
+      return options.store.tryLock();
+    } catch (e) {
+      // The lock's directory leaves the root: refused like any other path, before any write.
+      if (e instanceof PathEscapeError) return e;
+      throw e;
+    }
+  };
+  for (let locked = tryLock(); locked !== true; locked = tryLock()) {
+    if (locked instanceof PathEscapeError) {
+      note('E_PATH_ESCAPE', `${locked.message}: the lock and journal stay under the root`);
+      return report;
+    }
     if (clock.now() >= deadline) {
       note('E_LOCK_TIMEOUT', `the host lock (/run/mdev-agg/lock) is held by a live process; gave up after ${options.lockTimeoutMs} ms`);
       return report;

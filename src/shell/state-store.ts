@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isSafeSysfsName, normaliseUuid } from '../core/names';
 import { PathEscapeError } from '../core/sysfs';
 
 export interface JournalEntry {
@@ -44,16 +45,34 @@ const isAlive = (pid: number) => {
 };
 
 export class FileStateStore implements StateStore {
-  private readonly dir: string;
+  private readonly realRoot: string;
+  private resolvedDir: string | null = null;
 
   constructor(root: string) {
-    const realRoot = fs.realpathSync.native(path.resolve(root));
-    const dir = path.join(realRoot, 'run', 'mdev-agg');
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const realDir = fs.realpathSync.native(dir);
-    const inside = realRoot === '/' ? realDir.startsWith('/') : realDir.startsWith(`${realRoot}/`);
-    if (!inside) throw new PathEscapeError('/run/mdev-agg', realDir);
-    this.dir = realDir;
+    this.realRoot = fs.realpathSync.native(path.resolve(root));
+  }
+
+  /**
+   * `<root>/run/mdev-agg`, made one level at a time, each level checked to resolve inside the root
+   * before the next is made: a `run` that links out of the root gets nothing created under it.
+   * PathEscapeError (from tryLock, so the executor reports it) otherwise.
+   */
+  private get dir(): string {
+    if (this.resolvedDir !== null) return this.resolvedDir;
+    let real = this.realRoot;
+    const levels = [{ name: 'run', hostPath: '/run', mode: 0o755 }, { name: 'mdev-agg', hostPath: '/run/mdev-agg', mode: 0o700 }];
+    for (const { name, hostPath, mode } of levels) {
+      const next = path.join(real, name);
+      try {
+        fs.mkdirSync(next, { mode });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      real = fs.realpathSync.native(next);
+      const inside = this.realRoot === '/' || real.startsWith(`${this.realRoot}/`);
+      if (!inside) throw new PathEscapeError(hostPath, real);
+    }
+    return (this.resolvedDir = real);
   }
 
   private get lockPath() {
@@ -73,7 +92,8 @@ export class FileStateStore implements StateStore {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
-      const holder = Number.parseInt(readSmall(this.lockPath) ?? '', 10);
+      // A lock that is a link was planted, not written by a run: as stale as a dead holder's.
+      const holder = Number.parseInt(readSmall(this.lockPath, '') ?? '', 10);
       // An empty lock file is a holder killed between create and write: as dead as any other.
       if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) return false;
       // Take over atomically: rename the stale lock away, so two waiters cannot both remove it.
@@ -89,25 +109,35 @@ export class FileStateStore implements StateStore {
   }
 
   unlock() {
-    if (readSmall(this.lockPath)?.trim() === String(process.pid)) fs.unlinkSync(this.lockPath);
+    if (readSmall(this.lockPath, '')?.trim() === String(process.pid)) fs.unlinkSync(this.lockPath);
   }
 
   readJournal(): Journal | null {
-    const text = readSmall(this.journalPath);
-    if (text === null) return null;
+    let text: string | null;
     try {
-      const j = JSON.parse(text) as Journal;
-      if (!Array.isArray(j.entries)) throw new Error('no entries');
-      return j;
+      text = readSmall(this.journalPath);
     } catch (e) {
-      throw new JournalUnreadableError(`${this.journalPath}: ${(e as Error).message}`);
+      throw new JournalUnreadableError(`${this.journalPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
+    if (text === null) return null;
+    let journal: unknown;
+    try {
+      journal = JSON.parse(text);
+    } catch {
+      // The parser's message quotes the text: say only that it is not JSON.
+      throw new JournalUnreadableError(`${this.journalPath}: not JSON`);
+    }
+    const why = journalDefect(journal);
+    if (why) throw new JournalUnreadableError(`${this.journalPath}: ${why}`);
+    return journal as Journal;
   }
 
   writeJournal(journal: Journal) {
     // Write then rename: a run killed mid-write leaves the previous journal, never half of one.
+    // A fresh file, never a link someone left at the name: O_EXCL and O_NOFOLLOW after removing it.
     const tmp = `${this.journalPath}.${process.pid}.tmp`;
-    const fd = fs.openSync(tmp, 'w', 0o600);
+    fs.rmSync(tmp, { force: true });
+    const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
     fs.writeSync(fd, JSON.stringify(journal));
     fs.fsyncSync(fd);
     fs.closeSync(fd);
@@ -119,13 +149,52 @@ export class FileStateStore implements StateStore {
   }
 }
 
-function readSmall(file: string): string | null {
+/**
+ * At most 64 KiB of a regular file, without following a link (ELOOP) or waiting on a FIFO; null
+ * when absent. `whenLink`, if given, is returned for a link instead of throwing.
+ */
+function readSmall(file: string, whenLink?: string): string | null {
+  let fd: number;
   try {
-    return fs.readFileSync(file, 'utf8').slice(0, 65536);
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'ELOOP' && whenLink !== undefined) return whenLink;
     throw e;
   }
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EINVAL' });
+    const buffer = Buffer.alloc(65536);
+    return buffer.toString('utf8', 0, fs.readSync(fd, buffer, 0, buffer.length, 0));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+const ENTRY_STATES = ['creating', 'done', 'removing'];
+
+/**
+ * Why a parsed journal cannot be acted on, or null. Its names become paths of removals run as
+ * root, so they obey the rules a domain's do: a normalised UUID, safe parent and type names.
+ */
+function journalDefect(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null) return 'not an object';
+  const j = value as Record<string, unknown>;
+  if (j.kind !== 'apply' && j.kind !== 'release') return 'kind is not apply or release';
+  if (!Array.isArray(j.entries)) return 'no entries';
+  for (const [i, entry] of (j.entries as unknown[]).entries()) {
+    const e = entry as Record<string, unknown> | null;
+    const valid =
+      typeof e === 'object' && e !== null &&
+      typeof e.uuid === 'string' && normaliseUuid(e.uuid) === e.uuid &&
+      typeof e.type === 'string' && isSafeSysfsName(e.type) &&
+      typeof e.parent === 'string' && (e.parent === '' || isSafeSysfsName(e.parent)) &&
+      Number.isInteger(e.instances) &&
+      ENTRY_STATES.includes(e.state as string);
+    if (!valid) return `entry ${i} is not a journal entry (a lower-case UUID, safe parent and type names, a count, a state)`;
+  }
+  return null;
 }
 
 /** For `--simulate` and in-process tests: the same protocol, held in memory. */
