@@ -1,26 +1,84 @@
 #!/usr/bin/env node
-/** The process around `run`: wires argv, stdin, env and the exit code; nothing else. */
+/**
+ * The process around `run`: wires argv, stdin, env and the exit code. It is built as its own small
+ * file (dist/mdev-agg.js) in front of the CLI bundle, so that the hook's calls for guests without
+ * aggregation exit before the CLI is loaded or compiled.
+ */
+import { readSync } from 'node:fs';
 import type { RunResult } from './cli/context';
 
+/**
+ * Standard input, read synchronously: a stream on fd 0 would load Node's net and stream layers, a
+ * few milliseconds on every hook call. A stdin that cannot be read so (non-blocking) goes on as a
+ * stream from where the synchronous reads stopped.
+ */
 async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const buffer = Buffer.allocUnsafe(1 << 16);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buffer, 0, buffer.length, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EOF') break;
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      break;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buffer.subarray(0, n)));
+  }
   return Buffer.concat(chunks);
 }
 
 function finish(result: RunResult) {
-  process.stdout.write(result.stdout);
-  process.stderr.write(result.stderr);
+  // Nothing to write creates no stream: the hook's silent exits stay cheap.
+  if (result.stdout) process.stdout.write(result.stdout);
+  if (result.stderr) process.stderr.write(result.stderr);
   process.exitCode = result.code;
 }
 
-// Required, not imported: the CLI's modules initialise only when a command needs them.
-const { run } = require('./cli/run') as typeof import('./cli/run');
-run(process.argv.slice(2), readStdin, process.env, {
-  stderrIsTTY: process.stderr.isTTY === true,
-  entryScript: __filename,
-  progress: (line) => process.stderr.write(`${line}\r`),
-}).then(finish, (e) => {
+/** The operation of `hook run [--] GUEST OP SUBOP EXTRA` (as the installed wrapper calls it), else null. */
+function hookRunOperation(argv: readonly string[]): string | null {
+  if (argv[0] !== 'hook' || argv[1] !== 'run') return null;
+  const separated = argv[2] === '--';
+  const operands = argv.slice(separated ? 3 : 2);
+  // Anything that could be an option (--help, --root, …) is for the CLI to read.
+  if (operands.length !== 4 || (!separated && operands.some((a) => a.startsWith('-') && a !== '-'))) return null;
+  return operands[1]!;
+}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  let stdin: Uint8Array | (() => Promise<Uint8Array>) = readStdin;
+  const op = hookRunOperation(argv);
+  if (op !== null) {
+    // libvirt runs the hook on every event of every guest. The same two tests as `hook run`
+    // (src/cli/hook/run-hook.ts) end the call here when there is nothing to do.
+    const { hookOperation } = require('./core/hook-operation') as typeof import('./core/hook-operation');
+    const { mentionsAggregation } = require('./core/domain-precheck') as typeof import('./core/domain-precheck');
+    try {
+      const data = await readStdin();
+      if (hookOperation(op).action === 'none' || !mentionsAggregation(data)) return;
+      stdin = data;
+    } catch (e) {
+      stdin = () => Promise.reject(e);
+    }
+  }
+  // Required, not imported: the CLI bundle is compiled and initialised only when a command runs.
+  const { run } = require('./cli/run') as typeof import('./cli/run');
+  finish(
+    await run(argv, stdin, process.env, {
+      // Read only by commands that may show progress: loading tty costs every other run.
+      get stderrIsTTY() {
+        return (require('node:tty') as typeof import('node:tty')).isatty(2);
+      },
+      entryScript: __filename,
+      progress: (line) => process.stderr.write(`${line}\r`),
+    }),
+  );
+}
+
+main().catch((e) => {
   process.stderr.write(`mdev-agg: internal error: ${(e as Error)?.message ?? String(e)}\n`);
   process.exitCode = 3;
 });

@@ -1,0 +1,71 @@
+/**
+ * The built executable's early exit for `hook run`: guests without aggregation and operations with
+ * nothing to do end before the CLI bundle is loaded (what keeps the hook near `node -e 0`), and
+ * everything else reaches the CLI with the whole of stdin.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builtCli } from '../helpers/built-cli';
+import { REPO } from '../helpers/golden';
+
+const example = readFileSync(join(REPO, 'fixtures/domains/example-gvt.xml'), 'utf8');
+const plain = readFileSync(join(REPO, 'fixtures/domains/no-mdev.xml'), 'utf8');
+const emptyRoot = mkdtempSync(join(tmpdir(), 'mdev-agg-early-exit-'));
+
+/** Runs the built CLI; `cliLoaded`: whether Node loaded the CLI bundle (from its module debug log). */
+function runBuilt(args: string[], input: string) {
+  const r = spawnSync(process.execPath, [builtCli(), ...args], {
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, MDEV_AGG_ROOT: emptyRoot, NODE_DEBUG: 'module' },
+  });
+  const debug = /^MODULE \d+: .*$/gm;
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.replace(debug, '').trim(), cliLoaded: r.stderr.includes('mdev-agg-cli.js') };
+}
+
+describe('GIVEN the installed wrapper calling hook run', () => {
+  test.each([
+    ['a guest without aggregation, prepare', ['--', 'plain', 'prepare', 'begin', '-'], plain],
+    ['a guest without aggregation, release', ['--', 'plain', 'release', 'end', '-'], plain],
+    ['a guest without aggregation, no separator', ['plain', 'migrate', 'begin', '-'], plain],
+    ['an aggregated guest, an operation with nothing to do', ['--', 'gvt', 'started', 'begin', '-'], example],
+    ['text that is not XML and names no aggregation', ['--', 'x', 'prepare', 'begin', '-'], '<<<not xml'],
+  ])('WHEN %s THEN exit 0, no output, the CLI never loaded', (_, args, input) => {
+    expect(runBuilt(['hook', 'run', ...args], input)).toEqual({ code: 0, stdout: '', stderr: '', cliLoaded: false });
+  });
+
+  test('WHEN the guest has aggregated mdevs THEN the CLI runs prepare on the whole domain (here: the empty host has no parent)', () => {
+    const r = runBuilt(['hook', 'run', '--', 'gvt', 'prepare', 'begin', '-'], example);
+    expect(r.cliLoaded).toBe(true);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('E_PARENT_NOT_FOUND');
+  });
+
+  test('WHEN the domain is larger than one read THEN the CLI receives all of it', () => {
+    const padded = example.replace('<devices>', `<!-- ${'x'.repeat(300_000)} -->\n  <devices>`);
+    const r = runBuilt(['hook', 'run', '--', 'gvt', 'prepare', 'begin', '-'], padded);
+    expect(r.stderr).toContain('E_PARENT_NOT_FOUND');
+    expect(r.stderr).not.toContain('E_XML_MALFORMED');
+  });
+});
+
+describe('GIVEN a hook run command line the early exit does not own', () => {
+  test.each([
+    ['three operands', ['hook', 'run', '--', 'plain', 'prepare', 'begin'], 2],
+    ['an option among the operands', ['hook', 'run', 'plain', 'prepare', 'begin', '--help'], 0],
+  ])('WHEN %s THEN the CLI answers', (_, args, code) => {
+    const r = runBuilt(args, plain);
+    expect(r.cliLoaded).toBe(true);
+    expect(r.code).toBe(code);
+  });
+});
+
+describe('GIVEN other commands reading stdin', () => {
+  test('WHEN validate - gets a domain larger than one read THEN it reads all of it', () => {
+    const padded = example.replace('<devices>', `<!-- ${'x'.repeat(300_000)} -->\n  <devices>`);
+    const r = runBuilt(['validate', '-'], padded);
+    expect(r).toMatchObject({ code: 0, stdout: '<stdin>: valid, 3 aggregated mdevs\n' });
+  });
+});
