@@ -57,14 +57,14 @@ export async function hookSuite(ctx, report) {
   const env = { ...process.env, MDEV_AGG_ROOT: host.root };
   const plainGuest = domainXml(seededRandom(11), 1, { mdevs: 0 }).xml;
   if (plainGuest.includes('aggregation')) throw new CommandFailed('the generated plain guest mentions aggregation');
-  const hook = (op, input) => ({ label: `mdev-agg hook run GUEST ${op} begin -`, argv: [node, ctx.cli, 'hook', 'run', 'guest', op, 'begin', '-'], input, env });
+  const hook = (op, input) => ({ label: `mdev-agg hook run -- GUEST ${op} begin -`, argv: [node, ctx.cli, 'hook', 'run', '--', 'guest', op, 'begin', '-'], input, env });
 
   report.section(`hook on a guest without aggregation (${(plainGuest.length / 1024).toFixed(1)} KiB of domain XML on stdin) vs node -e 0`);
   {
     const check = runOnce(hook('prepare', plainGuest), { capture: true });
     if (check.stdout.length || check.stderr.length) throw new CommandFailed(`hook prepare on a plain guest printed output: ${check.stdout}${check.stderr}`);
     const samples = alternateWall([hook('prepare', plainGuest), baseline(plainGuest)], { iterations: rounds, warmup: 2 });
-    report.line(sampleLine('mdev-agg hook run guest prepare begin -', samples[0], ms));
+    report.line(sampleLine('mdev-agg hook run -- guest prepare begin -', samples[0], ms));
     report.line(sampleLine('node -e 0 (same stdin)', samples[1], ms));
     const value = median(samples[0]) / median(samples[1]);
     report.budget({ name: noAggName, shown: ratio(value), limitShown: '<= 1.15x', result: verdict(value, 1.15, 'lower') });
@@ -79,7 +79,7 @@ export async function hookSuite(ctx, report) {
     }
     runOnce(hook('prepare', host.xml));
     const samples = alternateWall([hook('prepare', host.xml), baseline(host.xml)], { iterations: rounds, warmup: 2 });
-    report.line(sampleLine('mdev-agg hook run guest prepare begin -', samples[0], ms));
+    report.line(sampleLine('mdev-agg hook run -- guest prepare begin -', samples[0], ms));
     report.line(sampleLine('node -e 0 (same stdin)', samples[1], ms));
     const value = median(samples[0]) / median(samples[1]);
     report.budget({ name: prepareName, shown: ratio(value), limitShown: '<= 1.35x', result: verdict(value, 1.35, 'lower') });
