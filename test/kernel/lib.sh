@@ -110,10 +110,23 @@ expect_exit() {
 
 # expect_output WHAT TEXT: the last expect_exit's stdout or stderr contains TEXT.
 expect_output() {
-	if grep -qF -- "$2" "$STDOUT_FILE" "$STDERR_FILE"; then
-		pass "$1"
+	expect_output_of "$1" "$STDOUT_FILE" "$STDERR_FILE" "$2"
+}
+
+# expect_output_of WHAT FILE... TEXT: one of the files contains TEXT (case-insensitive).
+expect_output_of() {
+	expect_output_what=$1
+	shift
+	eval "expect_output_text=\${$#}"
+	expect_output_files=
+	while [ $# -gt 1 ]; do
+		expect_output_files="$expect_output_files $1"
+		shift
+	done
+	if grep -qiF -- "$expect_output_text" $expect_output_files; then
+		pass "$expect_output_what"
 	else
-		fail "$1" "'$2' not in the output: $(head -c 400 "$STDOUT_FILE" "$STDERR_FILE" | tr '\n' ' ')"
+		fail "$expect_output_what" "'$expect_output_text' not in: $(cat $expect_output_files | head -c 400 | tr '\n' ' ')"
 	fi
 }
 

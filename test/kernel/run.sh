@@ -21,6 +21,7 @@ run_timeout=${MDEV_AGG_RUN_TIMEOUT:-600}
 # Scenario names (file names without .sh) to run instead of all, separated by spaces.
 only_scenarios=${MDEV_AGG_SCENARIOS:-}
 apt_timeout=600
+lock_timeout=900
 
 say() { printf 'kernel-tests: %s\n' "$*"; }
 die() {
@@ -322,6 +323,12 @@ check_cli_bundle() {
 main() {
 	[ "$(id -u)" = 0 ] || die "needs root (apt-get, and qemu's 9p shares of root-owned files)"
 	mkdir -p "$cache"
+	# One run at a time per checkout: runs share the cache, the guest's output and two cores.
+	exec 9>"$cache/run.lock"
+	if ! flock -n 9; then
+		say "another kernel test run holds $cache/run.lock; waiting at most ${lock_timeout}s"
+		flock -w "$lock_timeout" 9 || die "the other run did not finish within ${lock_timeout}s"
+	fi
 	resolve_kernel_abi
 	install_packages
 	unpack_kernel

@@ -2,12 +2,26 @@
 # not fail but blocks until the holder lets go, the device half removed meanwhile. So mdev-agg
 # must find a busy device before it writes remove.
 uuid=9b7e1f4e-0c1a-4b7e-9d1e-000000000008
+
+# group_opens DEVICE: the VFIO group character device opens read-write; the shell's message in
+# $SCENARIO_DIR/group-open when it does not.
+group_opens() {
+	(exec 3<>"$1") 2>"$SCENARIO_DIR/group-open"
+}
 count=$DEVICES_DIR/$uuid/mdev/aggregated_instances
 
 expect_write "create an aggregatable device" "$TYPES_DIR/$AGG_TYPE/create" "$uuid" OK
 expect_exists "it has an IOMMU group" "$DEVICES_DIR/$uuid/iommu_group"
+group=/dev/vfio/$(basename "$(readlink "$DEVICES_DIR/$uuid/iommu_group")")
+check "the group of an idle device opens" group_opens "$group"
 if hold_device "$uuid"; then
 	pass "open the device through VFIO"
+	# A group has one user at a time: the probe a tool can make before writing remove.
+	if group_opens "$group"; then
+		fail "opening the group of a held device is EBUSY" "it opened"
+	else
+		expect_output_of "opening the group of a held device is EBUSY" "$SCENARIO_DIR/group-open" "busy"
+	fi
 	expect_write "aggregated_instances of an open device is EINVAL" "$count" 2 EINVAL
 	expect_write "even the current count is EINVAL while open" "$count" 1 EINVAL
 	expect_file "the count is unchanged" "$count" 1
