@@ -30,13 +30,19 @@ class SnapshotFiles {
   }
 
   get(path: string): HostSnapshot | null {
+    const given = this.resolve(path);
+    if (this.parsed.has(given)) return this.parsed.get(given)!;
     let key: string;
     try {
-      key = realpathSync(this.resolve(path));
+      key = realpathSync(given);
     } catch {
+      this.parsed.set(given, null);
       return null;
     }
-    if (this.parsed.has(key)) return this.parsed.get(key)!;
+    if (this.parsed.has(key)) {
+      this.parsed.set(given, this.parsed.get(key)!);
+      return this.parsed.get(key)!;
+    }
     let snapshot: HostSnapshot | null = null;
     try {
       const read = readSnapshot(readFileSync(key), path);
@@ -46,15 +52,17 @@ class SnapshotFiles {
       this.diagnostics.push(diagnostic('E_INPUT_UNREADABLE', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path, { line: 1, column: 1 }));
     }
     this.parsed.set(key, snapshot);
+    this.parsed.set(given, snapshot);
     return snapshot;
   }
 }
 
-function xmlFilesIn(dir: string, option: string): string[] {
+/** The *.xml names in a directory, sorted; `shown` is the directory as the user gave it. */
+function xmlFilesIn(dir: string, option: string, shown: string): string[] {
   try {
     return readdirSync(dir).filter((name) => XML_FILE.test(name)).sort();
   } catch (e) {
-    throw new UsageError(`--${option} ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`--${option} ${shown}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 
@@ -93,7 +101,7 @@ class SourceLookup {
   private scan() {
     if (this.index) return this.index;
     this.index = { byName: new Map(), byUuid: new Map() };
-    for (const file of xmlFilesIn(this.files.resolve(this.dir), 'source-dir')) {
+    for (const file of xmlFilesIn(this.files.resolve(this.dir), 'source-dir', this.dir)) {
       const snapshot = this.files.get(join(this.dir, file));
       if (!snapshot) continue;
       if (snapshot.name !== null && !this.index.byName.has(snapshot.name)) this.index.byName.set(snapshot.name, file);
@@ -121,7 +129,7 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
   const diagnostics: Diagnostic[] = [];
   const files = new SnapshotFiles(diagnostics, cwd);
 
-  const targetFiles = xmlFilesIn(inCwd(targetsDir!), 'targets');
+  const targetFiles = xmlFilesIn(inCwd(targetsDir!), 'targets', targetsDir!);
   const targets: { name: string; host: HostSnapshot['host'] }[] = [];
   for (const [i, file] of targetFiles.entries()) {
     if (showProgress && (i % 100 === 0 || i === targetFiles.length - 1)) ctx.options.progress!(`migrate-check: target ${i + 1}/${targetFiles.length}`);
@@ -130,7 +138,7 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
   }
 
   const lookup = new SourceLookup(sourceDir!, files);
-  const domainFiles = xmlFilesIn(inCwd(domainsDir!), 'domains');
+  const domainFiles = xmlFilesIn(inCwd(domainsDir!), 'domains', domainsDir!);
   const domains: (FleetDomain & DomainRow)[] = [];
   for (const [i, file] of domainFiles.entries()) {
     if (showProgress && (i % 100 === 0 || i === domainFiles.length - 1)) ctx.options.progress!(`migrate-check: domain ${i + 1}/${domainFiles.length}`);
@@ -165,7 +173,7 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
     printJson(ctx.out, { ok, targets: targets.map((t) => t.name), domains: rows, diagnostics });
   } else {
     ctx.out.out(fleetTable(rows, targets.length));
-    if (!ctx.flags.quiet) ctx.out.out(`${rows.length} domains, ${targets.length} targets: ${rows.length - stuck} domains can move, ${stuck} cannot (${matrix.signatures} distinct requirement signatures, ${matrix.judged} full checks)`);
+    if (!ctx.flags.quiet) ctx.out.out(`${rows.length} domains, ${targets.length} targets: ${rows.length - stuck} domains can move, ${stuck} cannot (${matrix.groups} distinct device groups, ${matrix.judged} full checks)`);
     const lines = new (ctx.out.constructor as new () => typeof ctx.out)();
     printDiagnostics(lines, diagnostics, ctx.flags);
     if (lines.stdout) ctx.out.err(lines.stdout);

@@ -1,12 +1,16 @@
 /**
- * Fleet matrix: which targets can take each domain. Judging every domain against every target
- * would cost their product; instead each domain is reduced to a requirement signature (per device:
- * type, count, parent, method, model and the source facts) and each target to a profile per type
- * (the parents offering it, with every fact the check reads). A signature's verdict depends only on
- * the profiles of its types and on which of its named parents the target has, so it is judged
- * once per distinct combination, with the same judgeDevices a single check uses. Pure.
+ * Fleet matrix: which targets can take each domain, without judging every domain against every
+ * target in full. The check's facts allow three reductions, each exact:
+ * - a domain's devices fall into groups by type: devices of different types never share capacity
+ *   (the ledger counts per parent and type), so a domain passes a target when each group does;
+ * - a group is a requirement signature (per device: type, count, parent, method, model, source
+ *   facts); domains share groups, and each group is judged once per distinct target profile;
+ * - a target's profile for a type is every fact the check reads of the parents offering it, with
+ *   available_instances capped at the most any group of that type can take when those parents
+ *   differ in nothing else (above that cap every placement succeeds alike).
+ * The judging itself is judgeDevices, the same function a single check uses. Pure.
  */
-import type { HostModel, HostParent } from '../host-model';
+import type { HostModel, HostParent, HostType } from '../host-model';
 import { type CheckOptions, type Requirement, judgeDevices } from './compat';
 
 export interface FleetDomain {
@@ -20,29 +24,40 @@ export interface FleetTarget {
 export interface FleetMatrix {
   /** Per domain (in input order), the indices of the targets that can take it, ascending. */
   accepted: readonly (readonly number[])[];
-  /** Distinct domain signatures, and how many times a signature was judged in full. */
-  signatures: number;
+  /** Distinct device groups, and how many times a group was judged in full. */
+  groups: number;
   judged: number;
+}
+
+interface Group {
+  type: string;
+  requirements: Requirement[];
+  /** Parents the group's devices name: whether the target has each changes the placement. */
+  named: string[];
+  /** Per target: 1 can take the group, 0 cannot; filled on first use. */
+  verdicts: Uint8Array | null;
 }
 
 const ABSENT = 0;
 
-function signatureOf(requirements: readonly Requirement[]): string {
-  return JSON.stringify(
-    requirements.map(({ device: d, source: s }) => [d.type, d.instances, d.parent, d.method, d.model, s.origin, s.type, s.instances, s.driver.driver, s.driver.driverVersion, s.driver.migrationVersion]),
-  );
-}
+const requirementKey = ({ device: d, source: s }: Requirement) =>
+  JSON.stringify([d.type, d.instances, d.parent, d.method, d.model, s.origin, s.type, s.instances, s.driver.driver, s.driver.driverVersion, s.driver.migrationVersion]);
 
-/** Everything judgeDevices reads of the parents offering one type, in their order. */
-function profileKey(parents: readonly HostParent[], typeId: string): string | null {
-  let key: string | null = null;
+/** What the check reads of one parent's type, apart from the room left. */
+const factsKey = (p: HostParent, t: HostType) => JSON.stringify([p.driver, p.driverVersion, t.deviceApi, t.dialect, t.maxAggregation, t.migrationVersion]);
+
+/** The parents offering a type, with their facts and room (capped when they differ in nothing else); null when none does. */
+function profileKey(parents: readonly HostParent[], typeId: string, cap: number): string | null {
+  const offering: [HostParent, HostType][] = [];
   for (const p of parents) {
     const t = p.types.find((candidate) => candidate.id === typeId);
-    if (!t) continue;
-    const part = JSON.stringify([p.name, p.driver, p.driverVersion, t.deviceApi, t.availableInstances, t.dialect, t.maxAggregation, t.migrationVersion]);
-    key = key === null ? part : `${key},${part}`;
+    if (t) offering.push([p, t]);
   }
-  return key;
+  if (offering.length === 0) return null;
+  const facts = offering.map(([p, t]) => factsKey(p, t));
+  const alike = facts.every((f) => f === facts[0]);
+  const room = (t: HostType) => (t.availableInstances === null ? 'null' : String(alike ? Math.min(t.availableInstances, cap) : t.availableInstances));
+  return offering.map(([p, t], i) => `${p.name}|${room(t)}|${facts[i]}`).join(',');
 }
 
 export function fleetMatrix(
@@ -51,16 +66,31 @@ export function fleetMatrix(
   options: CheckOptions,
   progress?: (done: number, total: number) => void,
 ): FleetMatrix {
-  // Domains by signature: the same requirements get the same answer.
-  const groups = new Map<string, { requirements: readonly Requirement[]; members: number[] }>();
-  domains.forEach((domain, index) => {
-    const key = signatureOf(domain.requirements);
-    const group = groups.get(key);
-    if (group) group.members.push(index);
-    else groups.set(key, { requirements: domain.requirements, members: [index] });
+  // Each domain as its groups (one per type), groups shared between domains by signature.
+  const groups = new Map<string, Group>();
+  const domainGroups = domains.map(({ requirements }) => {
+    const byType = new Map<string, Requirement[]>();
+    for (const r of requirements) {
+      const list = byType.get(r.device.type);
+      if (list) list.push(r);
+      else byType.set(r.device.type, [r]);
+    }
+    return [...byType.values()].map((list) => {
+      const key = list.map(requirementKey).join('\n');
+      let group = groups.get(key);
+      if (!group) {
+        const named = [...new Set(list.flatMap((r) => (r.device.parent === null ? [] : [r.device.parent])))];
+        groups.set(key, (group = { type: list[0]!.device.type, requirements: list, named, verdicts: null }));
+      }
+      return group;
+    });
   });
 
-  // Targets by profile, per type a signature needs: profile ids, 0 when the target lacks the type.
+  // The most instances any group of a type can take: room above it changes no answer.
+  const caps = new Map<string, number>();
+  for (const g of groups.values()) caps.set(g.type, Math.max(caps.get(g.type) ?? 0, g.requirements.reduce((n, r) => n + r.device.instances, 0)));
+
+  // Per type, each target's profile id (0: the target lacks the type).
   const profiles = new Map<string, Int32Array>();
   const profileOf = (typeId: string): Int32Array => {
     let ids = profiles.get(typeId);
@@ -68,7 +98,7 @@ export function fleetMatrix(
     ids = new Int32Array(targets.length);
     const numbering = new Map<string, number>();
     targets.forEach((target, i) => {
-      const key = profileKey(target.host.parents, typeId);
+      const key = profileKey(target.host.parents, typeId, caps.get(typeId)!);
       if (key === null) return;
       let id = numbering.get(key);
       if (id === undefined) numbering.set(key, (id = numbering.size + 1));
@@ -79,40 +109,41 @@ export function fleetMatrix(
   };
   const parentSets = targets.map((t) => new Set(t.host.parents.map((p) => p.name)));
 
-  const accepted: number[][] = new Array(domains.length);
   let judged = 0;
-  let done = 0;
-  for (const { requirements, members } of groups.values()) {
-    const types = [...new Set(requirements.map((r) => r.device.type))];
-    const typeProfiles = types.map(profileOf);
-    const named = [...new Set(requirements.flatMap((r) => (r.device.parent === null ? [] : [r.device.parent])))];
-    const verdicts = new Map<string, boolean>();
-    const takers: number[] = [];
+  const verdictsOf = (group: Group): Uint8Array => {
+    if (group.verdicts) return group.verdicts;
+    const ids = profileOf(group.type);
+    const seen = new Map<string, number>();
+    const verdicts = new Uint8Array(targets.length);
     for (let t = 0; t < targets.length; t++) {
-      let key = '';
-      let lacksType = false;
-      for (const ids of typeProfiles) {
-        const id = ids[t]!;
-        if (id === ABSENT) {
-          lacksType = true;
-          break;
-        }
-        key += `${id},`;
-      }
-      // A target without one of the types fails the type check: no need to judge it.
-      if (lacksType) continue;
-      for (const parent of named) key += parentSets[t]!.has(parent) ? '1' : '0';
-      let compatible = verdicts.get(key);
-      if (compatible === undefined) {
+      // A target without the type fails the type check: nothing to judge.
+      if (ids[t] === ABSENT) continue;
+      let key = String(ids[t]);
+      for (const parent of group.named) key += parentSets[t]!.has(parent) ? '1' : '0';
+      let verdict = seen.get(key);
+      if (verdict === undefined) {
         judged++;
-        compatible = judgeDevices(requirements, targets[t]!.host, options).every((d) => d.compatible);
-        verdicts.set(key, compatible);
+        verdict = judgeDevices(group.requirements, targets[t]!.host, options).every((d) => d.compatible) ? 1 : 0;
+        seen.set(key, verdict);
       }
-      if (compatible) takers.push(t);
+      verdicts[t] = verdict;
     }
-    for (const member of members) accepted[member] = takers;
-    done += members.length;
-    progress?.(done, domains.length);
-  }
-  return { accepted, signatures: groups.size, judged };
+    return (group.verdicts = verdicts);
+  };
+
+  // Domains with the same groups get the same row.
+  const rows = new Map<string, number[]>();
+  const accepted = domainGroups.map((list, index) => {
+    const rowKey = list.map((g) => g.requirements.map(requirementKey).join('\n')).sort().join('\n\n');
+    let row = rows.get(rowKey);
+    if (!row) {
+      const verdicts = list.map(verdictsOf);
+      row = [];
+      for (let t = 0; t < targets.length; t++) if (verdicts.every((v) => v[t] === 1)) row.push(t);
+      rows.set(rowKey, row);
+    }
+    if (progress && (index % 100 === 99 || index === domains.length - 1)) progress(index + 1, domains.length);
+    return row;
+  });
+  return { accepted, groups: groups.size, judged };
 }

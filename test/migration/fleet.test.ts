@@ -1,0 +1,106 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { type ManagedDevice, readDomain } from '../../src/core/domain';
+import type { HostModel, HostParent } from '../../src/core/host-model';
+import { type CheckOptions, type Requirement, judgeDevices } from '../../src/core/migration/compat';
+import { fleetMatrix } from '../../src/core/migration/fleet';
+import { EMPTY_POLICY } from '../../src/core/migration/policy';
+import { type SourceFacts, sourceFactsFor } from '../../src/core/migration/source-facts';
+import { readSnapshot } from '../../src/core/snapshot/read';
+import { REPO } from '../helpers/golden';
+
+const CORPUS = join(REPO, 'fixtures/migration');
+const OPTIONS: CheckOptions = { policy: EMPTY_POLICY, allowUnknownDriver: false };
+
+/** Every pair judged in full: what the matrix must equal. */
+const bruteForce = (domains: { requirements: Requirement[] }[], targets: HostModel[], options = OPTIONS) =>
+  domains.map((d) => targets.flatMap((host, t) => (judgeDevices(d.requirements, host, options).every((v) => v.compatible) ? [t] : [])));
+
+describe('fleet matrix: grouped, and equal to judging every pair', () => {
+  const snapshots = readdirSync(join(CORPUS, 'snapshots')).sort().map((f) => readSnapshot(readFileSync(join(CORPUS, 'snapshots', f)), f).snapshot!);
+  const domains = readdirSync(join(CORPUS, 'domains')).sort().map((f) => readDomain(readFileSync(join(CORPUS, 'domains', f)), f).model!);
+
+  test('GIVEN every corpus domain with every corpus source WHEN matched against every corpus snapshot THEN the rows are those of judging each pair, with fewer full checks', () => {
+    const fleet = domains.flatMap((domain) => [null, ...snapshots].map((source) => ({ requirements: domain.devices.map((device) => ({ device, source: sourceFactsFor(device, source) })) })));
+    const targets = snapshots.map((s) => s.host);
+    for (const allowUnknownDriver of [false, true]) {
+      const options = { ...OPTIONS, allowUnknownDriver };
+      const matrix = fleetMatrix(fleet, targets.map((host) => ({ host })), options);
+      expect(matrix.accepted).toEqual(bruteForce(fleet, targets, options));
+      expect(matrix.judged).toBeLessThan(fleet.length * targets.length);
+    }
+  });
+
+  // Random fleets over a few types: hosts with one or two parents differing in room, driver version
+  // and migration_version; domains of one to three devices, some sharing a type.
+  const TYPES = ['t-a', 't-b'];
+  const parentArb = (name: string) =>
+    fc.record({
+      version: fc.constantFrom('1.0', '1.1', null),
+      mv: fc.constantFrom('mv-1', 'mv-2', null),
+      rooms: fc.tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 9 })),
+      dialect: fc.constantFrom('create-option' as const, 'attribute' as const, 'none' as const),
+      max: fc.integer({ min: 1, max: 6 }),
+      offers: fc.subarray(TYPES, { minLength: 1 }),
+    }).map((p): HostParent => ({
+      name,
+      driver: 'drv',
+      driverVersion: p.version,
+      vendorId: null,
+      deviceId: null,
+      types: p.offers.map((id, i) => ({ id, name: null, description: null, deviceApi: 'vfio-pci', availableInstances: p.rooms[i]!, dialect: p.dialect, maxAggregation: p.dialect === 'create-option' ? p.max : p.dialect === 'none' ? 1 : null, migrationVersion: p.mv })),
+    }));
+  const hostArb = fc.oneof(
+    parentArb('p1').map((a) => [a]),
+    fc.tuple(parentArb('p1'), parentArb('p2')).map(([a, b]) => [a, b]),
+    parentArb('p2').map((b) => [b]),
+  ).map((parents): HostModel => ({ parents, devices: [], problems: [] }));
+  const requirementArb = fc
+    .record({
+      type: fc.constantFrom(...TYPES),
+      instances: fc.integer({ min: 1, max: 5 }),
+      parent: fc.constantFrom('p1', 'p2', null),
+      version: fc.constantFrom('1.0', '1.1', null),
+      mv: fc.constantFrom('mv-1', null),
+      uuid: fc.uuid(),
+    })
+    .map(({ type, instances, parent, version, mv, uuid }): Requirement => {
+      const device: ManagedDevice = { uuid, model: 'vfio-pci', type, instances, parent, method: 'auto', source: null, at: { line: 1, column: 1 }, attributeAt: {} };
+      const source: SourceFacts = { origin: 'stamp', host: 'h', type: null, instances: null, driver: { driver: 'drv', driverVersion: version, migrationVersion: mv } };
+      return { device, source };
+    });
+
+  test('GIVEN random fleets WHEN matched THEN the grouped matrix equals judging every pair (room capping and type groups are exact)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(requirementArb, { minLength: 0, maxLength: 3 }), { minLength: 1, maxLength: 12 }), fc.array(hostArb, { minLength: 1, maxLength: 12 }), fc.boolean(), (reqs, hosts, allowUnknownDriver) => {
+        const fleet = reqs.map((requirements) => ({ requirements }));
+        const options = { ...OPTIONS, allowUnknownDriver };
+        expect(fleetMatrix(fleet, hosts.map((host) => ({ host })), options).accepted).toEqual(bruteForce(fleet, hosts, options));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test('GIVEN 1,000 domains of a few shapes and 1,000 targets of varied room WHEN matched THEN the full checks grow with the distinct shapes, not the product', () => {
+    const requirement = (type: string, instances: number, version: string): Requirement => ({
+      device: { uuid: '00000000-0000-4000-8000-000000000001', model: 'vfio-pci', type, instances, parent: null, method: 'auto', source: null, at: { line: 1, column: 1 }, attributeAt: {} },
+      source: { origin: 'stamp', host: 'h', type: null, instances: null, driver: { driver: 'drv', driverVersion: version, migrationVersion: null } },
+    });
+    const fleet = Array.from({ length: 1000 }, (_, i) => ({ requirements: [requirement(TYPES[i % 2]!, 1 + (i % 4), i % 3 ? '1.0' : '1.1')] }));
+    const targets = Array.from({ length: 1000 }, (_, i): { host: HostModel } => ({
+      host: {
+        parents: [{ name: 'p1', driver: 'drv', driverVersion: i % 5 ? '1.0' : '1.1', vendorId: null, deviceId: null, types: TYPES.map((id) => ({ id, name: null, description: null, deviceApi: 'vfio-pci', availableInstances: (i * 7) % 40, dialect: 'create-option' as const, maxAggregation: 8, migrationVersion: null })) }],
+        devices: [],
+        problems: [],
+      },
+    }));
+    const matrix = fleetMatrix(fleet, targets, OPTIONS);
+    // 8 shapes (count x version; the type follows the count): 8 groups
+    expect(matrix.groups).toBe(8);
+    // at most 8 groups x rooms capped to 0..4 x 2 driver versions: not 1,000,000 pairs
+    expect(matrix.judged).toBeLessThanOrEqual(8 * 5 * 2);
+    const sample = fleet.slice(0, 40);
+    expect(matrix.accepted.slice(0, 40)).toEqual(bruteForce(sample, targets.map((t) => t.host)));
+  });
+});
