@@ -30,6 +30,8 @@ export interface FleetMatrix {
 }
 
 interface Group {
+  /** Position in creation order: rows of domains with the same groups are shared by these. */
+  id: number;
   type: string;
   requirements: Requirement[];
   /** Parents the group's devices name: whether the target has each changes the placement. */
@@ -80,7 +82,7 @@ export function fleetMatrix(
       let group = groups.get(key);
       if (!group) {
         const named = [...new Set(list.flatMap((r) => (r.device.parent === null ? [] : [r.device.parent])))];
-        groups.set(key, (group = { type: list[0]!.device.type, requirements: list, named, verdicts: null }));
+        groups.set(key, (group = { id: groups.size, type: list[0]!.device.type, requirements: list, named, verdicts: null }));
       }
       return group;
     });
@@ -134,7 +136,7 @@ export function fleetMatrix(
   // Domains with the same groups get the same row.
   const rows = new Map<string, number[]>();
   const accepted = domainGroups.map((list, index) => {
-    const rowKey = list.map((g) => g.requirements.map(requirementKey).join('\n')).sort().join('\n\n');
+    const rowKey = list.map((g) => g.id).sort((a, b) => a - b).join(',');
     let row = rows.get(rowKey);
     if (!row) {
       const verdicts = list.map(verdictsOf);
