@@ -45,8 +45,14 @@ const ABSENT = 0;
 const requirementKey = ({ device: d, source: s }: Requirement) =>
   JSON.stringify([d.type, d.instances, d.parent, d.method, d.model, s.origin, s.type, s.instances, s.driver.driver, s.driver.driverVersion, s.driver.migrationVersion]);
 
-/** What the check reads of one parent's type, apart from the room left. */
-const factsKey = (p: HostParent, t: HostType) => JSON.stringify([p.driver, p.driverVersion, t.deviceApi, t.dialect, t.maxAggregation, t.migrationVersion]);
+/**
+ * What the check reads of one parent's type, apart from the room left. NUL separates the fields
+ * and SOH stands for null: no host value holds either (XML cannot carry them, and readHost takes
+ * printable text only).
+ */
+const field = (value: string | number | null) => (value === null ? '\x01' : value);
+const factsKey = (p: HostParent, t: HostType) =>
+  `${field(p.driver)}\0${field(p.driverVersion)}\0${field(t.deviceApi)}\0${t.dialect}\0${field(t.maxAggregation)}\0${field(t.migrationVersion)}`;
 
 /** The parents offering a type, with their facts and room (capped when they differ in nothing else); null when none does. */
 function profileKey(parents: readonly HostParent[], typeId: string, cap: number): string | null {
@@ -58,8 +64,8 @@ function profileKey(parents: readonly HostParent[], typeId: string, cap: number)
   if (offering.length === 0) return null;
   const facts = offering.map(([p, t]) => factsKey(p, t));
   const alike = facts.every((f) => f === facts[0]);
-  const room = (t: HostType) => (t.availableInstances === null ? 'null' : String(alike ? Math.min(t.availableInstances, cap) : t.availableInstances));
-  return offering.map(([p, t], i) => `${p.name}|${room(t)}|${facts[i]}`).join(',');
+  const room = (t: HostType) => field(t.availableInstances === null ? null : alike ? Math.min(t.availableInstances, cap) : t.availableInstances);
+  return offering.map(([p, t], i) => `${p.name}\0${room(t)}\0${facts[i]}`).join('\0\0');
 }
 
 export function fleetMatrix(
