@@ -27,6 +27,7 @@ say() { printf 'kernel-tests: %s\n' "$*"; }
 die() {
 	say "ERROR: $*"
 	say "total $((SECONDS - started)) s"
+	echo "kernel: 0 passed, 1 failed, 0 skipped"
 	exit 1
 }
 elapsed() { printf '%ds' "$((SECONDS - started))"; }
@@ -58,7 +59,7 @@ resolve_kernel_abi() {
 }
 
 install_packages() {
-	local wanted=(qemu-system-x86 busybox-static "linux-headers-$kernel_abi" gcc make libc6-dev kmod cpio)
+	local wanted=(qemu-system-x86 busybox-static "linux-headers-$kernel_abi" gcc make libc6-dev kmod cpio procps)
 	local missing=()
 	for package in "${wanted[@]}"; do
 		package_installed "$package" || missing+=("$package")
