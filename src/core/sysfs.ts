@@ -42,4 +42,9 @@ export interface Sysfs extends SysfsView {
    * SysfsError with the errno the kernel answered, PathEscapeError before writing outside the root.
    */
   write(path: string, data: string): void;
+  /**
+   * True when a process holds the device open (a running VM). A real kernel does not refuse a
+   * `remove` of such a device: the write blocks until the holder lets go, so callers ask first.
+   */
+  deviceInUse(uuid: string): boolean;
 }

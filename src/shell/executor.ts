@@ -100,16 +100,27 @@ class Steps {
     try {
       this.perform(op);
     } catch (e) {
-      if (e instanceof StepFailure) throw e;
-      if (e instanceof PathEscapeError) throw new StepFailure('E_PATH_ESCAPE', e.message);
-      if (e instanceof SysfsError) {
-        if (e.op === 'write') {
-          if (release && e.errno === 'EBUSY') throw new StepFailure('E_DEVICE_BUSY', `${e.path}: the device is in use (EBUSY)`);
-          throw new StepFailure('E_SYSFS_WRITE', `${e.path}: the kernel refused ${JSON.stringify((op as { data?: string }).data)} with ${e.errno}`);
-        }
-        throw new StepFailure('E_SYSFS_READ', e.message);
-      }
-      throw e;
+      throw this.failure(e, op, release);
+    }
+  }
+
+  /** A host error as the StepFailure it means; anything else (a defect, a stop) unchanged. */
+  private failure(e: unknown, op: PlanOp | null, release: boolean): unknown {
+    if (e instanceof StepFailure) return e;
+    if (e instanceof PathEscapeError) return new StepFailure('E_PATH_ESCAPE', e.message);
+    if (!(e instanceof SysfsError)) return e;
+    if (e.op !== 'write') return new StepFailure('E_SYSFS_READ', e.message);
+    if (release && e.errno === 'EBUSY') return new StepFailure('E_DEVICE_BUSY', `${e.path}: the device is in use (EBUSY)`);
+    const data = op?.op === 'write' ? op.data : undefined;
+    return new StepFailure('E_SYSFS_WRITE', `${e.path}: the kernel refused ${JSON.stringify(data)} with ${e.errno}`);
+  }
+
+  /** A read outside a plan operation, its host errors turned into StepFailures as run does. */
+  private read<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      throw this.failure(e, null, false);
     }
   }
 
@@ -117,6 +128,7 @@ class Steps {
     const { sysfs } = this.options;
     switch (op.op) {
       case 'write':
+        if (op.path.endsWith('/remove')) this.refuseIfInUse(op.path);
         this.options.beforeWrite?.(this.report.writes, op.path);
         this.report.writes++;
         sysfs.write(op.path, op.data);
@@ -140,14 +152,20 @@ class Steps {
     }
   }
 
+  /** A remove of an open device would block until the VM lets go: refuse before writing. */
+  private refuseIfInUse(removePath: string) {
+    const uuid = removePath.slice(0, -'/remove'.length).split('/').pop()!;
+    if (this.options.sysfs.deviceInUse(uuid)) throw new StepFailure('E_DEVICE_BUSY', `mdev ${uuid} is in use (its VFIO group is held open); not removed`);
+  }
+
   /** Removes a device if it exists, and checks that it is gone. */
   remove(uuid: string, release = false) {
-    if (!this.options.sysfs.exists(deviceDir(uuid))) return;
+    if (!this.read(() => this.options.sysfs.exists(deviceDir(uuid)))) return;
     for (const op of removalOps(uuid)) this.run(op, release);
   }
 
   deviceType(uuid: string): string | null {
-    const link = this.options.sysfs.realpath(deviceAttr(uuid, 'mdev_type'));
+    const link = this.read(() => this.options.sysfs.realpath(deviceAttr(uuid, 'mdev_type')));
     return link && link.slice(link.lastIndexOf('/') + 1);
   }
 }
@@ -163,7 +181,8 @@ function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, repor
       try {
         for (const op of device.ops) steps.run(op);
       } catch (e) {
-        failure = { uuid: device.uuid, error: e as StepFailure };
+        if (!(e instanceof StepFailure)) throw e;
+        failure = { uuid: device.uuid, error: e };
         break;
       }
       continue;
@@ -196,8 +215,10 @@ function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, repor
       steps.remove(device.uuid);
       report.rolledBack.push(device.uuid);
     } catch (e) {
+      // Only what the host answered; a stop (or a defect) ends the run here, the journal kept.
+      if (!(e instanceof StepFailure)) throw e;
       clean = false;
-      note('E_ROLLBACK_FAILED', `rollback could not remove ${device.uuid}: ${(e as Error).message}`, device.uuid);
+      note('E_ROLLBACK_FAILED', `rollback could not remove ${device.uuid}: ${e.message}`, device.uuid);
     }
   }
   if (clean) {
@@ -243,6 +264,7 @@ function reconcile(store: StateStore, steps: Steps, note: Note, report: Executio
   }
   if (!journal) return true;
   const removed: string[] = [];
+  const inUse: string[] = [];
   for (const entry of [...journal.entries].reverse()) {
     try {
       const type = steps.deviceType(entry.uuid);
@@ -254,12 +276,20 @@ function reconcile(store: StateStore, steps: Steps, note: Note, report: Executio
       steps.remove(entry.uuid, journal.kind === 'release');
       removed.push(entry.uuid);
     } catch (e) {
-      note('E_ROLLBACK_FAILED', `reconciling an interrupted ${journal.kind} could not remove ${entry.uuid}: ${(e as Error).message}`);
+      if (!(e instanceof StepFailure)) throw e;
+      // A release leaves a device in use where it is (E_DEVICE_BUSY to its caller); finishing an
+      // interrupted one does the same, rather than blocking every later run on the host.
+      if (e.code === 'E_DEVICE_BUSY') {
+        inUse.push(entry.uuid);
+        continue;
+      }
+      note('E_ROLLBACK_FAILED', `reconciling an interrupted ${journal.kind} could not remove ${entry.uuid}: ${e.message}`);
       report.unclean = true;
       return false;
     }
   }
   store.clearJournal();
-  note('I_RECONCILED', `an interrupted ${journal.kind} of ${journal.domain ?? 'a domain'} (pid ${journal.pid}) was reconciled: ${removed.length ? `removed ${removed.join(', ')}` : 'nothing left to remove'}`);
+  const outcome = [removed.length ? `removed ${removed.join(', ')}` : 'nothing left to remove', ...(inUse.length ? [`left ${inUse.join(', ')} in place: in use`] : [])];
+  note('I_RECONCILED', `an interrupted ${journal.kind} of ${journal.domain ?? 'a domain'} (pid ${journal.pid}) was reconciled: ${outcome.join('; ')}`);
   return true;
 }

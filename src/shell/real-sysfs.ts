@@ -124,6 +124,25 @@ export class RealSysfs implements Sysfs {
   }
 
   /**
+   * A VFIO group admits one user at a time, so opening the device's group character device
+   * read-write answers EBUSY exactly while a VM holds it. Opening and closing an idle group
+   * changes nothing. No group (a plain tree, a driver without IOMMU group) reads as not in use.
+   */
+  deviceInUse(uuid: string): boolean {
+    const group = this.realpath(`/sys/bus/mdev/devices/${uuid}/iommu_group`);
+    const id = group === null ? '' : path.basename(group);
+    if (!/^[0-9]+$/.test(id)) return false;
+    const node = this.resolve(`/dev/vfio/${id}`, 'read');
+    if (node === null) return false;
+    try {
+      fs.closeSync(fs.openSync(node, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK));
+      return false;
+    } catch (err) {
+      return errnoOf(err) === 'EBUSY';
+    }
+  }
+
+  /**
    * The real path of a host path after every link, or null when it does not exist.
    * PathEscapeError when it resolves outside the root, whatever the operation.
    */

@@ -68,6 +68,18 @@ const ERRNO_NAME = /^E[A-Z0-9]+$/;
 const line = (value: string | number): string => `${value}\n`;
 const withoutNewline = (text: string): string => (text.endsWith('\n') ? text.slice(0, -1) : text);
 
+/**
+ * A real kernel accepts `remove` of an open device and blocks the writer until the holder
+ * closes. A simulation cannot block, so it raises this: the caller wrote without asking
+ * `deviceInUse` first, which on a real host hangs the hook.
+ */
+export class RemoveWouldBlock extends Error {
+  constructor(readonly uuid: string) {
+    super(`remove of ${uuid} while it is open blocks on a real kernel until the holder closes`);
+    this.name = 'RemoveWouldBlock';
+  }
+}
+
 export class SimKernel implements Sysfs {
   /** Every write in order, failed ones included. */
   readonly writes: SimWrite[] = [];
@@ -155,13 +167,20 @@ export class SimKernel implements Sysfs {
     this.injections.push({ kind: 'match', match, errno });
   }
 
-  /** Marks a device in use (a VM holds it): `remove` answers EBUSY, generation B writes EINVAL. */
+  /**
+   * Marks a device in use (a VM holds it): generation B writes answer EINVAL, and a `remove`
+   * write would block until the holder closes, as on a real kernel (see `RemoveWouldBlock`).
+   */
   open(uuid: string): void {
     this.device(uuid).open = true;
   }
 
   close(uuid: string): void {
     this.device(uuid).open = false;
+  }
+
+  deviceInUse(uuid: string): boolean {
+    return this.devices.get(uuid)?.open === true;
   }
 
   // ---- internals ----
@@ -398,12 +417,12 @@ export class SimKernel implements Sysfs {
     device.instances = Number(parsed.value);
   }
 
-  /** `remove_store`: kstrtoul base 0; 0 does nothing; a device in use is refused. */
+  /** `remove_store`: kstrtoul base 0; 0 does nothing; a device in use makes the writer wait. */
   private remove(device: DeviceState, text: string): void {
     const parsed = kstrtoul(text, 0);
     if (!parsed.ok) throw new Errno('EINVAL');
     if (parsed.value === 0n) return;
-    if (device.open) throw new Errno('EBUSY');
+    if (device.open) throw new RemoveWouldBlock(device.uuid);
     this.devices.delete(device.uuid);
     this.tree.remove(`${MDEV_DEVICES}/${device.uuid}`);
     this.tree.remove(`${device.type.dir}/devices/${device.uuid}`);

@@ -1,5 +1,5 @@
 import { readHost } from '../../src/core/host';
-import { SimKernel } from '../../src/shell/sim-kernel';
+import { RemoveWouldBlock, SimKernel } from '../../src/shell/sim-kernel';
 import { errnoOf } from './errno-of';
 import type { SimKernelSpec } from '../../src/shell/sim-spec';
 
@@ -112,11 +112,13 @@ describe('SimKernel mainline create and remove', () => {
     expect(kernel.exists(devicePath(U1))).toBe(outcome !== 'removed');
   });
 
-  test('GIVEN a device in use WHEN removing THEN EBUSY until it is closed', () => {
+  test('GIVEN a device in use WHEN removing THEN the write would block, as a real kernel does, and deviceInUse said so', () => {
     const kernel = SimKernel.build(mbochs());
     kernel.write(`${SAMPLE}/mbochs-small/create`, U1);
+    expect(kernel.deviceInUse(U1)).toBe(false);
     kernel.open(U1);
-    expect(errnoOf(() => kernel.write(`${devicePath(U1)}/remove`, '1'))).toBe('EBUSY');
+    expect(kernel.deviceInUse(U1)).toBe(true);
+    expect(() => kernel.write(`${devicePath(U1)}/remove`, '1')).toThrow(RemoveWouldBlock);
     expect(kernel.exists(devicePath(U1))).toBe(true);
     kernel.close(U1);
     kernel.write(`${devicePath(U1)}/remove`, '1');
