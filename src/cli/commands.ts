@@ -215,6 +215,8 @@ const specs: CommandSpec[] = [
       'source-dir': { type: 'string', help: 'fleet mode: source host snapshots, <host>.xml', arg: 'DIR' },
       targets: { type: 'string', help: 'fleet mode: target host snapshots (*.xml)', arg: 'DIR' },
     },
+    load: () => require('./commands/migrate-check').migrateCheckCommand,
+  },
   {
     name: 'hook',
     usage: 'mdev-agg hook run GUEST OP SUBOP EXTRA < domain.xml | mdev-agg hook install|uninstall [--hooks-dir DIR]',
