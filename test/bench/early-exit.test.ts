@@ -14,7 +14,7 @@ const example = readFileSync(join(REPO, 'fixtures/domains/example-gvt.xml'), 'ut
 const plain = readFileSync(join(REPO, 'fixtures/domains/no-mdev.xml'), 'utf8');
 const emptyRoot = mkdtempSync(join(tmpdir(), 'mdev-agg-early-exit-'));
 
-/** Runs the built CLI; `cliLoaded`: whether Node loaded the CLI bundle (from its module debug log). */
+/** Runs the built CLI; `cliLoaded`: whether the CLI bundle ran (its requires name it in Node's module debug log). */
 function runBuilt(args: string[], input: string) {
   const r = spawnSync(process.execPath, [builtCli(), ...args], {
     input,

@@ -1,0 +1,62 @@
+/**
+ * The build's V8 code cache for the CLI bundle: made for exactly the bundle beside it and accepted
+ * by this Node, and never needed for a correct run (a moved, edited or damaged cache only costs
+ * start-up time).
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { builtCli } from '../helpers/built-cli';
+import { REPO } from '../helpers/golden';
+
+const dist = () => dirname(builtCli());
+const domain = join(REPO, 'fixtures/domains/example-gvt.xml');
+
+/** In a fresh process (jest's own V8 flags could make V8 refuse any cache): compiled as bin.ts does. */
+function cacheVerdict(dir: string) {
+  const script = `
+    const { readFileSync } = require('node:fs');
+    const { Script } = require('node:vm');
+    const Module = require('node:module');
+    const bundle = ${JSON.stringify(join(dir, 'mdev-agg-cli.js'))};
+    const data = readFileSync(${JSON.stringify(join(dir, 'mdev-agg-cli.v8cache'))});
+    const newline = data.indexOf(10);
+    const source = readFileSync(bundle, 'utf8');
+    const script = new Script(Module.wrap(source), { filename: bundle, cachedData: data.subarray(newline + 1) });
+    console.log(JSON.stringify({ header: source.startsWith(data.toString('latin1', 0, newline) + '\\n'), rejected: script.cachedDataRejected }));`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  return JSON.parse(r.stdout);
+}
+
+const validate = (dir: string) => spawnSync(process.execPath, [join(dir, 'mdev-agg.js'), 'validate', domain], { encoding: 'utf8' });
+
+describe('GIVEN the built CLI', () => {
+  test('THEN its code cache names this build of the bundle and V8 accepts it', () => {
+    expect(cacheVerdict(dist())).toEqual({ header: true, rejected: false });
+  });
+
+  test('WHEN the bundle is another build (same length) THEN the cache is not used and the CLI works', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'mdev-agg-dist-'));
+    cpSync(dist(), copy, { recursive: true });
+    const bundle = join(copy, 'mdev-agg-cli.js');
+    const source = readFileSync(bundle, 'utf8');
+    const firstLine = source.slice(0, source.indexOf('\n'));
+    writeFileSync(bundle, firstLine.replace(/[0-9a-f]$/, (d) => (d === '0' ? '1' : '0')) + source.slice(firstLine.length));
+    expect(cacheVerdict(copy).header).toBe(false);
+    expect(validate(copy)).toMatchObject({ status: 0, stdout: `${domain}: valid, 3 aggregated mdevs\n` });
+  });
+
+  test('WHEN the cache is damaged or missing THEN V8 compiles the bundle from source and the CLI works', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'mdev-agg-dist-'));
+    cpSync(dist(), copy, { recursive: true });
+    const cache = join(copy, 'mdev-agg-cli.v8cache');
+    const data = readFileSync(cache);
+    const header = data.subarray(0, data.indexOf(10) + 1);
+    writeFileSync(cache, Buffer.concat([header, Buffer.alloc(4096, 0x5a)]));
+    expect(cacheVerdict(copy)).toEqual({ header: true, rejected: true });
+    expect(validate(copy)).toMatchObject({ status: 0, stdout: `${domain}: valid, 3 aggregated mdevs\n` });
+    writeFileSync(cache, '');
+    expect(validate(copy)).toMatchObject({ status: 0, stdout: `${domain}: valid, 3 aggregated mdevs\n` });
+  });
+});
