@@ -48,12 +48,12 @@ function tools() {
   };
 }
 
-/** The commands this build has, from its own help: measurements start as their commands land. */
-function landedCommands(cli) {
-  const help = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
-  if (help.status !== 0) throw new Error(`${cli} --help failed: ${help.stderr}`);
-  const section = help.stdout.split(/^Commands:$/m)[1]?.split(/^\S/m)[0] ?? '';
-  return new Set([...section.matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]));
+/** The commands the budgets measure must be in the build: a benchmark of a missing command is no figure. */
+function requireCommands(cli) {
+  for (const [command, mustMention] of [['hook', 'run'], ['validate', 'FILE'], ['snapshot', 'snapshot'], ['migrate-check', '--domains']]) {
+    const help = spawnSync(process.execPath, [cli, command, '--help'], { encoding: 'utf8' });
+    if (help.status !== 0 || !help.stdout.includes(mustMention)) throw new Error(`mdev-agg ${command} --help does not describe the measured command: ${help.stderr || help.stdout}`.trim());
+  }
 }
 
 async function main() {
@@ -74,7 +74,8 @@ async function main() {
   console.log('Figures are medians of alternating runs (A, B, A, B, ...); ratios compare medians from the same run.');
 
   const tmp = mkdtempSync(join(tmpdir(), 'mdev-agg-bench-'));
-  const ctx = { repo, cli, tmp, short: opts.short, tools: found, commands: landedCommands(cli) };
+  requireCommands(cli);
+  const ctx = { repo, cli, tmp, short: opts.short, tools: found };
   const report = new Report();
   try {
     for (const name of opts.only) await SUITES[name](ctx, report);

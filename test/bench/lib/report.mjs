@@ -24,9 +24,11 @@ export function sampleLine(label, values, format) {
 
 /**
  * A budget's verdict. `better`: 'lower' (a ratio or an absolute that must stay under the limit) or
- * 'higher' (a throughput ratio that must reach it).
+ * 'higher' (a throughput ratio that must reach it). `smallerCorpus`: the figure comes from the short
+ * mode's small corpus, which is not the size the budget is set for.
  */
-export function verdict(value, limit, better) {
+export function verdict(value, limit, better, smallerCorpus = false) {
+  if (smallerCorpus) return 'not judged (short corpus)';
   const met = better === 'lower' ? value <= limit : value >= limit;
   return met ? 'met' : 'MISSED';
 }

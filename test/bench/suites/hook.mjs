@@ -47,12 +47,6 @@ export async function hookSuite(ctx, report) {
   const noAggName = 'hook, guest without aggregation: wall vs node -e 0';
   const prepareName = 'hook prepare, 3 aggregated mdevs: wall vs node -e 0';
   const prepareRssName = 'hook prepare, 3 aggregated mdevs: peak RSS vs node -e 0';
-  if (!ctx.commands.has('hook')) {
-    report.section('hook');
-    for (const name of [noAggName, prepareName, prepareRssName]) report.skipped(name, '`mdev-agg hook` is not in this build yet');
-    return;
-  }
-
   const host = exampleHostWithDevices(ctx);
   const env = { ...process.env, MDEV_AGG_ROOT: host.root };
   const plainGuest = domainXml(seededRandom(11), 1, { mdevs: 0 }).xml;
