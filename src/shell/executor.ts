@@ -278,8 +278,9 @@ function reconcile(store: StateStore, steps: Steps, note: Note, report: Executio
     } catch (e) {
       if (!(e instanceof StepFailure)) throw e;
       // A release leaves a device in use where it is (E_DEVICE_BUSY to its caller); finishing an
-      // interrupted one does the same, rather than blocking every later run on the host.
-      if (e.code === 'E_DEVICE_BUSY') {
+      // interrupted one does the same, rather than blocking every later run on the host. A device
+      // an interrupted apply made stays journaled: it is removed once free, never forgotten.
+      if (e.code === 'E_DEVICE_BUSY' && journal.kind === 'release') {
         inUse.push(entry.uuid);
         continue;
       }

@@ -118,6 +118,57 @@ describe.each(scenarios)('GIVEN a %s host', (_, spec, devices) => {
   });
 });
 
+describe('GIVEN a run stopped while it undoes or finishes something', () => {
+  const kill = (at: number) => (index: number) => {
+    if (index === at) throw new Error('killed');
+  };
+
+  test('WHEN stopped during the rollback of a failed apply THEN the stop is not taken for a rollback failure, and the next run reconciles', () => {
+    const kernel = SimKernel.build(attributeHost());
+    const before = hostState(kernel);
+    const store = new MemoryStateStore();
+    const domain = domainOf([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 2 }]);
+    // write 0 creates, write 1 (aggregated_instances) fails, write 2 is the rollback's remove.
+    kernel.failWrite(2, 'EIO');
+    expect(() => transact('apply', domain, { ...options(kernel, store), beforeWrite: kill(2) })).toThrow('killed');
+    expect(store.journal?.entries.map((e) => e.uuid)).toEqual([U[0]]);
+    const next = transact('release', domainOf([]), options(kernel, store));
+    expect(next.diagnostics.map((d) => d.code)).toEqual(['I_RECONCILED']);
+    expect(hostState(kernel)).toEqual(before);
+  });
+
+  test('WHEN an interrupted release meets a device in use THEN the next run leaves it in place and is not blocked', () => {
+    const kernel = SimKernel.build(attributeHost());
+    const store = new MemoryStateStore();
+    const domain = domainOf([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 2 }]);
+    transact('apply', domain, options(kernel, store));
+    expect(() => transact('release', domain, { ...options(kernel, store), beforeWrite: kill(0) })).toThrow('killed');
+    kernel.open(U[0]);
+    const next = transact('apply', domainOf([{ uuid: U[1], type: 'i915-GVTg_V5_8', instances: 1 }]), options(kernel, store));
+    expect(next.diagnostics.map((d) => d.code)).toEqual(['I_RECONCILED']);
+    expect(next.diagnostics[0]!.message).toContain(`left ${U[0]} in place: in use`);
+    expect(next.unclean).toBe(false);
+    expect(store.journal).toBeNull();
+    expect(hostState(kernel).devices.map((d) => d.slice(0, 36))).toEqual([U[0], U[1]]);
+  });
+
+  test('WHEN an interrupted apply made a device now in use THEN it stays journaled and is removed once free', () => {
+    const kernel = SimKernel.build(attributeHost());
+    const before = hostState(kernel);
+    const store = new MemoryStateStore();
+    const domain = domainOf([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 2 }]);
+    expect(() => transact('apply', domain, { ...options(kernel, store), beforeWrite: kill(1) })).toThrow('killed');
+    kernel.open(U[0]);
+    const blocked = transact('release', domainOf([]), options(kernel, store));
+    expect(blocked.diagnostics.map((d) => d.code)).toEqual(['E_ROLLBACK_FAILED']);
+    expect(blocked.unclean).toBe(true);
+    expect(store.journal?.entries.map((e) => e.uuid)).toEqual([U[0]]);
+    kernel.close(U[0]);
+    expect(transact('release', domainOf([]), options(kernel, store)).diagnostics.map((d) => d.code)).toEqual(['I_RECONCILED']);
+    expect(hostState(kernel)).toEqual(before);
+  });
+});
+
 describe('GIVEN devices the host cannot take', () => {
   test('WHEN N > 1 on a type without aggregation THEN E_AGG_UNSUPPORTED before any write', () => {
     const kernel = SimKernel.build(plainHost());
