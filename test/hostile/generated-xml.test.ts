@@ -49,6 +49,22 @@ const cases: GeneratedCase[] = [
   { name: '1,000,000 ampersands', input: () => domain('', `<description>${'&'.repeat(1000000)}</description>`), code: 'E_XML_MALFORMED', withinMs: 5000 },
 ];
 
+describe('inputs that cannot be read at all', () => {
+  test.each([
+    ['a directory', ['validate', 'fixtures/hostile']],
+    ['a missing file', ['validate', 'fixtures/hostile/no-such-file.xml']],
+    ['a directory given to apply', ['apply', '--simulate', '--root', 'fixtures/hosts/gvt-attribute', 'fixtures']],
+    ['a missing file given to plan', ['plan', '--root', 'fixtures/hosts/gvt-attribute', 'no-such-file.xml']],
+  ])('%s: exit 2 with the reason, no stack trace', async (_, argv) => {
+    figures.add('tried');
+    const result = await cli(argv);
+    expect(result.code).toBe(2);
+    expect(result.stdout + result.stderr).toMatch(/EISDIR|ENOENT/);
+    expect(result.stdout + result.stderr).not.toMatch(/\n\s+at /);
+    figures.add('passed');
+  });
+});
+
 describe('generated hostile XML', () => {
   test.each(cases)('$name: $code', async ({ input, code, withinMs, devices }) => {
     figures.add('tried');
