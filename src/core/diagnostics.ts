@@ -96,6 +96,16 @@ export function diagnostic(code: Code, message: string, file: string, at: Positi
 export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean =>
   diagnostics.some((d) => d.severity === 'error');
 
+/**
+ * A value from an input as a message shows it: JSON-quoted, at most 80 characters, and every
+ * character outside printable ASCII escaped, so a bidi override, a zero-width space or a terminal
+ * escape is seen, never acted on.
+ */
+export function quoted(value: string): string {
+  const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
+  return JSON.stringify(shown).replace(/[^\x20-\x7e]/gu, (c) => (c === '…' ? c : `\\u{${c.codePointAt(0)!.toString(16)}}`));
+}
+
 /** libvirt/compiler style: `file:line:column: severity CODE: message`. */
 export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`;

@@ -3,7 +3,7 @@
  * diagnostic. Pure: a function of the text.
  */
 import { AGGREGATION_NS } from './aggregation-ns';
-import { type Code, type Diagnostic, type Position, diagnostic } from './diagnostics';
+import { type Code, type Diagnostic, type Position, diagnostic, quoted } from './diagnostics';
 import {
   type Method,
   type MdevModel,
@@ -274,15 +274,6 @@ function readSource(el: XmlElement, report: (code: Code, message: string, offset
   if (!ok) return undefined;
   const get = (name: (typeof SOURCE_ATTRIBUTES)[number]) => attribute(el, name)?.value ?? null;
   return { host: get('host'), driver: get('driver'), driverVersion: get('driverVersion'), migrationVersion: get('migrationVersion') };
-}
-
-/**
- * A value from the file as a message shows it: JSON-quoted, at most 80 characters, and every
- * character outside printable ASCII escaped, so a bidi override or zero-width space is seen.
- */
-function quoted(value: string): string {
-  const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
-  return JSON.stringify(shown).replace(/[^\x20-\x7e]/gu, (c) => (c === '…' ? c : `\\u{${c.codePointAt(0)!.toString(16)}}`));
 }
 
 /** Inline and metadata entries for one UUID must agree exactly; reports each difference. */

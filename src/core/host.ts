@@ -3,6 +3,7 @@
  * tree (a missing mandatory file, garbage, a huge file, a link out of the root, an unsafe name)
  * becomes a HostProblem and a null field or a skipped entry; reading a host never throws.
  */
+import { quoted } from './diagnostics';
 import type { Dialect, HostDevice, HostModel, HostParent, HostProblem, HostType } from './host-model';
 import { isSafeSysfsName, normaliseUuid, parseKernelUnsigned } from './names';
 import { PathEscapeError, SysfsError, SysfsView } from './sysfs';
@@ -14,9 +15,10 @@ export const MAX_HOST_FILE_BYTES = 64 * 1024;
 const basename = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 const dirname = (path: string): string => path.slice(0, Math.max(0, path.lastIndexOf('/')));
 
-// Free text (name, description): printable, tabs and newlines allowed; no other control bytes,
-// and no U+FFFD, which is what bytes that are not UTF-8 decode to.
-const FREE_TEXT = /^[^\x00-\x08\x0b-\x1f\x7f\ufffd]*$/;
+// Free text (name, description): printable, tabs and newlines allowed; no other control bytes
+// (C1 included: U+009B starts a terminal escape), no invisible or bidi formatting (`types` prints
+// these as they are), and no U+FFFD, which is what bytes that are not UTF-8 decode to.
+const FREE_TEXT = /^[^\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd]*$/;
 const ONE_LINE = /^[\x20-\x7e]+$/;
 const DEVICE_API = /^[A-Za-z0-9_.-]{1,64}$/;
 const PCI_ID = /^0x([0-9a-fA-F]{4})$/;
@@ -79,7 +81,7 @@ class HostReader {
   matching(path: string, required: boolean, pattern: RegExp, what: string): string | null {
     const text = this.text(path, required);
     if (text === null) return null;
-    return pattern.test(text) ? text : this.problem(path, `not ${what}: ${JSON.stringify(text.slice(0, 80))}`);
+    return pattern.test(text) ? text : this.problem(path, `not ${what}: ${quoted(text)}`);
   }
 
   unsigned(path: string, required: boolean): number | null {
@@ -89,7 +91,7 @@ class HostReader {
 
   private toUnsigned(path: string, text: string): number | null {
     const n = parseKernelUnsigned(text);
-    return n !== null ? n : this.problem(path, `not an unsigned number: ${JSON.stringify(text.slice(0, 80))}`);
+    return n !== null ? n : this.problem(path, `not an unsigned number: ${quoted(text)}`);
   }
 
   /** Names in a directory; null when it is not one (a problem too when `missing` says why that matters). */
@@ -116,7 +118,7 @@ class HostReader {
     const safe: string[] = [];
     for (const name of this.list(dir, missing) ?? []) {
       if (isSafeSysfsName(name)) safe.push(name);
-      else this.problem(`${dir}/${JSON.stringify(name)}`, `unsafe ${what} name; skipped`);
+      else this.problem(`${dir}/${quoted(name)}`, `unsafe ${what} name; skipped`);
     }
     return safe;
   }
@@ -149,7 +151,7 @@ function readParent(reader: HostReader, name: string): HostParent {
   const driverReal = reader.realpath(`${dir}/driver`);
   if (driverReal !== null) {
     const candidate = basename(driverReal);
-    driver = isSafeSysfsName(candidate) ? candidate : reader.problem(`${dir}/driver`, `unsafe driver name ${JSON.stringify(candidate)}`);
+    driver = isSafeSysfsName(candidate) ? candidate : reader.problem(`${dir}/driver`, `unsafe driver name ${quoted(candidate)}`);
   }
   const driverVersion =
     driver === null ? null : reader.matching(`/sys/module/${driver}/version`, false, ONE_LINE, 'a one-line version');
@@ -202,15 +204,15 @@ function readMigrationVersion(reader: HostReader, path: string): string | null {
 function readDevice(reader: HostReader, name: string): HostDevice | null {
   const dir = `${MDEV_DEVICES}/${name}`;
   const uuid = normaliseUuid(name);
-  if (uuid === null || uuid !== name) return reader.problem(`${MDEV_DEVICES}/${JSON.stringify(name)}`, 'not a lower-case dashed UUID; skipped');
+  if (uuid === null || uuid !== name) return reader.problem(`${MDEV_DEVICES}/${quoted(name)}`, 'not a lower-case dashed UUID; skipped');
   const real = reader.realpath(dir);
   if (real === null) return reader.problem(dir, 'does not resolve; skipped');
   const parent = basename(dirname(real));
-  if (!isSafeSysfsName(parent)) return reader.problem(dir, `unsafe parent name ${JSON.stringify(parent)}; skipped`);
+  if (!isSafeSysfsName(parent)) return reader.problem(dir, `unsafe parent name ${quoted(parent)}; skipped`);
   const typeReal = reader.realpath(`${dir}/mdev_type`);
   if (typeReal === null) return reader.problem(`${dir}/mdev_type`, 'missing; device skipped');
   const type = basename(typeReal);
-  if (!isSafeSysfsName(type)) return reader.problem(`${dir}/mdev_type`, `unsafe type name ${JSON.stringify(type)}; skipped`);
+  if (!isSafeSysfsName(type)) return reader.problem(`${dir}/mdev_type`, `unsafe type name ${quoted(type)}; skipped`);
 
   let instances = 1;
   let maxAggregation: number | null = null;

@@ -95,6 +95,7 @@ const CASES: HostTreeCase[] = [
   { name: 'available_instances is missing', build: (t) => rmSync(t.at(`${TYPE_DIR}/available_instances`)), domain: 'new', command: 'apply', types: [0, /available_instances: missing/], plan: READ, run: READ },
   { name: 'device_api is missing', build: (t) => rmSync(t.at(`${TYPE_DIR}/device_api`)), domain: 'new', command: 'apply', types: [0, /device_api: missing/], plan: READ, run: READ },
   { name: 'the description (which announces aggregation) holds control bytes', build: (t) => t.file(`${TYPE_DIR}/description`, 'aggregation: yes\u001b[2J\n'), domain: 'new', command: 'apply', types: [0, /description: not text/], plan: READ, run: READ },
+  { name: 'a type name carrying a C1 escape and a bidi override (printed by types) is refused', build: (t) => t.file(`${TYPE_DIR}/name`, 'GVT\u009b2J\u202eevil\n'), domain: 'existing', command: 'apply', types: [0, /name: not text/], plan: OK, run: OK },
   { name: 'create is missing (no file is made)', build: (t) => rmSync(t.at(`${TYPE_DIR}/create`)), domain: 'new', command: 'apply', types: [0, null], plan: OK, run: [1, 'E_SYSFS_WRITE'] },
   { name: 'create is a directory', build: (t) => { rmSync(t.at(`${TYPE_DIR}/create`)); mkdirSync(t.at(`${TYPE_DIR}/create`)); }, domain: 'new', command: 'apply', types: [0, null], plan: OK, run: [1, 'E_SYSFS_WRITE'] },
   { name: 'create is a FIFO (no hang)', build: (t) => { rmSync(t.at(`${TYPE_DIR}/create`)); execFileSync('mkfifo', [t.at(`${TYPE_DIR}/create`)]); }, domain: 'new', command: 'apply', types: [0, null], plan: OK, run: [1, 'E_SYSFS_WRITE'] },
@@ -150,6 +151,8 @@ describe.each(CASES)('$name', (c) => {
 
       const types = await cli(['types', '--root', root]);
       expect(types.stdout + types.stderr).not.toMatch(STACK_TRACE);
+      // What the tree holds is never printed raw: no control, invisible or bidi character.
+      expect(types.stdout + types.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/);
       expect(types.code).toBe(c.types[0]);
       if (c.types[1]) expect(types.stderr).toMatch(c.types[1]);
       expectOutcome(await cli(['plan', '--root', root, ...(c.command === 'release' ? ['--release'] : []), file]), c.plan);
