@@ -1,41 +1,36 @@
 /** Simulated hosts for in-process tests, one per kernel dialect, built from the reference's values. */
-import type { SimKernelSpec } from '../../src/shell/sim-spec';
+import type { SimKernelSpec, SimParentSpec, SimTypeSpec } from '../../src/shell/sim-spec';
 
 export const GVT_PARENT = '0000:00:02.0';
+
+/** The gen9 GVT-g parent, its types sharing one pool of `units`. */
+const gvtParent = (units: number, types: SimTypeSpec[]): SimParentSpec => ({
+  name: GVT_PARENT,
+  deviceDir: '/sys/devices/pci0000:00/0000:00:02.0',
+  driver: { name: 'i915', dir: '/sys/bus/pci/drivers/i915' },
+  vendorId: '8086',
+  deviceId: '591d',
+  pools: [{ id: 'gm', capacity: { units } }],
+  types,
+});
 
 /** Generation A: `aggregation` on the aggregate type, `<uuid>,aggregate=N` to create. */
 export const createOptionHost = (): SimKernelSpec => ({
   parents: [
-    {
-      name: GVT_PARENT,
-      deviceDir: '/sys/devices/pci0000:00/0000:00:02.0',
-      driver: { name: 'i915', dir: '/sys/bus/pci/drivers/i915' },
-      vendorId: '8086',
-      deviceId: '591d',
-      pools: [{ id: 'gm', capacity: { units: 8 } }],
-      types: [
-        { id: 'i915-GVTg_V5_aggregate', deviceApi: 'vfio-pci', pool: 'gm', cost: { units: 1 }, aggregation: { kind: 'create-option', max: 'available' }, description: 'aggregation: gm' },
-        { id: 'i915-GVTg_V5_4', deviceApi: 'vfio-pci', pool: 'gm', cost: { units: 2 }, aggregation: { kind: 'create-option', max: 1 }, description: 'aggregation: none' },
-      ],
-    },
+    gvtParent(8, [
+      { id: 'i915-GVTg_V5_aggregate', deviceApi: 'vfio-pci', pool: 'gm', cost: { units: 1 }, aggregation: { kind: 'create-option', max: 'available' }, description: 'aggregation: gm' },
+      { id: 'i915-GVTg_V5_4', deviceApi: 'vfio-pci', pool: 'gm', cost: { units: 2 }, aggregation: { kind: 'create-option', max: 1 }, description: 'aggregation: none' },
+    ]),
   ],
 });
 
 /** Generation B: plain create, then `mdev/aggregated_instances`. */
 export const attributeHost = (): SimKernelSpec => ({
   parents: [
-    {
-      name: GVT_PARENT,
-      deviceDir: '/sys/devices/pci0000:00/0000:00:02.0',
-      driver: { name: 'i915', dir: '/sys/bus/pci/drivers/i915' },
-      vendorId: '8086',
-      deviceId: '591d',
-      pools: [{ id: 'gm', capacity: { units: 7 } }],
-      types: [
-        { id: 'i915-GVTg_V5_8', deviceApi: 'vfio-pci', pool: 'gm', cost: { units: 1 }, aggregation: { kind: 'attribute' }, description: 'low_gm_size: 64MB, high_gm_size: 384MB, fence: 4, resolution: 1024x768, weight: 2, aggregation: yes' },
-        { id: 'i915-GVTg_V5_4', deviceApi: 'vfio-pci', pool: 'gm', cost: { units: 2 }, aggregation: { kind: 'none' }, attributeGroup: true, description: 'aggregation: no' },
-      ],
-    },
+    gvtParent(7, [
+      { id: 'i915-GVTg_V5_8', deviceApi: 'vfio-pci', pool: 'gm', cost: { units: 1 }, aggregation: { kind: 'attribute' }, description: 'low_gm_size: 64MB, high_gm_size: 384MB, fence: 4, resolution: 1024x768, weight: 2, aggregation: yes' },
+      { id: 'i915-GVTg_V5_4', deviceApi: 'vfio-pci', pool: 'gm', cost: { units: 2 }, aggregation: { kind: 'none' }, attributeGroup: true, description: 'aggregation: no' },
+    ]),
   ],
 });
 
