@@ -13,7 +13,7 @@ import {
   normaliseUuid,
   parseInstances,
 } from './names';
-import { type XmlDocument, type XmlElement, attribute, childElements, readXml } from './xml/reader';
+import { type XmlDocument, type XmlElement, attribute, childElements, confirmElement, readXml } from './xml/reader';
 
 export { AGGREGATION_NS };
 
@@ -94,6 +94,18 @@ export function domainFromDocument(doc: XmlDocument): DomainResult {
   if (root.local !== 'domain' || root.ns !== null) {
     report('E_NOT_DOMAIN', `the root element is <${root.qname}>, not a libvirt <domain>`, root.start);
     return { model: null, diagnostics };
+  }
+  // What becomes root-run writes is read twice, by two independent parsers that must agree.
+  const consumed = [
+    ...childElements(root, 'devices').flatMap((d) => childElements(d, 'hostdev')).filter((h) => attribute(h, 'type')?.value === 'mdev'),
+    ...childElements(root, 'metadata').slice(0, 1).flatMap((m) => childElements(m, 'aggregation', AGGREGATION_NS)),
+  ];
+  for (const el of consumed) {
+    const disagreement = confirmElement(doc, el);
+    if (disagreement) {
+      report('E_XML_MALFORMED', `ambiguous markup: ${disagreement}`, el.start);
+      return { model: null, diagnostics };
+    }
   }
 
   const readEntry = (el: XmlElement, origin: AggregationEntry['origin']): AggregationEntry | null => {

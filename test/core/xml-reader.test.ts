@@ -1,4 +1,4 @@
-import { MAX_XML_BYTES, readXml } from '../../src/core/xml/reader';
+import { MAX_XML_BYTES, type XmlElement, confirmElement, readXml } from '../../src/core/xml/reader';
 
 const codeOf = (input: string | Uint8Array) => {
   const r = readXml(input, 'f.xml');
@@ -14,7 +14,7 @@ describe('readXml refuses before it parses', () => {
     ['unclosed tag', '<domain><devices></domain>', 'E_XML_MALFORMED@1:18'],
     ['two roots', '<domain/>\n<domain/>', 'E_XML_MALFORMED@2:1'],
     ['text after root', '<domain/>\ntrailing', 'E_XML_MALFORMED@2:1'],
-    ['< in attribute', "<domain type='<'/>", 'E_XML_MALFORMED@1:1'],
+    ['< in attribute', "<domain type='<'/>", 'E_XML_MALFORMED@1:9'],
     ['undefined entity', '<domain>&nbsp;</domain>', 'E_XML_MALFORMED@1:9'],
     ['bare ampersand', '<domain>a & b</domain>', 'E_XML_MALFORMED@1:11'],
     ['reference to NUL', '<domain>&#0;</domain>', 'E_XML_MALFORMED@1:9'],
@@ -28,12 +28,26 @@ describe('readXml refuses before it parses', () => {
     ['declared UTF-16', '<?xml version="1.0" encoding="UTF-16"?><domain/>', 'E_XML_ENCODING@1:1'],
     ['empty input', '', 'E_XML_MALFORMED@1:1'],
     ['plain text', 'hello', 'E_XML_MALFORMED@1:1'],
+    ['NBSP is not XML white space', "<domain\u00a0type='kvm'/>", 'E_XML_MALFORMED@1:2'],
+    ['attributes without white space between them', "<domain a='1'b='2'/>", 'E_XML_MALFORMED@1:14'],
+    ['an unquoted attribute', '<domain a=1/>', 'E_XML_MALFORMED@1:8'],
+    ['CDATA outside the root', '<![CDATA[x]]><domain/>', 'E_XML_MALFORMED@1:1'],
+    ['an XML declaration after the start', "\n<?xml version='1.0'?><domain/>", 'E_XML_MALFORMED@2:1'],
+    ['an end tag without a start tag', '<domain/></x>', 'E_XML_MALFORMED@1:10'],
+    ["']]>' in text", '<domain>a]]>b</domain>', 'E_XML_MALFORMED@1:10'],
+    ["'--' in a comment", '<domain><!-- a -- b --></domain>', 'E_XML_MALFORMED@1:16'],
+    ['a name starting with a digit', '<domain><1a/></domain>', 'E_XML_MALFORMED@1:10'],
+    ['a markup declaration', '<domain><!ELEMENT x ANY></domain>', 'E_XML_MALFORMED@1:9'],
   ])('%s', (_, input, expected) => {
     expect(codeOf(input)).toBe(expected);
   });
 
   test('10,000-deep nesting is E_XML_TOO_DEEP without recursion trouble', () => {
     expect(codeOf('<a>'.repeat(10000) + '</a>'.repeat(10000))).toMatch(/^E_XML_TOO_DEEP@1:/);
+  });
+
+  test('a document both too deep and unclosed is reported unclosed: well-formedness first', () => {
+    expect(codeOf('<a>'.repeat(100))).toMatch(/^E_XML_MALFORMED@/);
   });
 
   test('a 50 MB input is refused on size alone', () => {
@@ -50,6 +64,31 @@ describe('readXml refuses before it parses', () => {
     ['UTF-8 BOM is accepted', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<domain/>')]), 'ok'],
   ])('%s', (_, input, expected) => {
     expect(codeOf(input)).toBe(expected);
+  });
+});
+
+describe('the second reading', () => {
+  const text = "<domain><devices><hostdev type='mdev' model='vfio-pci'><source><address uuid='u'/></source></hostdev></devices></domain>";
+  const read = () => {
+    const r = readXml(text, 'f.xml');
+    if (!r.ok) throw new Error('must read');
+    return { doc: r.doc, hostdev: r.doc.root.children[0].children[0] };
+  };
+
+  test('agrees with the scanner on a well-formed element', () => {
+    const { doc, hostdev } = read();
+    expect(confirmElement(doc, hostdev)).toBeNull();
+  });
+
+  test.each([
+    ['an attribute value', (h: XmlElement) => void (h.attributes[1].value = 'vfio-ccw')],
+    ['an element name', (h: XmlElement) => void (h.children[0].qname = 'target')],
+    ['a missing child', (h: XmlElement) => void h.children.pop()],
+    ['an extra attribute', (h: XmlElement) => void h.attributes.push({ ...h.attributes[0], qname: 'x' })],
+  ])('refuses a tree that differs from the text in %s', (_, change) => {
+    const { doc, hostdev } = read();
+    change(hostdev);
+    expect(confirmElement(doc, hostdev)).toMatch(/./);
   });
 });
 

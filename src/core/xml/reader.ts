@@ -1,25 +1,20 @@
 /**
  * Safe reading of untrusted XML into a small namespace-resolved tree that keeps the offset of
- * every element and attribute. Runs as root on user input, so it refuses before it parses:
- * size, encoding, DOCTYPE/ENTITY, well-formedness, depth.
+ * every element and attribute. Runs as root on user input, so it refuses before it builds
+ * anything: size, encoding, DOCTYPE/ENTITY, characters; then one strict pass (scanner.ts) checks
+ * well-formedness and depth while it builds the tree. fast-xml-parser, configured for untrusted
+ * input, reads the parts a consumer acts on a second time (`confirmElement`).
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser } from 'fast-xml-parser';
 import { type Code, type Diagnostic, diagnostic } from '../diagnostics';
+import { scanDocument } from './scanner';
+import { findDoctype, findForbiddenChar, invalidUtf8Offset } from './strict-checks';
 import { LineIndex } from './text-position';
-import {
-  findBadReference,
-  findDoctype,
-  findForbiddenChar,
-  findStructureViolation,
-  invalidUtf8Offset,
-  scanLiteralSections,
-} from './strict-checks';
+
+export { XML_NS, XMLNS_NS } from './scanner';
 
 export const MAX_XML_BYTES = 4 * 1024 * 1024;
 export const MAX_XML_DEPTH = 64;
-
-export const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
-export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
 export interface XmlAttribute {
   /** As written: `agg:type`, `xmlns:agg`, `uuid`. */
@@ -65,11 +60,11 @@ export const attribute = (el: XmlElement, qname: string): XmlAttribute | undefin
 export const childElements = (el: XmlElement, local: string, ns: string | null = null): XmlElement[] =>
   el.children.filter((c) => c.local === local && c.ns === ns);
 
-const parser = new XMLParser({
+/** The library's reading, as the reference configures it for untrusted input; a second opinion only. */
+const libraryParser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '',
   preserveOrder: true,
-  captureMetaData: true,
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: false,
@@ -81,9 +76,6 @@ const parser = new XMLParser({
   processEntities: { enabled: true, maxEntityCount: 0, maxEntitySize: 1, maxTotalExpansions: MAX_XML_BYTES, maxExpandedLength: MAX_XML_BYTES },
   maxNestedTags: MAX_XML_DEPTH + 1,
 });
-const META: symbol = XMLParser.getMetaDataSymbol() as unknown as symbol;
-type Meta = { startIndex: number; endIndex?: number };
-const metaOf = (node: ParsedNode) => (node as unknown as Record<symbol, Meta | undefined>)[META];
 
 function fail(file: string, code: Code, message: string, text: string, offset: number): ReadResult {
   return { ok: false, diagnostics: [diagnostic(code, message, file, new LineIndex(text).at(offset))] };
@@ -141,177 +133,46 @@ function readText(text: string, file: string): ReadResult {
   const badChar = findForbiddenChar(text);
   if (badChar) return fail(file, 'E_XML_MALFORMED', badChar.reason, text, badChar.offset);
 
-  const validation = XMLValidator.validate(text);
-  if (validation !== true) {
-    const { line, col, msg } = validation.err;
-    return { ok: false, diagnostics: [diagnostic('E_XML_MALFORMED', validatorMessage(msg), file, { line, column: col ?? 1 })] };
-  }
-  const { masked, violation: literal } = scanLiteralSections(text);
-  if (literal) return fail(file, 'E_XML_MALFORMED', literal.reason, text, literal.offset);
-  const reference = findBadReference(masked);
-  if (reference) return fail(file, 'E_XML_MALFORMED', reference.reason, text, reference.offset);
-  const structure = findStructureViolation(masked, MAX_XML_DEPTH);
-  if (structure) {
-    if ('tooDeep' in structure) return fail(file, 'E_XML_TOO_DEEP', structure.tooDeep.reason, text, structure.tooDeep.offset);
-    return fail(file, 'E_XML_MALFORMED', structure.reason, text, structure.offset);
-  }
-
-  let parsed: ParsedNode[];
-  try {
-    parsed = parser.parse(text) as ParsedNode[];
-  } catch (e) {
-    const reserved = /(?:<\/?|\s)(?:[\w.-]+:)?(__proto__|constructor|prototype)(?=[\s=/>])/.exec(masked);
-    const message = reserved ? `the name ${reserved[1]} is refused` : (e as Error).message;
-    return fail(file, 'E_XML_MALFORMED', message, text, reserved ? reserved.index + 1 : 0);
-  }
-  const lines = new LineIndex(text);
-  const rootNode = parsed.find((n) => elementName(n) !== null);
-  if (!rootNode) return fail(file, 'E_XML_MALFORMED', 'no root element', text, 0);
-  const built = buildElement(rootNode, text, null, DEFAULT_SCOPE);
-  if ('violation' in built) return fail(file, 'E_XML_MALFORMED', built.violation.reason, text, built.violation.offset);
-  return { ok: true, doc: { file, text, root: built, lines } };
-}
-
-/**
- * The validator's message, bounded: for unclosed elements it lists every open tag, which on a
- * hostile input is megabytes of output.
- */
-function validatorMessage(message: string): string {
-  const unclosed = /^Invalid '(\[[\s\S]*\])' found\.$/.exec(message);
-  if (unclosed) {
-    let names: unknown;
-    try {
-      names = JSON.parse(unclosed[1]);
-    } catch {
-      names = null;
-    }
-    if (Array.isArray(names)) {
-      const shown = names.slice(-3).map((n) => `<${String(n)}>`).join(', ');
-      return `${names.length} element${names.length === 1 ? ' is' : 's are'} not closed (innermost: ${shown})`;
-    }
-  }
-  return message.length > 200 ? `${message.slice(0, 200)}…` : message;
+  const scanned = scanDocument(text, MAX_XML_DEPTH);
+  if ('reason' in scanned) return fail(file, scanned.code, scanned.reason, text, scanned.offset);
+  return { ok: true, doc: { file, text, root: scanned, lines: new LineIndex(text) } };
 }
 
 type ParsedNode = Record<string, unknown>;
-
-function elementName(node: ParsedNode): string | null {
-  for (const key of Object.keys(node)) if (key !== ':@' && key !== '#text') return key;
-  return null;
-}
-
-type Scope = ReadonlyMap<string, string>;
-const DEFAULT_SCOPE: Scope = new Map([['xml', XML_NS], ['xmlns', XMLNS_NS]]);
-
-const RAW_NAME = /<([^\s/>]+)/y;
-const RAW_ATTRIBUTE = /\s*([^\s=/>]+)\s*=\s*("([^"]*)"|'([^']*)')/y;
-const TAG_CLOSE = /\s*(\/?)>/y;
-
-function decodeAttributeValue(raw: string): string {
-  return raw
-    .replace(/\r\n?|[\t\n]/g, ' ') // end-of-line handling first: CRLF is one line break, so one space
-    .replace(/&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);/g, (_, ref: string) => {
-      if (ref[0] === '#') return String.fromCodePoint(ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10));
-      return { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }[ref as 'lt']!;
-    });
-}
-
-function splitName(qname: string): [prefix: string | null, local: string] {
-  const i = qname.indexOf(':');
-  return i < 0 ? [null, qname] : [qname.slice(0, i), qname.slice(i + 1)];
-}
-
-interface Violation {
-  violation: { offset: number; reason: string };
-}
+const ATTRIBUTES = ':@';
+const sameValue = (a: string, b: string) => a.replace(/[\t\n\r]/g, ' ') === b.replace(/[\t\n\r]/g, ' ');
 
 /**
- * The reserved names of XML Namespaces 1.0: `xml` is bound to its namespace only and nothing else
- * is; `xmlns` is never declared. A rebound `xml` prefix would make mdev-agg read a name libvirt's
- * parser reads otherwise.
+ * A second, independent reading of `element` by fast-xml-parser. The two readings must agree on
+ * every element name and attribute value, or the markup is ambiguous and refused: a defect in
+ * either reader cannot then decide what mdev-agg writes as root. Returns the disagreement, or null.
  */
-function reservedBindingViolation(prefix: string | null, uri: string): string | null {
-  if (prefix === 'xmlns') return 'the prefix xmlns cannot be declared';
-  if (prefix === 'xml' && uri !== XML_NS) return `the prefix xml is bound to ${XML_NS} only`;
-  if (uri === XMLNS_NS) return `${XMLNS_NS} cannot be bound to a prefix or be the default namespace`;
-  if (uri === XML_NS && prefix !== 'xml') return `${XML_NS} is bound to the prefix xml only`;
-  return null;
+export function confirmElement(doc: XmlDocument, element: XmlElement): string | null {
+  let parsed: ParsedNode[];
+  try {
+    parsed = libraryParser.parse(doc.text.slice(element.start, element.end)) as ParsedNode[];
+  } catch (e) {
+    return `fast-xml-parser cannot read <${element.qname}>: ${(e as Error).message.slice(0, 120)}`;
+  }
+  const nodes = parsed.filter((n) => !('#text' in n));
+  return nodes.length === 1 ? agreement(element, nodes[0]) : `fast-xml-parser reads ${nodes.length} elements where <${element.qname}> is`;
 }
 
-/** Builds one element from the parser's node, reading names and attributes from the text itself. */
-function buildElement(node: ParsedNode, text: string, parent: XmlElement | null, outer: Scope): XmlElement | Violation {
-  const meta = metaOf(node)!;
-  const start = meta.startIndex;
-  RAW_NAME.lastIndex = start;
-  const qname = RAW_NAME.exec(text)![1];
-  let at = RAW_NAME.lastIndex;
-  const raw: { qname: string; value: string; offset: number }[] = [];
-  for (;;) {
-    RAW_ATTRIBUTE.lastIndex = at;
-    const m = RAW_ATTRIBUTE.exec(text);
-    if (!m) break;
-    raw.push({ qname: m[1], value: decodeAttributeValue(m[3] ?? m[4]), offset: m.index + m[0].indexOf(m[1]) });
-    at = RAW_ATTRIBUTE.lastIndex;
+function agreement(element: XmlElement, node: ParsedNode): string | null {
+  const name = Object.keys(node).find((k) => k !== ATTRIBUTES);
+  // The library renames a few names that shadow Object methods (`toString` -> `__toString`).
+  if (name !== element.qname && name !== `__${element.qname}`) return `<${element.qname}> reads as <${String(name)}>`;
+  const attributes = (node[ATTRIBUTES] ?? {}) as Record<string, string>;
+  if (Object.keys(attributes).length !== element.attributes.length) return `<${element.qname}> has a different set of attributes`;
+  for (const a of element.attributes) {
+    const value = Object.hasOwn(attributes, a.qname) ? attributes[a.qname] : attributes[`__${a.qname}`];
+    if (typeof value !== 'string' || !sameValue(value, a.value)) return `attribute ${a.qname} of <${element.qname}> reads differently`;
   }
-  TAG_CLOSE.lastIndex = at;
-  const close = TAG_CLOSE.exec(text)!;
-
-  let scope = outer;
-  for (const a of raw) {
-    const [prefix, local] = splitName(a.qname);
-    if (prefix === 'xmlns' || (prefix === null && local === 'xmlns')) {
-      if (prefix === 'xmlns' && a.value === '') return { violation: { offset: a.offset, reason: `prefix ${local} cannot be bound to an empty namespace` } };
-      const reserved = reservedBindingViolation(prefix === null ? null : local, a.value);
-      if (reserved) return { violation: { offset: a.offset, reason: reserved } };
-      if (scope === outer) scope = new Map(outer);
-      (scope as Map<string, string>).set(prefix === null ? '' : local, a.value);
-    }
+  const children = ((node[name!] ?? []) as ParsedNode[]).filter((c) => !('#text' in c));
+  if (children.length !== element.children.length) return `<${element.qname}> has a different number of child elements`;
+  for (let i = 0; i < children.length; i++) {
+    const disagreement = agreement(element.children[i], children[i]);
+    if (disagreement) return disagreement;
   }
-  const resolve = (name: string, offset: number, isElement: boolean): [string, string | null] | Violation => {
-    const [prefix, local] = splitName(name);
-    if (prefix === null) return [local, isElement ? (scope.get('') || null) : null];
-    if (name === 'xmlns' || prefix === 'xmlns') return [local, XMLNS_NS];
-    const ns = scope.get(prefix);
-    if (ns === undefined) return { violation: { offset, reason: `namespace prefix ${prefix} is not bound` } };
-    return [local, ns];
-  };
-
-  const elementNs = resolve(qname, start + 1, true);
-  if ('violation' in elementNs) return elementNs;
-  const attributes: XmlAttribute[] = [];
-  const seen = new Set<string>();
-  for (const a of raw) {
-    const resolved = resolve(a.qname, a.offset, false);
-    if ('violation' in resolved) return resolved;
-    const key = `${resolved[1]}\u0000${resolved[0]}`;
-    if (seen.has(key)) return { violation: { offset: a.offset, reason: `attribute ${a.qname} is repeated (same namespace and name)` } };
-    seen.add(key);
-    attributes.push({ qname: a.qname, local: resolved[0], ns: resolved[1], value: a.value, offset: a.offset });
-  }
-
-  const element: XmlElement = {
-    qname,
-    local: elementNs[0],
-    ns: elementNs[1],
-    attributes,
-    children: [],
-    text: '',
-    start,
-    end: meta.endIndex ?? close.index + close[0].length,
-    startTagEnd: close.index + close[0].length,
-    selfClosing: close[1] === '/',
-    parent,
-  };
-  const content = (node[Object.keys(node).find((k) => k !== ':@')!] ?? []) as ParsedNode[];
-  for (const child of content) {
-    if (typeof child['#text'] === 'string') {
-      element.text += child['#text'];
-      continue;
-    }
-    if (!metaOf(child)) continue; // comments and processing instructions carry no data we read
-    const built = buildElement(child, text, element, scope);
-    if ('violation' in built) return built;
-    element.children.push(built);
-  }
-  return element;
+  return null;
 }
