@@ -88,6 +88,7 @@ export class FileStateStore implements StateStore {
         const fd = fs.openSync(this.lockPath, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
         fs.writeSync(fd, `${process.pid}\n`);
         fs.closeSync(fd);
+        this.sweepLeftovers();
         return true;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -106,6 +107,33 @@ export class FileStateStore implements StateStore {
       }
     }
     return false;
+  }
+
+  /**
+   * A run killed while writing its journal or taking over a lock leaves `journal.json.<pid>.tmp`
+   * or `lock.stale.<pid>`, which nobody else would ever remove. Only the lock holder writes a
+   * journal, so once the lock is ours a dead process's file of either kind is garbage.
+   */
+  private sweepLeftovers() {
+    // Housekeeping only: nothing here may throw once the lock is taken, or the lock would stay.
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const m = /^(?:journal\.json\.(\d+)\.tmp|lock\.stale\.(\d+))$/.exec(name);
+      if (!m) continue;
+      const pid = Number(m[1] ?? m[2]);
+      if (pid === process.pid || isAlive(pid)) continue;
+      try {
+        // Removes a link itself, never its target; a directory planted under such a name stays.
+        fs.rmSync(path.join(this.dir, name), { force: true });
+      } catch {
+        // not a leftover of a run
+      }
+    }
   }
 
   unlock() {
