@@ -44,12 +44,27 @@ const isAlive = (pid: number) => {
   }
 };
 
+/**
+ * The lock is a directory `lock` holding one file named by its holder's pid. It is taken by renaming
+ * a ready directory onto `lock`, which the kernel does only while `lock` is absent or empty, so the
+ * lock and its holder's name appear together. A dead holder's lock is emptied by removing
+ * `lock/<its pid>`: that name exists only in the lock it was read from, so a waiter that judged an
+ * earlier holder dead can never remove a newer holder's lock (renaming or removing `lock` itself
+ * could, and two waiters then both held it), and of the waiters racing for an emptied lock, one
+ * rename succeeds.
+ */
 export class FileStateStore implements StateStore {
   private readonly realRoot: string;
   private resolvedDir: string | null = null;
 
-  constructor(root: string) {
+  /** `pid`: the process this store takes the lock for (tests stand in for other processes). */
+  constructor(root: string, private readonly pid = process.pid) {
     this.realRoot = fs.realpathSync.native(path.resolve(root));
+  }
+
+  /** Whether a process is alive; tests stand in for other processes and interleave them here. */
+  protected isAlive(pid: number): boolean {
+    return isAlive(pid);
   }
 
   /**
@@ -83,36 +98,73 @@ export class FileStateStore implements StateStore {
   }
 
   tryLock(): boolean {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = fs.openSync(this.lockPath, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
-        fs.writeSync(fd, `${process.pid}\n`);
-        fs.closeSync(fd);
-        this.sweepLeftovers();
-        return true;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const ready = `${this.lockPath}.${this.pid}.new`;
+    fs.rmSync(ready, { recursive: true, force: true });
+    fs.mkdirSync(ready, { mode: 0o700 });
+    try {
+      fs.writeFileSync(path.join(ready, String(this.pid)), `${this.pid}\n`, { flag: 'wx', mode: 0o600 });
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          fs.renameSync(ready, this.lockPath);
+          this.sweepLeftovers();
+          return true;
+        } catch (e) {
+          // Held (a directory with a name in it), or something other than a directory at `lock`.
+          if (!['ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+        }
+        if (this.heldByLiveProcess()) return false;
       }
-      // A lock that is a link was planted, not written by a run: as stale as a dead holder's.
-      const holder = Number.parseInt(readSmall(this.lockPath, '') ?? '', 10);
-      // An empty lock file is a holder killed between create and write: as dead as any other.
-      if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) return false;
-      // Take over atomically: rename the stale lock away, so two waiters cannot both remove it.
-      const stale = `${this.lockPath}.stale.${process.pid}`;
-      try {
-        fs.renameSync(this.lockPath, stale);
-        fs.unlinkSync(stale);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      }
+      return false;
+    } finally {
+      // Gone once renamed; removed after a failed attempt, so a waiting run leaves nothing.
+      fs.rmSync(ready, { recursive: true, force: true });
     }
-    return false;
   }
 
   /**
-   * A run killed while writing its journal or taking over a lock leaves `journal.json.<pid>.tmp`
-   * or `lock.stale.<pid>`, which nobody else would ever remove. Only the lock holder writes a
-   * journal, so once the lock is ours a dead process's file of either kind is garbage.
+   * Whether a live process holds the lock. Otherwise clears what stands in the way of the next
+   * rename: a dead holder's name (the lock is then empty) or a non-directory at `lock`.
+   */
+  private heldByLiveProcess(): boolean {
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(this.lockPath);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
+    if (!stat.isDirectory()) {
+      // Not made by a run: planted, or a lock file of a build before the directory. A file naming a
+      // live process is respected; a link or anything else is removed, never followed. unlink cannot
+      // remove a directory, so a lock another waiter took meanwhile stays.
+      const holder = stat.isFile() ? Number.parseInt(readSmall(this.lockPath, '') ?? '', 10) : Number.NaN;
+      if (Number.isInteger(holder) && holder > 0 && this.isAlive(holder)) return true;
+      removeIfThere(() => fs.unlinkSync(this.lockPath), ['EISDIR']);
+      return false;
+    }
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.lockPath);
+    } catch (e) {
+      // Unlocked (or replaced) since the lstat: free for the next rename to find out.
+      if (['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) return false;
+      throw e;
+    }
+    let live = false;
+    for (const name of names) {
+      const holder = /^[1-9][0-9]{0,9}$/.test(name) ? Number(name) : Number.NaN;
+      if (Number.isInteger(holder) && this.isAlive(holder)) live = true;
+      // A lock taken by rename holds only its holder's pid: no newer lock can hold this name.
+      else removeIfThere(() => fs.rmSync(path.join(this.lockPath, name), { recursive: true }), []);
+    }
+    return live;
+  }
+
+  /**
+   * Files a run killed half-way leaves (`journal.json.<pid>.tmp` while writing its journal,
+   * `lock.<pid>.new` while taking the lock), which nobody else would ever remove. Only the lock
+   * holder writes a journal and a run's ready lock is its own, so once the lock is ours a dead
+   * process's file of either kind is garbage.
    */
   private sweepLeftovers() {
     // Housekeeping only: nothing here may throw once the lock is taken, or the lock would stay.
@@ -123,13 +175,13 @@ export class FileStateStore implements StateStore {
       return;
     }
     for (const name of names) {
-      const m = /^(?:journal\.json\.(\d+)\.tmp|lock\.stale\.(\d+))$/.exec(name);
+      const m = /^(?:journal\.json\.(\d+)\.tmp|lock\.(\d+)\.new)$/.exec(name);
       if (!m) continue;
       const pid = Number(m[1] ?? m[2]);
-      if (pid === process.pid || isAlive(pid)) continue;
+      if (pid === this.pid || this.isAlive(pid)) continue;
       try {
-        // Removes a link itself, never its target; a directory planted under such a name stays.
-        fs.rmSync(path.join(this.dir, name), { force: true });
+        // Removes a link itself, never its target.
+        fs.rmSync(path.join(this.dir, name), { recursive: true, force: true });
       } catch {
         // not a leftover of a run
       }
@@ -137,7 +189,10 @@ export class FileStateStore implements StateStore {
   }
 
   unlock() {
-    if (readSmall(this.lockPath, '')?.trim() === String(process.pid)) fs.unlinkSync(this.lockPath);
+    // Empty the lock, then remove it unless another run's rename has already replaced it.
+    if (!fs.lstatSync(this.lockPath, { throwIfNoEntry: false })?.isDirectory()) return;
+    removeIfThere(() => fs.unlinkSync(path.join(this.lockPath, String(this.pid))), []);
+    removeIfThere(() => fs.rmdirSync(this.lockPath), ['ENOTEMPTY', 'EEXIST', 'ENOTDIR']);
   }
 
   readJournal(): Journal | null {
@@ -163,7 +218,7 @@ export class FileStateStore implements StateStore {
   writeJournal(journal: Journal) {
     // Write then rename: a run killed mid-write leaves the previous journal, never half of one.
     // A fresh file, never a link someone left at the name: O_EXCL and O_NOFOLLOW after removing it.
-    const tmp = `${this.journalPath}.${process.pid}.tmp`;
+    const tmp = `${this.journalPath}.${this.pid}.tmp`;
     fs.rmSync(tmp, { force: true });
     const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
     fs.writeSync(fd, JSON.stringify(journal));
@@ -174,6 +229,16 @@ export class FileStateStore implements StateStore {
 
   clearJournal() {
     fs.rmSync(this.journalPath, { force: true });
+  }
+}
+
+/** Runs a removal; the file being gone already, or one of `alsoFine`, is no failure. */
+function removeIfThere(remove: () => void, alsoFine: string[]) {
+  try {
+    remove();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (code !== 'ENOENT' && !alsoFine.includes(code)) throw e;
   }
 }
 

@@ -1,9 +1,11 @@
 /**
- * The file store on a real directory: the lock file and what runs killed at a bad moment leave
- * beside it. The kernel scenario 96-crash-sigkill kills real runs; these pin down each leftover.
+ * The file store on a real directory: the lock taken by several processes, holders that die, and
+ * what runs killed at a bad moment leave. The kernel scenarios 96-crash-sigkill and 97-concurrency
+ * do this with real processes; here each interleaving is pinned down. Other processes are stood in
+ * for by stores with their own pids, whose liveness the test decides.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStateStore } from '../../src/shell/state-store';
@@ -18,8 +20,112 @@ function freshRoot() {
   return { root, run };
 }
 
+/** Pids standing for processes: alive while in `alive`; `onCheck` runs when a store asks. */
+const alive = new Set<number>();
+let onCheck: ((pid: number) => void) | null = null;
+class StandIn extends FileStateStore {
+  protected override isAlive(pid: number) {
+    const check = onCheck;
+    onCheck = null;
+    check?.(pid);
+    return alive.has(pid);
+  }
+}
+const A = 4_000_001;
+const B = 4_000_002;
+const DEAD = 4_000_003;
+
+beforeEach(() => {
+  alive.clear();
+  alive.add(A).add(B);
+  onCheck = null;
+});
+
+const lockHolders = (run: string) => readdirSync(join(run, 'lock')).sort();
+
+describe('GIVEN several runs after one lock', () => {
+  test('WHEN one holds it THEN the others wait, and once it unlocks nothing is left and the next takes it', () => {
+    const { root, run } = freshRoot();
+    const a = new StandIn(root, A);
+    const b = new StandIn(root, B);
+    expect(a.tryLock()).toBe(true);
+    expect(lockHolders(run)).toEqual([String(A)]);
+    expect(b.tryLock()).toBe(false);
+    expect(readdirSync(run)).toEqual(['lock']);
+    a.unlock();
+    expect(readdirSync(run)).toEqual([]);
+    expect(b.tryLock()).toBe(true);
+    expect(lockHolders(run)).toEqual([String(B)]);
+  });
+
+  test('WHEN the holder died THEN its lock is taken over', () => {
+    const { root, run } = freshRoot();
+    mkdirSync(join(run, 'lock'));
+    writeFileSync(join(run, 'lock', String(DEAD)), `${DEAD}\n`);
+    expect(new StandIn(root, A).tryLock()).toBe(true);
+    expect(lockHolders(run)).toEqual([String(A)]);
+    expect(readFileSync(join(run, 'lock', String(A)), 'utf8')).toBe(`${A}\n`);
+  });
+
+  test('WHEN a waiter judged the dead holder only after another had taken its lock over THEN it does not take the new holder\'s lock', () => {
+    const { root, run } = freshRoot();
+    mkdirSync(join(run, 'lock'));
+    writeFileSync(join(run, 'lock', String(DEAD)), `${DEAD}\n`);
+    const a = new StandIn(root, A);
+    const b = new StandIn(root, B);
+    // B reads the dead holder; before B acts on it, A takes the lock over.
+    let aTook: boolean | null = null;
+    onCheck = () => {
+      aTook = a.tryLock();
+    };
+    const bTook = b.tryLock();
+    expect(aTook).toBe(true);
+    expect(bTook).toBe(false);
+    expect(lockHolders(run)).toEqual([String(A)]);
+    a.unlock();
+    expect(b.tryLock()).toBe(true);
+  });
+
+  test('WHEN the holder is between emptying and removing its lock and another takes it THEN the old holder leaves the new lock alone', () => {
+    const { root, run } = freshRoot();
+    const a = new StandIn(root, A);
+    const b = new StandIn(root, B);
+    expect(a.tryLock()).toBe(true);
+    rmSync(join(run, 'lock', String(A)));
+    expect(b.tryLock()).toBe(true);
+    a.unlock();
+    expect(lockHolders(run)).toEqual([String(B)]);
+  });
+
+  test('WHEN the lock is empty (a holder killed while unlocking) THEN it is taken', () => {
+    const { root, run } = freshRoot();
+    mkdirSync(join(run, 'lock'));
+    expect(new StandIn(root, A).tryLock()).toBe(true);
+    expect(lockHolders(run)).toEqual([String(A)]);
+  });
+
+  test('WHEN a lock file names a live process THEN it is respected; naming a dead one or being a link THEN it is replaced, never followed', () => {
+    const { root, run } = freshRoot();
+    writeFileSync(join(run, 'lock'), `${B}\n`);
+    expect(new StandIn(root, A).tryLock()).toBe(false);
+    expect(readFileSync(join(run, 'lock'), 'utf8')).toBe(`${B}\n`);
+
+    writeFileSync(join(run, 'lock'), `${DEAD}\n`);
+    expect(new StandIn(root, A).tryLock()).toBe(true);
+    expect(lockHolders(run)).toEqual([String(A)]);
+
+    const other = freshRoot();
+    const outside = join(other.root, 'outside');
+    mkdirSync(outside);
+    symlinkSync(outside, join(other.run, 'lock'));
+    expect(new StandIn(other.root, A).tryLock()).toBe(true);
+    expect(lockHolders(other.run)).toEqual([String(A)]);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+});
+
 describe('GIVEN files a killed run left in run/mdev-agg', () => {
-  test('WHEN the lock is taken THEN dead runs\' temporary journals and stale locks are removed, and nothing else', () => {
+  test('WHEN the lock is taken THEN dead runs\' temporary journals and ready locks are removed, and nothing else', () => {
     const { root, run } = freshRoot();
     const dead = deadPid();
     const deadToo = deadPid();
@@ -27,18 +133,18 @@ describe('GIVEN files a killed run left in run/mdev-agg', () => {
     const outside = join(root, 'outside');
     writeFileSync(outside, 'kept');
     writeFileSync(join(run, `journal.json.${dead}.tmp`), '{"pid":');
-    writeFileSync(join(run, `lock.stale.${dead}`), `${dead}\n`);
+    mkdirSync(join(run, `lock.${dead}.new`));
+    writeFileSync(join(run, `lock.${dead}.new`, String(dead)), `${dead}\n`);
     symlinkSync(outside, join(run, `journal.json.${deadToo}.tmp`));
-    // A live process may be between its rename and its unlink: its file is its own to remove.
-    writeFileSync(join(run, `lock.stale.${live}`), `${live}\n`);
-    mkdirSync(join(run, `journal.json.${dead}0.tmp`));
+    // A live process may be taking the lock this moment: its ready lock is its own to remove.
+    mkdirSync(join(run, `lock.${live}.new`));
     writeFileSync(join(run, 'journal.json'), JSON.stringify({ pid: dead, kind: 'apply', domain: 'g', entries: [] }));
     writeFileSync(join(run, 'notes'), 'not ours');
 
     const store = new FileStateStore(root);
     expect(store.tryLock()).toBe(true);
 
-    expect(readdirSync(run).sort()).toEqual([`journal.json.${dead}0.tmp`, 'journal.json', 'lock', `lock.stale.${live}`, 'notes'].sort());
+    expect(readdirSync(run).sort()).toEqual(['journal.json', 'lock', `lock.${live}.new`, 'notes'].sort());
     // the link was removed, never what it points to; the journal is for reconciliation to read
     expect(readFileSync(outside, 'utf8')).toBe('kept');
     expect(store.readJournal()).toEqual({ pid: dead, kind: 'apply', domain: 'g', entries: [] });
@@ -46,25 +152,15 @@ describe('GIVEN files a killed run left in run/mdev-agg', () => {
     expect(readdirSync(run)).not.toContain('lock');
   });
 
-  test('WHEN a live holder keeps the lock THEN nothing is swept and the lock is not taken', () => {
+  test('WHEN a live holder keeps the lock THEN nothing is swept, and the waiter leaves nothing behind', () => {
     const { root, run } = freshRoot();
     const dead = deadPid();
-    writeFileSync(join(run, 'lock'), `${process.ppid}\n`);
+    mkdirSync(join(run, 'lock'));
+    writeFileSync(join(run, 'lock', String(process.ppid)), `${process.ppid}\n`);
     writeFileSync(join(run, `journal.json.${dead}.tmp`), '{');
 
     expect(new FileStateStore(root).tryLock()).toBe(false);
     expect(readdirSync(run).sort()).toEqual([`journal.json.${dead}.tmp`, 'lock']);
-  });
-
-  test('WHEN the holder died THEN its lock is taken over and its leftovers go with it', () => {
-    const { root, run } = freshRoot();
-    const dead = deadPid();
-    writeFileSync(join(run, 'lock'), `${dead}\n`);
-    writeFileSync(join(run, `journal.json.${dead}.tmp`), '{');
-
-    const store = new FileStateStore(root);
-    expect(store.tryLock()).toBe(true);
-    expect(readFileSync(join(run, 'lock'), 'utf8')).toBe(`${process.pid}\n`);
-    expect(readdirSync(run)).toEqual(['lock']);
+    expect(lockHolders(run)).toEqual([String(process.ppid)]);
   });
 });
