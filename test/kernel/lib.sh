@@ -295,3 +295,84 @@ expect_device_events() {
 		fail "$1" "device events: '$expect_events_now', expected '$2'"
 	fi
 }
+
+# Helpers for scenarios that run many CLI processes at once or kill them: they poll the host in
+# tight loops, so they start no process where they can (under emulation a fork costs milliseconds).
+
+# now_ms: sets NOW_MS to the milliseconds since boot (10 ms steps).
+now_ms() {
+	read -r now_ms_up now_ms_idle </proc/uptime
+	NOW_MS=$((${now_ms_up%.*} * 1000 + (1${now_ms_up#*.} - 100) * 10))
+}
+
+# nap SECONDS: sleeps without starting a process (a read that times out on a FIFO nobody writes).
+nap() {
+	if [ -z "${NAP_FIFO_OPEN:-}" ]; then
+		[ -p "$SCENARIO_DIR/nap.fifo" ] || mkfifo "$SCENARIO_DIR/nap.fifo"
+		exec 8<>"$SCENARIO_DIR/nap.fifo"
+		NAP_FIFO_OPEN=1
+	fi
+	read -r -t "$1" nap_ignored <&8
+}
+
+# mdev_devices: every mdev on the host, one "uuid type count" line each, sorted by UUID; count is
+# mdev/aggregated_instances (0 on the plain type).
+mdev_devices() {
+	for mdev_devices_dir in "$DEVICES_DIR"/*; do
+		[ -e "$mdev_devices_dir/mdev_type" ] || continue
+		echo "${mdev_devices_dir##*/} $(basename "$(readlink "$mdev_devices_dir/mdev_type")") $(read_attr "$mdev_devices_dir/mdev/aggregated_instances")"
+	done | sort
+}
+
+# pool_matches_devices: both types' available_instances are what the host's mdevs leave of the
+# pool (2 units per plain device, the count of an aggregated one); POOL_NOW describes it.
+pool_matches_devices() {
+	pool_used=0
+	for pool_entry in $(mdev_devices | sed 's/ /:/g'); do
+		case $pool_entry in
+		*:"$PLAIN_TYPE":*) pool_used=$((pool_used + 2)) ;;
+		*:"$AGG_TYPE":*) pool_used=$((pool_used + ${pool_entry##*:})) ;;
+		esac
+	done
+	pool_free=$((POOL_UNITS - pool_used))
+	pool_plain=$(read_attr "$TYPES_DIR/$PLAIN_TYPE/available_instances")
+	pool_agg=$(read_attr "$TYPES_DIR/$AGG_TYPE/available_instances")
+	POOL_NOW="$pool_used units used; available plain $pool_plain, agg $pool_agg"
+	[ "$pool_free" -ge 0 ] && [ "$pool_plain" = $((pool_free / 2)) ] && [ "$pool_agg" = "$pool_free" ]
+}
+
+# run_files: what is left in the CLI's run directory (/run/mdev-agg), names space-separated.
+run_files() {
+	ls -A /run/mdev-agg 2>/dev/null | tr '\n' ' ' | sed 's/ $//'
+}
+
+# report_codes FILE: the diagnostic codes of an apply or release `--json` report, space-separated.
+report_codes() {
+	sed -n 's/^ *"code": "\([A-Z_]*\)",*$/\1/p' "$1" | tr '\n' ' ' | sed 's/ $//'
+}
+
+# report_uuids FILE KEY: the UUIDs under KEY ("created", "present", "removed", "rolledBack") of
+# such a report, one a line.
+report_uuids() {
+	sed -n '/^  "'"$2"'": \[$/,/^  \]/p' "$1" | sed -n 's/^ *"\([0-9a-f-]\{36\}\)",*$/\1/p'
+}
+
+# host_converged EXPECTED REPORT: the host after CLI runs holds exactly the mdevs EXPECTED (lines as
+# mdev_devices prints them), both types' available_instances follow them, and /run/mdev-agg is
+# empty. Each miss goes to the function named REPORT as WHAT DETAIL; EXTRA_DEVICES counts the
+# mdevs EXPECTED does not name.
+host_converged() {
+	host_converged_now=$(mdev_devices)
+	EXTRA_DEVICES=0
+	if [ "$host_converged_now" != "$1" ]; then
+		host_converged_uuids=" $(echo "$1" | cut -d' ' -f1 | tr '\n' ' ') "
+		for host_converged_uuid in $(echo "$host_converged_now" | cut -d' ' -f1); do
+			case $host_converged_uuids in *" $host_converged_uuid "*) ;; *) EXTRA_DEVICES=$((EXTRA_DEVICES + 1)) ;; esac
+		done
+		"$2" "the host holds the requested devices and no other" \
+			"has '$(echo "$host_converged_now" | tr '\n' ';')', expected '$(echo "$1" | tr '\n' ';')'"
+	fi
+	pool_matches_devices || "$2" "available_instances follow the devices (the pool is never exceeded)" "$POOL_NOW"
+	host_converged_left=$(run_files)
+	[ -z "$host_converged_left" ] || "$2" "no lock, journal or other file is left" "/run/mdev-agg holds: $host_converged_left"
+}
