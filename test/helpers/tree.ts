@@ -12,21 +12,26 @@ export function copyHost(name: string): { parent: string; root: string } {
   return { parent, root };
 }
 
-/** Every path under `dir` with its content (files), target (links) or a marker (directories). */
-export function treePicture(dir: string, skip: (rel: string) => boolean = () => false): Record<string, string> {
-  const picture: Record<string, string> = {};
+/**
+ * Every entry below `dir`: its kind, link target, or the content of a regular file (with size and
+ * mtime when `times` is set, to prove a file was not even rewritten). Special files are named,
+ * never opened: a FIFO planted in a hostile tree must not hang the test.
+ */
+export function treePicture(dir: string, skip: (rel: string) => boolean = () => false, { times = false } = {}): Record<string, string> {
+  const out: Record<string, string> = {};
   const walk = (rel: string) => {
     for (const name of readdirSync(join(dir, rel)).sort()) {
       const path = rel ? `${rel}/${name}` : name;
       if (skip(path)) continue;
       const stat = lstatSync(join(dir, path));
-      if (stat.isSymbolicLink()) picture[path] = `-> ${readlinkSync(join(dir, path))}`;
+      if (stat.isSymbolicLink()) out[path] = `link ${readlinkSync(join(dir, path))}`;
       else if (stat.isDirectory()) {
-        picture[path] = '<dir>';
+        out[path] = 'dir';
         walk(path);
-      } else picture[path] = readFileSync(join(dir, path), 'utf8');
+      } else if (stat.isFile()) out[path] = `file ${times ? `${stat.size} ${stat.mtimeMs} ` : ''}${readFileSync(join(dir, path), 'latin1')}`;
+      else out[path] = `special ${stat.mode}`;
     }
   };
   walk('');
-  return picture;
+  return out;
 }

@@ -3,9 +3,9 @@
  * directory outside it, and pictures of both that show any change (content, size, mtime, links),
  * without ever reading a FIFO.
  */
-import { cpSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyHost } from '../helpers/tree';
+import { copyHost, treePicture } from '../helpers/tree';
 
 export const PARENT = '0000:00:02.0';
 export const PARENT_DIR = 'sys/devices/pci0000:00/0000:00:02.0';
@@ -56,22 +56,5 @@ export class HostTree {
   }
 }
 
-/** Every entry below `dir`: kind, size, mtime, link target, and the content of regular files. */
-export function picture(dir: string, skip: (rel: string) => boolean = () => false): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string) => {
-    for (const name of readdirSync(join(dir, rel)).sort()) {
-      const path = rel ? `${rel}/${name}` : name;
-      if (skip(path)) continue;
-      const stat = lstatSync(join(dir, path));
-      if (stat.isSymbolicLink()) out[path] = `link ${readlinkSync(join(dir, path))}`;
-      else if (stat.isDirectory()) {
-        out[path] = 'dir';
-        walk(path);
-      } else if (stat.isFile()) out[path] = `file ${stat.size} ${stat.mtimeMs} ${readFileSync(join(dir, path), 'latin1')}`;
-      else out[path] = `special ${stat.mode}`;
-    }
-  };
-  walk('');
-  return out;
-}
+/** Every entry below `dir` with sizes and mtimes: see treePicture. */
+export const picture = (dir: string, skip?: (rel: string) => boolean) => treePicture(dir, skip, { times: true });
