@@ -82,7 +82,7 @@ describe('migrate-check live: the target kernel decides', () => {
     const changed = Object.keys(after).filter((path) => after[path] !== before[path]);
     expect(changed).toEqual(['sys/devices/pci0000:00/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_8/migration_version']);
     expect(Object.keys(after)).toEqual(Object.keys(before));
-    expect(after[changed[0]!]).toBe(`${written}\n`);
+    expect(after[changed[0]!]).toBe(`file ${written}\n`);
   });
 
   test('GIVEN a --target snapshot WHEN checked THEN nothing on the host is written', async () => {
