@@ -4,8 +4,9 @@
 //                              Node's own start-up does);
 //   dist/mdev-agg-cli.js       the CLI, one bundle, compiled by the executable when a command runs;
 //   dist/mdev-agg-cli.v8cache  V8's code cache for that bundle after the common commands ran;
-//   dist/vendor/*.js           the document builders (xmlbuilder2, uuid), loaded only by the commands
-//                              that generate XML or UUIDs.
+//   dist/vendor/*.js           the document builders (xmlbuilder2, uuid) and the JSON syntax tree
+//                              (jsonc-parser), loaded only by the commands that generate XML or
+//                              UUIDs, or that place a finding in a JSON file.
 // V8 compiles a file whole before running any of it, and compiles each function again when first
 // called: what the executable does not hold and what the cache already holds is start-up time the
 // hook does not spend (`npm run bench` measures it).
@@ -17,10 +18,12 @@ import { dirname, resolve } from 'node:path';
 import { Script } from 'node:vm';
 
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', minifySyntax: true, legalComments: 'none', logLevel: 'warning' };
-const lazyVendors = ['xmlbuilder2', 'uuid'];
+const lazyVendors = ['xmlbuilder2', 'uuid', 'jsonc-parser'];
+// jsonc-parser's `main` is a UMD wrapper whose requires esbuild cannot follow; its ES module build bundles.
+const MAIN_FIELDS = { 'jsonc-parser': ['module', 'main'] };
 
 for (const name of lazyVendors) {
-  await build({ ...common, stdin: { contents: `module.exports = require('${name}');`, resolveDir: '.' }, outfile: `dist/vendor/${name}.js` });
+  await build({ ...common, stdin: { contents: `module.exports = require('${name}');`, resolveDir: '.' }, outfile: `dist/vendor/${name}.js`, mainFields: MAIN_FIELDS[name] });
 }
 
 const vendors = {

@@ -10,6 +10,7 @@
  * }
  */
 import { type Code, type Diagnostic, type Position, diagnostic } from './diagnostics';
+import { JsonTree, isJsonObject, jsonSyntaxError } from './json-text';
 import { type DriverPolicy, EMPTY_POLICY, parsePolicy } from './migration/policy';
 import { LineIndex } from './xml/text-position';
 
@@ -43,18 +44,20 @@ export function parseConfig(text: string, file: string): ConfigResult {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    const message = (e as Error).message;
-    invalid(`not valid JSON: ${message}`, jsonErrorPosition(message, text, lines));
+    const { message, position } = jsonSyntaxError(e, text, lines);
+    invalid(`not valid JSON: ${message}`, position);
     return { config: null, diagnostics };
   }
   const start = lines.at(0);
-  if (!isObject(value)) {
+  if (!isJsonObject(value)) {
     invalid('the configuration must be a JSON object', start);
     return { config: null, diagnostics };
   }
 
   const config: { -readonly [K in keyof Config]: Config[K] } = { ...DEFAULT_CONFIG };
-  const keyAt = (key: string, from = 0) => lines.at(keyOffset(text, key, from));
+  // The syntax tree is built only when a finding needs its place.
+  let tree: JsonTree | null = null;
+  const keyAt = (key: string) => (tree ??= new JsonTree(text)).at([key], true);
   for (const [key, v] of Object.entries(value)) {
     if (!KNOWN_KEYS.has(key)) {
       report('W_CONFIG_UNKNOWN_KEY', `unknown key ${JSON.stringify(key)} is ignored (known: ${[...KNOWN_KEYS].join(', ')})`, keyAt(key));
@@ -75,28 +78,4 @@ export function parseConfig(text: string, file: string): ConfigResult {
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { config: null, diagnostics };
   return { config, diagnostics };
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/**
- * Where JSON.parse stopped: "at position N" when V8 says so, the end for a truncated text, else the
- * start (V8 names the unexpected token without its position).
- */
-function jsonErrorPosition(message: string, text: string, lines: LineIndex): Position {
-  const m = /at position (\d+)/.exec(message);
-  if (m) return lines.at(Math.min(Number(m[1]), text.length));
-  if (/end of JSON input/.test(message)) return lines.at(text.length);
-  return lines.at(0);
-}
-
-/** Offset of the first `"key":` after `from` (the key as JSON writes it); `from` when absent. */
-function keyOffset(text: string, key: string, from: number): number {
-  const quoted = JSON.stringify(key);
-  let at = text.indexOf(quoted, from);
-  while (at !== -1) {
-    if (/^\s*:/.test(text.slice(at + quoted.length, at + quoted.length + 64))) return at;
-    at = text.indexOf(quoted, at + 1);
-  }
-  return from;
 }
