@@ -2,12 +2,14 @@
  * The labelled corpus fixtures/migration/: every case through the CLI, and the rule that no
  * verdict is compatible while a check fails or is unknown (unless unknown is allowed).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readDomain } from '../../src/core/domain';
 import type { DeviceVerdict } from '../../src/core/migration/compat';
 import { checkDomainMigration } from '../../src/core/migration/domain-check';
 import { EMPTY_POLICY, parsePolicy } from '../../src/core/migration/policy';
+import { snapshotJson } from '../../src/core/snapshot/model';
 import { readSnapshot } from '../../src/core/snapshot/read';
 import { cli, json } from '../helpers/cli';
 import { REPO } from '../helpers/golden';
@@ -87,6 +89,30 @@ describe('migration corpus: every labelled case', () => {
     expect([...codes].sort()).toEqual(['C_COUNT_MISMATCH', 'C_COUNT_UNSUPPORTED', 'C_DRIVER_INCOMPATIBLE', 'C_DRIVER_UNKNOWN', 'C_TYPE_MISMATCH', 'C_TYPE_UNAVAILABLE']);
     const gvtFields = cases.filter((c) => /^gvt-mv-(vendor|device|type|version)-differs$/.test(c.name));
     expect(gvtFields).toHaveLength(4);
+  });
+});
+
+describe('migration corpus: the JSON form of the snapshots gives the same verdicts', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mdev-agg-corpus-json-'));
+    for (const f of readdirSync(join(REPO, CORPUS, 'snapshots'))) {
+      const snapshot = readSnapshot(readFileSync(join(REPO, CORPUS, 'snapshots', f)), f).snapshot!;
+      writeFileSync(join(dir, f.replace(/\.xml$/, '.json')), JSON.stringify(snapshotJson(snapshot), null, 2));
+    }
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const fromXml = await cli(argvOf(c));
+    const inJson = (file: string) => join(dir, file.replace(/\.xml$/, '.json'));
+    const argv = argvOf(c).map((arg) => (arg.startsWith(`${CORPUS}/snapshots/`) ? inJson(arg.slice(CORPUS.length + 11)) : arg));
+    const fromJson = await cli(argv);
+    expect(fromJson.code).toBe(fromXml.code);
+    const { source, target, ...report } = json(fromJson);
+    const { source: xmlSource, target: xmlTarget, ...xmlReport } = json(fromXml);
+    expect(report).toEqual(xmlReport);
+    expect([source, target]).toEqual([c.source ? inJson(c.source) : xmlSource, inJson(c.target)]);
   });
 });
 

@@ -59,4 +59,39 @@ line two</h:problem>
     expect(snapshot!.host.devices.map((d) => d.uuid[0])).toEqual(['0', 'f']);
     expect(snapshot!.host.problems).toEqual([{ path: '/sys/x', message: 'line one\nline two' }]);
   });
+
+  // Names that every object inherits must not be taken for attributes the reader knows.
+  const INHERITED = Object.getOwnPropertyNames(Object.prototype);
+  test.each(INHERITED)('GIVEN an attribute named %s on each element WHEN read THEN a diagnostic, never a throw', (name) => {
+    const bodies = [
+      `  <parent name="p" ${name}="1"/>`,
+      parent(`<type id="t" dialect="none" ${name}="1"/>`),
+      `  <device uuid="0b5a8b1e-7c55-4d0c-9a3e-51f0c1a6d2f4" parent="p" type="t" instances="1" ${name}="1"/>`,
+      `  <problem path="/sys/x" ${name}="1">m</problem>`,
+    ];
+    for (const body of [...bodies, '']) {
+      const root = body ? undefined : `<host xmlns="urn:mdev-agg:host:1" ${name}="1">`;
+      const r = readSnapshot(doc(body, root), 'hostile.xml');
+      expect(r.snapshot).toBeNull();
+      expect(r.diagnostics.map((d) => d.code)).toEqual([expect.stringMatching(/^E_(SNAPSHOT_INVALID|XML_MALFORMED)$/)]);
+    }
+  });
+
+  test.each(INHERITED)('GIVEN a JSON member named %s in each object WHEN read THEN a diagnostic, never a throw', (name) => {
+    const device = { uuid: '0b5a8b1e-7c55-4d0c-9a3e-51f0c1a6d2f4', parent: 'p', type: 't', instances: 1, maxAggregation: null };
+    const type = { id: 't', name: null, description: null, deviceApi: null, availableInstances: null, dialect: 'none', maxAggregation: null, migrationVersion: null };
+    const withMember = (o: object) => `{${JSON.stringify(o).slice(1, -1)}, ${JSON.stringify(name)}: 1}`;
+    const texts = [
+      withMember({ name: null, generated: null, parents: [], devices: [], problems: [] }),
+      `{"parents": [${withMember({ name: 'p', driver: null, driverVersion: null, vendorId: null, deviceId: null, types: [] })}], "devices": [], "problems": []}`,
+      `{"parents": [{"name": "p", "types": [${withMember(type)}]}], "devices": [], "problems": []}`,
+      `{"parents": [], "devices": [${withMember(device)}], "problems": []}`,
+      `{"parents": [], "devices": [], "problems": [${withMember({ path: '/sys/x', message: 'm' })}]}`,
+    ];
+    for (const text of texts) {
+      const r = readSnapshot(text, 'hostile.json');
+      expect(r.snapshot).toBeNull();
+      expect(r.diagnostics).toContainEqual(expect.objectContaining({ code: 'E_SNAPSHOT_INVALID', message: expect.stringContaining(`${name}: is not a member`) }));
+    }
+  });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { readHost } from '../../src/core/host';
 import type { HostModel } from '../../src/core/host-model';
-import type { HostSnapshot } from '../../src/core/snapshot/model';
+import { type HostSnapshot, snapshotJson } from '../../src/core/snapshot/model';
 import { readSnapshot } from '../../src/core/snapshot/read';
 import { writeSnapshot } from '../../src/core/snapshot/write';
 import { withoutNonXmlChars } from '../../src/core/xml/escape';
@@ -85,6 +85,24 @@ describe('snapshot: HostModel -> XML -> HostModel', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  test('GIVEN any host model WHEN written as JSON (snapshot --json) and read back THEN it is the same as from XML', () => {
+    fc.assert(
+      fc.property(model, nullable(line), (host, name) => {
+        const snapshot: HostSnapshot = { name, generated: '2026-11-20T09:14:03Z', host };
+        const fromJson = readSnapshot(JSON.stringify(snapshotJson(snapshot), null, 2), 's.json');
+        expect(fromJson).toEqual({ snapshot, diagnostics: [] });
+        expect(fromJson).toEqual(readSnapshot(writeSnapshot(snapshot), 's.xml'));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test.each(HOSTS)('GIVEN the fixture host %s WHEN its JSON snapshot is read back THEN the model is the same, problems included', (name) => {
+    const host = readHost(new RealSysfs(join(REPO, 'fixtures/hosts', name)));
+    const snapshot: HostSnapshot = { name: null, generated: null, host };
+    expect(readSnapshot(Buffer.from(`\ufeff${JSON.stringify(snapshotJson(snapshot))}\n`), 'snapshot.json')).toEqual({ snapshot, diagnostics: [] });
   });
 
   test('GIVEN values the schema cannot carry WHEN written THEN they are left out, a problem says so, and the XML is valid', () => {

@@ -1,5 +1,5 @@
 /** A host snapshot (DESIGN 1.3): one host's HostModel with the host's name and when it was taken. */
-import type { HostModel } from '../host-model';
+import type { HostDevice, HostModel, HostParent, HostProblem } from '../host-model';
 
 export const HOST_NS = 'urn:mdev-agg:host:1';
 
@@ -19,3 +19,13 @@ export const snapshotJson = (snapshot: HostSnapshot) => ({
   devices: snapshot.host.devices,
   problems: snapshot.host.problems,
 });
+
+const byKey = <T>(key: (t: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+
+/** A snapshot in the model's order (parents and their types by name, devices by UUID), as readHost gives it. */
+export function sortedSnapshot(name: string | null, generated: string | null, parents: HostParent[], devices: HostDevice[], problems: HostProblem[]): HostSnapshot {
+  for (const parent of parents) parent.types.sort(byKey((t) => t.id));
+  parents.sort(byKey((p) => p.name));
+  devices.sort(byKey((d) => d.uuid));
+  return { name, generated, host: { parents, devices, problems } };
+}

@@ -1,31 +1,19 @@
 /**
- * Snapshot XML -> HostSnapshot. The file comes from another host, and its names become path
+ * Snapshot XML (or its JSON form, read-json.ts) -> HostSnapshot. The file comes from another host, and its names become path
  * components and kernel input, so it is read with the safe reader and held to every rule of
  * schemas/host.rng; each break is a located E_SNAPSHOT_INVALID and the snapshot is refused.
  * Pure: a function of the text.
  */
 import { type Diagnostic, diagnostic } from '../diagnostics';
-import type { Dialect, HostDevice, HostParent, HostProblem, HostType } from '../host-model';
-import { MAX_INSTANCES, isSafeSysfsName } from '../names';
-import { type XmlDocument, type XmlElement, XMLNS_NS, readXml } from '../xml/reader';
-import { HOST_NS, type HostSnapshot } from './model';
-import { isDateTime, isLowerUuid, isOneLine, isPciId, parseCount } from './values';
+import type { HostDevice, HostParent, HostProblem, HostType } from '../host-model';
+import { MAX_XML_BYTES, type XmlDocument, type XmlElement, XMLNS_NS, readXml } from '../xml/reader';
+import { invalidUtf8Offset } from '../xml/strict-checks';
+import { readSnapshotJson } from './read-json';
+import { HOST_NS, type HostSnapshot, sortedSnapshot } from './model';
+import { DEVICE_FIELDS, type Field, HOST_FIELDS, PROBLEM_PATH, TYPE_FIELDS, hostDeviceFrom, hostTypeFrom, parentFields } from './values';
 
 export type SnapshotResult = { snapshot: HostSnapshot; diagnostics: [] } | { snapshot: null; diagnostics: Diagnostic[] };
 
-const DIALECTS: readonly Dialect[] = ['create-option', 'attribute', 'none'];
-const byKey = <T>(key: (t: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
-
-type Rule = { what: string; test: (value: string) => boolean };
-const SYSFS_NAME: Rule = { what: 'a sysfs name ([A-Za-z0-9_.:+-], 1..128, not . or ..)', test: isSafeSysfsName };
-const LINE: Rule = { what: 'one non-empty line', test: isOneLine };
-const TEXT: Rule = { what: 'text', test: () => true };
-const PCI_ID: Rule = { what: 'four lower-case hex digits', test: isPciId };
-const UUID: Rule = { what: 'a lower-case dashed UUID', test: isLowerUuid };
-const DATE_TIME: Rule = { what: 'an xs:dateTime', test: isDateTime };
-const COUNT: Rule = { what: 'a decimal 0..4294967295 without sign or leading zero', test: (v) => parseCount(v) !== null };
-const POSITIVE: Rule = { what: `a decimal 1..${MAX_INSTANCES} without sign or leading zero`, test: (v) => { const n = parseCount(v); return n !== null && n >= 1 && n <= MAX_INSTANCES; } };
-const DIALECT: Rule = { what: 'create-option, attribute or none', test: (v) => (DIALECTS as readonly string[]).includes(v) };
 
 class SnapshotReader {
   readonly diagnostics: Diagnostic[] = [];
@@ -38,27 +26,27 @@ class SnapshotReader {
   }
 
   /**
-   * The element's attributes by the rules given (name -> [rule, required]); unknown or missing
-   * attributes and bad values are reported. Null values stand for absent attributes.
+   * The element's attributes by the fields given; unknown or missing attributes and bad values are
+   * reported. Null values stand for absent attributes.
    */
-  attributes<K extends string>(el: XmlElement, rules: Record<K, [Rule, boolean]>): Record<K, string | null> | null {
+  attributes<K extends string>(el: XmlElement, fields: Record<K, Field>): Record<K, string | null> | null {
     let ok = true;
     const values = {} as Record<K, string | null>;
-    for (const name of Object.keys(rules) as K[]) values[name] = null;
+    for (const name of Object.keys(fields) as K[]) values[name] = null;
     for (const a of el.attributes) {
       if (a.ns === XMLNS_NS || a.qname === 'xmlns' || a.qname.startsWith('xmlns:')) continue;
-      const rule = a.ns === null ? rules[a.local as K] : undefined;
-      if (!rule) {
+      const field = a.ns === null && Object.hasOwn(fields, a.local) ? fields[a.local as K] : undefined;
+      if (!field) {
         ok = this.report(`<${el.local}> has no attribute ${a.qname}`, a.offset) ?? false;
         continue;
       }
-      if (!rule[0].test(a.value)) {
-        ok = this.report(`${el.local} ${a.local}=${JSON.stringify(a.value.slice(0, 80))} is not ${rule[0].what}`, a.offset) ?? false;
+      if (!field.rule.test(a.value)) {
+        ok = this.report(`${el.local} ${a.local}=${JSON.stringify(a.value.slice(0, 80))} is not ${field.rule.what}`, a.offset) ?? false;
         continue;
       }
       values[a.local as K] = a.value;
     }
-    for (const [name, [, required]] of Object.entries(rules) as [K, [Rule, boolean]][]) {
+    for (const [name, { required }] of Object.entries(fields) as [K, Field][]) {
       if (required && !el.attributes.some((a) => a.ns === null && a.local === name)) ok = this.report(`<${el.local}> has no ${name} attribute`, el.start) ?? false;
     }
     return ok ? values : null;
@@ -76,9 +64,33 @@ class SnapshotReader {
   }
 }
 
-const count = (value: string | null): number | null => (value === null ? null : parseCount(value));
+function startsAsJson(input: Uint8Array | string): boolean {
+  const codes = typeof input === 'string' ? (i: number) => input.charCodeAt(i) : (i: number) => input[i];
+  const length = input.length;
+  let i = typeof input === 'string' ? (codes(0) === 0xfeff ? 1 : 0) : codes(0) === 0xef && codes(1) === 0xbb && codes(2) === 0xbf ? 3 : 0;
+  while (i < length && (codes(i) === 0x20 || codes(i) === 0x09 || codes(i) === 0x0a || codes(i) === 0x0d)) i++;
+  return codes(i) === 0x7b || codes(i) === 0x5b;
+}
 
+/** The JSON form, held to the XML form's size limit and to strict UTF-8. */
+function readJson(input: Uint8Array | string, file: string): SnapshotResult {
+  const fail = (message: string): SnapshotResult => ({ snapshot: null, diagnostics: [diagnostic('E_SNAPSHOT_INVALID', message, file, { line: 1, column: 1 })] });
+  const size = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
+  if (size > MAX_XML_BYTES) return fail(`input is larger than ${MAX_XML_BYTES} bytes`);
+  let text: string;
+  if (typeof input === 'string') text = input;
+  else {
+    const bad = invalidUtf8Offset(input);
+    if (bad >= 0) return fail(`byte 0x${input[bad].toString(16)} at offset ${bad} is not valid UTF-8`);
+    text = Buffer.from(input).toString('utf8');
+  }
+  return readSnapshotJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file);
+}
+
+
+/** Either form of a snapshot: JSON when its first character (after a BOM and white space) is `{` or `[`. */
 export function readSnapshot(input: Uint8Array | string, file: string): SnapshotResult {
+  if (startsAsJson(input)) return readJson(input, file);
   const read = readXml(input, file);
   if (!read.ok) return { snapshot: null, diagnostics: read.diagnostics };
   const { doc } = read;
@@ -88,7 +100,7 @@ export function readSnapshot(input: Uint8Array | string, file: string): Snapshot
     reader.report(`the root element is <${root.qname}>${root.ns ? ` in ${root.ns}` : ''}, not <host> in ${HOST_NS}`, root.start);
     return { snapshot: null, diagnostics: reader.diagnostics };
   }
-  const top = reader.attributes(root, { name: [LINE, false], generated: [DATE_TIME, false] });
+  const top = reader.attributes(root, HOST_FIELDS);
   const parents: HostParent[] = [];
   const devices: HostDevice[] = [];
   const problems: HostProblem[] = [];
@@ -103,55 +115,36 @@ export function readSnapshot(input: Uint8Array | string, file: string): Snapshot
       parentNames.add(parent.name);
       parents.push(parent);
     } else if (el.local === 'device') {
-      const a = reader.attributes(el, { uuid: [UUID, true], parent: [SYSFS_NAME, true], type: [SYSFS_NAME, true], instances: [POSITIVE, true], maxAggregation: [COUNT, false] });
+      const a = reader.attributes(el, DEVICE_FIELDS);
       reader.children(el, []);
       if (a === null) continue;
       if (deviceUuids.has(a.uuid!)) reader.report(`device ${a.uuid} appears twice`, el.start);
       deviceUuids.add(a.uuid!);
-      devices.push({ uuid: a.uuid!, parent: a.parent!, type: a.type!, instances: count(a.instances)!, maxAggregation: count(a.maxAggregation) });
+      devices.push(hostDeviceFrom(a));
     } else {
-      const a = reader.attributes(el, { path: [LINE, true] });
+      const a = reader.attributes(el, { path: PROBLEM_PATH });
       reader.children(el, [], true);
       if (el.children.length === 0 && a !== null) problems.push({ path: a.path!, message: el.text });
     }
   }
   if (top === null || reader.diagnostics.length > 0) return { snapshot: null, diagnostics: reader.diagnostics };
-  parents.sort(byKey((p) => p.name));
-  devices.sort(byKey((d) => d.uuid));
-  return { snapshot: { name: top.name, generated: top.generated, host: { parents, devices, problems } }, diagnostics: [] };
+  return { snapshot: sortedSnapshot(top.name, top.generated, parents, devices, problems), diagnostics: [] };
 }
 
+const XML_PARENT_FIELDS = parentFields('vendor', 'device');
+
 function readParent(reader: SnapshotReader, el: XmlElement): HostParent | null {
-  const a = reader.attributes(el, { name: [SYSFS_NAME, true], driver: [SYSFS_NAME, false], driverVersion: [LINE, false], vendor: [PCI_ID, false], device: [PCI_ID, false] });
+  const a = reader.attributes(el, XML_PARENT_FIELDS);
   const types: HostType[] = [];
   const ids = new Set<string>();
   for (const child of reader.children(el, ['type'])) {
-    const t = reader.attributes(child, {
-      id: [SYSFS_NAME, true],
-      name: [LINE, false],
-      description: [TEXT, false],
-      deviceApi: [SYSFS_NAME, false],
-      availableInstances: [COUNT, false],
-      dialect: [DIALECT, true],
-      maxAggregation: [COUNT, false],
-      migrationVersion: [LINE, false],
-    });
+    const t = reader.attributes(child, TYPE_FIELDS);
     reader.children(child, []);
     if (t === null) continue;
     if (ids.has(t.id!)) reader.report(`type ${t.id} appears twice in parent ${a?.name ?? ''}`.trimEnd(), child.start);
     ids.add(t.id!);
-    types.push({
-      id: t.id!,
-      name: t.name,
-      description: t.description,
-      deviceApi: t.deviceApi,
-      availableInstances: count(t.availableInstances),
-      dialect: t.dialect as Dialect,
-      maxAggregation: count(t.maxAggregation),
-      migrationVersion: t.migrationVersion,
-    });
+    types.push(hostTypeFrom(t));
   }
   if (a === null) return null;
-  types.sort(byKey((t) => t.id));
   return { name: a.name!, driver: a.driver, driverVersion: a.driverVersion, vendorId: a.vendor, deviceId: a.device, types };
 }
