@@ -1,6 +1,7 @@
 /**
  * migrate-check fleet mode: every domain in --domains against every target snapshot in --targets,
- * source facts from --source-dir. A domain's source snapshot is <source-dir>/<host>.xml for the
+ * source facts from --source-dir. Snapshots are *.xml or *.json (either form). A domain's source
+ * snapshot is <source-dir>/<host>.xml (or .json) for the
  * host its <agg:source host=…> stamp names, else the snapshot there whose name is that host, else
  * the one holding one of its devices (by UUID); else only its stamps speak for the source
  * (W_SOURCE_SNAPSHOT_MISSING).
@@ -18,7 +19,10 @@ import { type CommandContext, EXIT, type ExitCode, UsageError } from './context'
 import { loadCheckOptions } from './migration-inputs';
 import { printDiagnostics, printJson } from './report';
 
-const XML_FILE = /\.xml$/;
+const DOMAIN_FILE = /\.xml$/;
+/** A snapshot in either form; its host (a target's name) is the file name without the extension. */
+const SNAPSHOT_FILE = /\.(xml|json)$/;
+const SNAPSHOT_EXTENSIONS = ['xml', 'json'] as const;
 
 /** Snapshot files by path, each read once even when --source-dir and --targets are one directory. */
 class SnapshotFiles {
@@ -57,17 +61,29 @@ class SnapshotFiles {
   }
 }
 
-/** The *.xml names in a directory, sorted; `shown` is the directory as the user gave it. */
-function xmlFilesIn(dir: string, option: string, shown: string): string[] {
+/** The names in a directory that match, sorted; `shown` is the directory as the user gave it. */
+function filesIn(dir: string, pattern: RegExp, option: string, shown: string): string[] {
   try {
-    return readdirSync(dir).filter((name) => XML_FILE.test(name)).sort();
+    return readdirSync(dir).filter((name) => pattern.test(name)).sort();
   } catch (e) {
     throw new UsageError(`--${option} ${shown}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 
+/** The snapshot files of a directory; one host in both forms is ambiguous and refused. */
+function snapshotFilesIn(dir: string, option: string, shown: string): string[] {
+  const names = filesIn(dir, SNAPSHOT_FILE, option, shown);
+  const hosts = new Set<string>();
+  for (const name of names) {
+    const host = name.replace(SNAPSHOT_FILE, '');
+    if (hosts.has(host)) throw new UsageError(`--${option} ${shown}: ${host} has both ${host}.xml and ${host}.json; keep one`);
+    hosts.add(host);
+  }
+  return names;
+}
+
 /**
- * The source snapshot of a domain: <dir>/<host>.xml for the host its stamp names, else the snapshot
+ * The source snapshot of a domain: <dir>/<host>.xml or .json for the host its stamp names, else the snapshot
  * whose name is that host, else the snapshot holding one of its devices (by UUID).
  */
 class SourceLookup {
@@ -78,8 +94,10 @@ class SourceLookup {
     const hosts = domain.devices.flatMap((d) => (d.source?.host == null ? [] : [d.source.host]));
     // The host name becomes a file name: only a safe one is looked up that way.
     for (const host of hosts.filter(isSafeSysfsName)) {
-      const found = this.open(`${host}.xml`);
-      if (found) return found;
+      for (const extension of SNAPSHOT_EXTENSIONS) {
+        const found = this.open(`${host}.${extension}`);
+        if (found) return found;
+      }
     }
     for (const host of hosts) {
       const file = this.scan().byName.get(host);
@@ -101,7 +119,7 @@ class SourceLookup {
   private scan() {
     if (this.index) return this.index;
     this.index = { byName: new Map(), byUuid: new Map() };
-    for (const file of xmlFilesIn(this.files.resolve(this.dir), 'source-dir', this.dir)) {
+    for (const file of snapshotFilesIn(this.files.resolve(this.dir), 'source-dir', this.dir)) {
       const snapshot = this.files.get(join(this.dir, file));
       if (!snapshot) continue;
       if (snapshot.name !== null && !this.index.byName.has(snapshot.name)) this.index.byName.set(snapshot.name, file);
@@ -116,6 +134,8 @@ interface DomainRow {
   name: string | null;
   source: string | null;
   targets: string[];
+  /** The codes of the errors that kept the domain from being checked (then no target is listed). */
+  errors: string[];
 }
 
 export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
@@ -129,17 +149,18 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
   const diagnostics: Diagnostic[] = [];
   const files = new SnapshotFiles(diagnostics, cwd);
 
-  const targetFiles = xmlFilesIn(inCwd(targetsDir!), 'targets', targetsDir!);
+  const targetFiles = snapshotFilesIn(inCwd(targetsDir!), 'targets', targetsDir!);
   const targets: { name: string; host: HostSnapshot['host'] }[] = [];
   for (const [i, file] of targetFiles.entries()) {
     if (showProgress && (i % 100 === 0 || i === targetFiles.length - 1)) ctx.options.progress!(`migrate-check: target ${i + 1}/${targetFiles.length}`);
     const snapshot = files.get(join(targetsDir!, file));
-    if (snapshot) targets.push({ name: file.replace(XML_FILE, ''), host: snapshot.host });
+    if (snapshot) targets.push({ name: file.replace(SNAPSHOT_FILE, ''), host: snapshot.host });
   }
 
   const lookup = new SourceLookup(sourceDir!, files);
-  const domainFiles = xmlFilesIn(inCwd(domainsDir!), 'domains', domainsDir!);
+  const domainFiles = filesIn(inCwd(domainsDir!), DOMAIN_FILE, 'domains', domainsDir!);
   const domains: (FleetDomain & DomainRow)[] = [];
+  const unchecked: DomainRow[] = [];
   for (const [i, file] of domainFiles.entries()) {
     if (showProgress && (i % 100 === 0 || i === domainFiles.length - 1)) ctx.options.progress!(`migrate-check: domain ${i + 1}/${domainFiles.length}`);
     const path = join(domainsDir!, file);
@@ -148,10 +169,13 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
       read = readDomain(readFileSync(inCwd(path)), path);
     } catch (e) {
       diagnostics.push(diagnostic('E_INPUT_UNREADABLE', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path, { line: 1, column: 1 }));
+      unchecked.push({ file, name: null, source: null, targets: [], errors: ['E_INPUT_UNREADABLE'] });
       continue;
     }
     if (!read.model || hasErrors(read.diagnostics)) {
-      diagnostics.push(...read.diagnostics.filter((d) => d.severity === 'error'));
+      const errors = read.diagnostics.filter((d) => d.severity === 'error');
+      diagnostics.push(...errors);
+      unchecked.push({ file, name: read.model?.name ?? null, source: null, targets: [], errors: [...new Set(errors.map((d) => d.code))] });
       continue;
     }
     const model = read.model;
@@ -160,20 +184,22 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
       diagnostics.push(diagnostic('W_SOURCE_SNAPSHOT_MISSING', `no snapshot in ${sourceDir} for this domain's source host or devices; its stamps alone give the source facts`, path, { line: 1, column: 1 }));
     }
     const requirements = model.devices.map((device) => ({ device, source: sourceFactsFor(device, source?.snapshot ?? null) }));
-    domains.push({ file, name: model.name, source: source?.file ?? null, targets: [], requirements });
+    domains.push({ file, name: model.name, source: source?.file ?? null, targets: [], errors: [], requirements });
   }
 
   const { options } = settings;
   const matrix = fleetMatrix(domains, targets, options, showProgress ? (done, total) => ctx.options.progress!(`migrate-check: judged ${done}/${total} domains`) : undefined);
-  const rows: DomainRow[] = domains.map((d, i) => ({ file: d.file, name: d.name, source: d.source, targets: matrix.accepted[i]!.map((t) => targets[t]!.name) }));
-  const stuck = rows.filter((r) => r.targets.length === 0).length;
+  const checked: DomainRow[] = domains.map((d, i) => ({ file: d.file, name: d.name, source: d.source, targets: matrix.accepted[i]!.map((t) => targets[t]!.name), errors: [] }));
+  const rows = [...checked, ...unchecked].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const stuck = checked.filter((r) => r.targets.length === 0).length;
   const ok = !hasErrors(diagnostics);
 
   if (ctx.flags.json) {
     printJson(ctx.out, { ok, targets: targets.map((t) => t.name), domains: rows, diagnostics });
   } else {
     ctx.out.out(fleetTable(rows, targets.length));
-    if (!ctx.flags.quiet) ctx.out.out(`${rows.length} domains, ${targets.length} targets: ${rows.length - stuck} domains can move, ${stuck} cannot (${matrix.groups} distinct device groups, ${matrix.judged} full checks)`);
+    const notChecked = unchecked.length ? `, ${unchecked.length} not checked (errors)` : '';
+    if (!ctx.flags.quiet) ctx.out.out(`${rows.length} domains, ${targets.length} targets: ${checked.length - stuck} domains can move, ${stuck} cannot${notChecked} (${matrix.groups} distinct device groups, ${matrix.judged} full checks)`);
     const lines = new (ctx.out.constructor as new () => typeof ctx.out)();
     printDiagnostics(lines, diagnostics, ctx.flags);
     if (lines.stdout) ctx.out.err(lines.stdout);
@@ -187,7 +213,8 @@ function fleetTable(rows: readonly DomainRow[], targetCount: number): string {
   const sourceWidth = Math.max(6, ...rows.map((r) => (r.source ?? '-').length));
   const lines = [`${'DOMAIN'.padEnd(width)}  ${'SOURCE'.padEnd(sourceWidth)}  TARGETS THAT CAN TAKE IT`];
   for (const r of rows) {
-    lines.push(`${label(r).padEnd(width)}  ${(r.source ?? '-').padEnd(sourceWidth)}  ${r.targets.length}/${targetCount}${r.targets.length ? `: ${r.targets.join(', ')}` : ''}`);
+    const verdict = r.errors.length ? `not checked: ${r.errors.join(', ')}` : `${r.targets.length}/${targetCount}${r.targets.length ? `: ${r.targets.join(', ')}` : ''}`;
+    lines.push(`${label(r).padEnd(width)}  ${(r.source ?? '-').padEnd(sourceWidth)}  ${verdict}`);
   }
   return lines.join('\n');
 }

@@ -1,7 +1,9 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../src/cli/run';
+import { snapshotJson } from '../../src/core/snapshot/model';
+import { readSnapshot } from '../../src/core/snapshot/read';
 import { cli, json } from '../helpers/cli';
 import { REPO } from '../helpers/golden';
 
@@ -31,12 +33,12 @@ describe('migrate-check fleet mode', () => {
     expect(result.ok).toBe(true);
     expect(result.targets).toEqual(['acme-tgt-same', 'gvt-tgt-ok', 'nv-tgt-129', 'nv-tgt-same']);
     expect(result.domains).toEqual([
-      { file: 'acme-one.xml', name: 'acme-one', source: null, targets: ['acme-tgt-same'] },
-      { file: 'gvt-one-unstamped.xml', name: 'gvt-one-unstamped', source: 'gvt-source.xml', targets: ['gvt-tgt-ok'] },
-      { file: 'gvt-one.xml', name: 'gvt-one', source: 'gvt-source.xml', targets: ['gvt-tgt-ok'] },
-      { file: 'no-managed.xml', name: 'no-managed', source: null, targets: ['acme-tgt-same', 'gvt-tgt-ok', 'nv-tgt-129', 'nv-tgt-same'] },
-      { file: 'nv-no-parent.xml', name: 'nv-no-parent', source: 'hv-nv-src.xml', targets: ['nv-tgt-same'] },
-      { file: 'nv-one.xml', name: 'nv-one', source: 'hv-nv-src.xml', targets: ['nv-tgt-same'] },
+      { file: 'acme-one.xml', name: 'acme-one', source: null, targets: ['acme-tgt-same'], errors: [] },
+      { file: 'gvt-one-unstamped.xml', name: 'gvt-one-unstamped', source: 'gvt-source.xml', targets: ['gvt-tgt-ok'], errors: [] },
+      { file: 'gvt-one.xml', name: 'gvt-one', source: 'gvt-source.xml', targets: ['gvt-tgt-ok'], errors: [] },
+      { file: 'no-managed.xml', name: 'no-managed', source: null, targets: ['acme-tgt-same', 'gvt-tgt-ok', 'nv-tgt-129', 'nv-tgt-same'], errors: [] },
+      { file: 'nv-no-parent.xml', name: 'nv-no-parent', source: 'hv-nv-src.xml', targets: ['nv-tgt-same'], errors: [] },
+      { file: 'nv-one.xml', name: 'nv-one', source: 'hv-nv-src.xml', targets: ['nv-tgt-same'], errors: [] },
     ]);
     expect(result.diagnostics).toEqual([expect.objectContaining({ code: 'W_SOURCE_SNAPSHOT_MISSING', severity: 'warning', file: join(dir, 'domains', 'acme-one.xml') })]);
   });
@@ -84,6 +86,55 @@ describe('migrate-check fleet mode', () => {
     const piped = await run(argv, '', {}, { cwd: REPO, stderrIsTTY: false, progress: (line) => quiet.push(line) });
     expect(quiet).toEqual([]);
     expect(piped.stdout).toBe(tty.stdout);
+  });
+
+  /** A copy of the fleet's directories with every snapshot in its JSON form (`snapshot --json`). */
+  const asJson = (): string[] => {
+    const copy = mkdtempSync(join(tmpdir(), 'mdev-agg-fleet-json-'));
+    for (const sub of ['sources', 'targets']) {
+      mkdirSync(join(copy, sub));
+      const files = sub === 'targets' ? TARGETS : ['hv-nv-src.xml', 'gvt-source.xml'];
+      for (const f of files) {
+        const snapshot = readSnapshot(readFileSync(join(dir, sub, f)), f).snapshot!;
+        writeFileSync(join(copy, sub, f.replace(/\.xml$/, '.json')), JSON.stringify(snapshotJson(snapshot), null, 2));
+      }
+    }
+    return ['migrate-check', '--domains', join(dir, 'domains'), '--source-dir', join(copy, 'sources'), '--targets', join(copy, 'targets')];
+  };
+
+  test('GIVEN the snapshots in their JSON form WHEN checked as a fleet THEN the matrix is the one the XML form gives', async () => {
+    const jsonArgv = asJson();
+    try {
+      const fromXml = json(await cli([...argv, '--json']));
+      const fromJson = json(await cli([...jsonArgv, '--json']));
+      expect(fromJson.targets).toEqual(fromXml.targets);
+      expect(fromJson.domains).toEqual(fromXml.domains.map((d: { source: string | null }) => ({ ...d, source: d.source?.replace(/\.xml$/, '.json') ?? null })));
+      // One host in both forms is ambiguous: refused as a usage error
+      copyFileSync(join(dir, 'targets', 'nv-tgt-same.xml'), join(jsonArgv[6]!, 'nv-tgt-same.xml'));
+      const both = await cli(jsonArgv);
+      expect(both.code).toBe(2);
+      expect(both.stderr).toMatch(/--targets .*: nv-tgt-same has both nv-tgt-same\.xml and nv-tgt-same\.json; keep one/);
+    } finally {
+      rmSync(join(jsonArgv[4]!, '..'), { recursive: true, force: true });
+    }
+  });
+
+  test('GIVEN a domain with errors among the fleet WHEN checked THEN it has a row saying it was not checked, and exit 1', async () => {
+    const broken = join(dir, 'domains', 'zz-broken.xml');
+    writeFileSync(broken, '<domain type="kvm"><name>zz</name>');
+    try {
+      const r = await cli([...argv, '--json']);
+      expect(r.code).toBe(1);
+      const result = json(r);
+      expect(result.ok).toBe(false);
+      expect(result.domains.at(-1)).toEqual({ file: 'zz-broken.xml', name: null, source: null, targets: [], errors: ['E_XML_MALFORMED'] });
+      expect(result.diagnostics).toContainEqual(expect.objectContaining({ code: 'E_XML_MALFORMED', file: broken }));
+      const table = await cli(argv);
+      expect(table.stdout).toMatch(/^zz-broken\.xml\s+-\s+not checked: E_XML_MALFORMED$/m);
+      expect(table.stdout).toMatch(/^7 domains, 4 targets: 6 domains can move, 0 cannot, 1 not checked \(errors\)/m);
+    } finally {
+      rmSync(broken);
+    }
   });
 
   test.each([
