@@ -10,7 +10,7 @@
  * }
  */
 import { type Code, type Diagnostic, type Position, diagnostic } from './diagnostics';
-import { JsonTree, isJsonObject, jsonSyntaxError } from './json-text';
+import { JsonTree, isJsonObject, parseJsonDocument } from './json-text';
 import { type DriverPolicy, EMPTY_POLICY, parsePolicy } from './migration/policy';
 import { LineIndex } from './xml/text-position';
 
@@ -40,14 +40,12 @@ export function parseConfig(text: string, file: string): ConfigResult {
   const report = (code: Code, message: string, at: Position) => diagnostics.push(diagnostic(code, message, file, at));
   const invalid = (message: string, at: Position) => report('E_CONFIG_INVALID', message, at);
 
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    const { message, position } = jsonSyntaxError(e, text, lines);
-    invalid(`not valid JSON: ${message}`, position);
+  const document = parseJsonDocument(text);
+  if (!document.ok) {
+    invalid(document.message, document.position);
     return { config: null, diagnostics };
   }
+  const { value } = document;
   const start = lines.at(0);
   if (!isJsonObject(value)) {
     invalid('the configuration must be a JSON object', start);

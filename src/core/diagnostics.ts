@@ -103,8 +103,12 @@ export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean =>
  */
 export function quoted(value: string): string {
   const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
-  return JSON.stringify(shown).replace(/[^\x20-\x7e]/gu, (c) => (c === '…' ? c : `\\u{${c.codePointAt(0)!.toString(16)}}`));
+  return printable(JSON.stringify(shown));
 }
+
+/** Text with every character outside printable ASCII (but the ellipsis quoted() adds) escaped as `\u{…}`. */
+export const printable = (text: string): string =>
+  text.replace(/[^\x20-\x7e]/gu, (c) => (c === '…' ? c : `\\u{${c.codePointAt(0)!.toString(16)}}`));
 
 /** libvirt/compiler style: `file:line:column: severity CODE: message`. */
 export function formatDiagnostic(d: Diagnostic): string {

@@ -29,7 +29,7 @@ describe('mdev-agg migrate-check: inputs and output', () => {
   });
 
   test.each([
-    ['an invalid policy', single('--target', `${M}/snapshots/nv-tgt-129.xml`, '--policy', `${M}/snapshots/nv-tgt-129.xml`), 1, /E_POLICY_INVALID: not JSON/],
+    ['an invalid policy', single('--target', `${M}/snapshots/nv-tgt-129.xml`, '--policy', `${M}/snapshots/nv-tgt-129.xml`), 1, /E_POLICY_INVALID: not valid JSON/],
     ['an unreadable policy', single('--target', `${M}/snapshots/nv-tgt-129.xml`, '--policy', 'no-such.json'), 2, /cannot read no-such\.json: ENOENT/],
     ['a target that is not a snapshot', single('--target', `${M}/domains/nv-one.xml`), 1, /E_SNAPSHOT_INVALID: the root element is <domain>/],
     ['an invalid snapshot', single('--target', 'fixtures/snapshots/path-in-type-invalid.xml'), 1, /E_SNAPSHOT_INVALID/],

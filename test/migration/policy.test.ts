@@ -13,12 +13,12 @@ describe('driver policy file', () => {
 
   // `at` is the text the diagnostic points to: its first character gives the column (all on line 1).
   test.each([
-    ['not JSON', '{"drivers": }', /^not JSON: Unexpected token '}'$/, '}'],
-    ['a bad literal', '{"drivers": {"nvidia": tru}}', /^not JSON: /, 'tru'],
+    ['not JSON', '{"drivers": }', /^not valid JSON: Unexpected token '}'$/, '}'],
+    ['a bad literal', '{"drivers": {"nvidia": tru}}', /^not valid JSON: /, 'tru'],
     ['a list at the top', '[]', /must hold an object/, '['],
     ['an unknown top-level key', '{"drivers": {}, "allow": true}', /allow: unknown key/, '"allow"'],
     ['drivers not an object', '{"drivers": []}', /drivers: must be an object/, '[]'],
-    ['an unsafe driver name', '{"drivers": {"../x": {"compatible": []}}}', /drivers\.\.\.\/x: not a driver name/, '"../x"'],
+    ['an unsafe driver name', '{"drivers": {"../x": {"compatible": []}}}', /drivers\["\.\.\/x"\]: not a driver name/, '"../x"'],
     ['an unknown driver key', '{"drivers": {"nvidia": {"compatible": [], "upgrade": []}}}', /drivers\.nvidia\.upgrade: unknown key/, '"upgrade"'],
     ['compatible not a list', '{"drivers": {"nvidia": {"compatible": "535"}}}', /compatible: must be a list/, '"535"'],
     ['a group of one', '{"drivers": {"nvidia": {"compatible": [["535"]]}}}', /compatible\[0\]: a group is a list of at least two versions/, '["535"]'],

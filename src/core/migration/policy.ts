@@ -9,7 +9,7 @@
  */
 import { type Diagnostic, diagnostic } from '../diagnostics';
 import { isSafeSysfsName } from '../names';
-import { type JsonPath, JsonTree, formatJsonPath, isJsonObject as isRecord, jsonSyntaxError } from '../json-text';
+import { type JsonPath, JsonTree, formatJsonPath, isJsonObject as isRecord, parseJsonDocument } from '../json-text';
 
 export interface DriverPolicy {
   /** Driver name -> groups of mutually compatible versions. */
@@ -23,13 +23,9 @@ export type PolicyResult = { policy: DriverPolicy; diagnostics: [] } | { policy:
 const isVersion = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && !/[\x00-\x1f\x7f]/.test(value);
 
 export function parsePolicy(text: string, file: string): PolicyResult {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    const { message, position } = jsonSyntaxError(e, text);
-    return { policy: null, diagnostics: [diagnostic('E_POLICY_INVALID', `not JSON: ${message}`, file, position)] };
-  }
+  const document = parseJsonDocument(text);
+  if (!document.ok) return { policy: null, diagnostics: [diagnostic('E_POLICY_INVALID', document.message, file, document.position)] };
+  const json = document.value;
   const problems: { path: JsonPath; message: string; key?: boolean }[] = [];
   const problem = (path: JsonPath, message: string, key = false) => problems.push({ path, message: path.length ? `${formatJsonPath(path)}: ${message}` : message, key });
   const drivers = new Map<string, ReadonlySet<string>[]>();

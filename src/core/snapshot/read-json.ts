@@ -4,9 +4,9 @@
  * either form of one host reads to one model. Each break is an E_SNAPSHOT_INVALID at the member's
  * line and column, named by its path. Pure: a function of the text.
  */
-import { diagnostic } from '../diagnostics';
+import { diagnostic, quoted } from '../diagnostics';
 import type { HostDevice, HostParent, HostProblem, HostType } from '../host-model';
-import { type JsonPath, JsonTree, formatJsonPath, isJsonObject, jsonSyntaxError } from '../json-text';
+import { type JsonPath, JsonTree, formatJsonPath, isJsonObject, parseJsonDocument } from '../json-text';
 import { sortedSnapshot } from './model';
 import type { SnapshotResult } from './read';
 import { DEVICE_FIELDS, type Field, HOST_FIELDS, OUTSIDE_ROOT, PROBLEM_MESSAGE, PROBLEM_PATH, TYPE_FIELDS, hostDeviceFrom, hostTypeFrom, parentFields } from './values';
@@ -70,19 +70,15 @@ class JsonSnapshotReader {
 
 const describe = (value: unknown): string => {
   if (value === null || typeof value === 'boolean' || typeof value === 'number') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (typeof value === 'string') return quoted(value);
   return Array.isArray(value) ? 'a list' : 'an object';
 };
 
 
 export function readSnapshotJson(source: string, file: string): SnapshotResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(source);
-  } catch (e) {
-    const { message, position } = jsonSyntaxError(e, source);
-    return { snapshot: null, diagnostics: [diagnostic('E_SNAPSHOT_INVALID', `not JSON: ${message}`, file, position)] };
-  }
+  const document = parseJsonDocument(source);
+  if (!document.ok) return { snapshot: null, diagnostics: [diagnostic('E_SNAPSHOT_INVALID', document.message, file, document.position)] };
+  const { value } = document;
   const reader = new JsonSnapshotReader();
   const top = reader.object(value, [], HOST_FIELDS, ['parents', 'devices', 'problems'] as const);
   const parents: HostParent[] = [];
