@@ -88,16 +88,22 @@ function snapshotFilesIn(dir: string, option: string, shown: string): string[] {
  */
 class SourceLookup {
   private index: { byName: Map<string, string>; byUuid: Map<string, string> } | null = null;
+  private listing: Set<string> | null = null;
   constructor(private readonly dir: string, private readonly files: SnapshotFiles) {}
+
+  /** The snapshot files of the directory, listed once (one host in both forms is refused there). */
+  private names(): Set<string> {
+    this.listing ??= new Set(snapshotFilesIn(this.files.resolve(this.dir), 'source-dir', this.dir));
+    return this.listing;
+  }
 
   find(domain: DomainModel): { file: string; snapshot: HostSnapshot } | null {
     const hosts = domain.devices.flatMap((d) => (d.source?.host == null ? [] : [d.source.host]));
     // The host name becomes a file name: only a safe one is looked up that way.
     for (const host of hosts.filter(isSafeSysfsName)) {
-      for (const extension of SNAPSHOT_EXTENSIONS) {
-        const found = this.open(`${host}.${extension}`);
-        if (found) return found;
-      }
+      const file = SNAPSHOT_EXTENSIONS.map((extension) => `${host}.${extension}`).find((name) => this.names().has(name));
+      const found = file === undefined ? null : this.open(file);
+      if (found) return found;
     }
     for (const host of hosts) {
       const file = this.scan().byName.get(host);
@@ -119,7 +125,7 @@ class SourceLookup {
   private scan() {
     if (this.index) return this.index;
     this.index = { byName: new Map(), byUuid: new Map() };
-    for (const file of snapshotFilesIn(this.files.resolve(this.dir), 'source-dir', this.dir)) {
+    for (const file of this.names()) {
       const snapshot = this.files.get(join(this.dir, file));
       if (!snapshot) continue;
       if (snapshot.name !== null && !this.index.byName.has(snapshot.name)) this.index.byName.set(snapshot.name, file);

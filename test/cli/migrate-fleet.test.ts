@@ -114,6 +114,16 @@ describe('migrate-check fleet mode', () => {
       const both = await cli(jsonArgv);
       expect(both.code).toBe(2);
       expect(both.stderr).toMatch(/--targets .*: nv-tgt-same has both nv-tgt-same\.xml and nv-tgt-same\.json; keep one/);
+      // ... in --source-dir too, even where the stamp's host names the file directly
+      rmSync(join(jsonArgv[6]!, 'nv-tgt-same.xml'));
+      copyFileSync(join(dir, 'sources', 'hv-nv-src.xml'), join(jsonArgv[4]!, 'hv-nv-src.xml'));
+      // nv-one alone: its stamp names hv-nv-src, so the directory is never scanned by name or UUID
+      const alone = join(jsonArgv[4]!, '..', 'domains');
+      mkdirSync(alone);
+      copyFileSync(join(dir, 'domains', 'nv-one.xml'), join(alone, 'nv-one.xml'));
+      const sources = await cli(jsonArgv.map((arg, i) => (i === 2 ? alone : arg)));
+      expect(sources.code).toBe(2);
+      expect(sources.stderr).toMatch(/--source-dir .*: hv-nv-src has both hv-nv-src\.xml and hv-nv-src\.json; keep one/);
     } finally {
       rmSync(join(jsonArgv[4]!, '..'), { recursive: true, force: true });
     }
