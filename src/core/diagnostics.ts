@@ -53,7 +53,7 @@ export const CODES = {
   C_COUNT_UNSUPPORTED: 'The target cannot create exactly that count (dialect, maximum or capacity).',
   C_DRIVER_INCOMPATIBLE: 'The host drivers are known to be incompatible.',
   C_DRIVER_UNKNOWN: 'Facts to judge driver compatibility are missing.',
-  E_SNAPSHOT_INVALID: 'A host snapshot breaks schemas/host.rng (root, element, attribute or value) or repeats a parent, type or device.',
+  E_SNAPSHOT_INVALID: 'A host snapshot (XML or its JSON form) breaks schemas/host.rng (root, element, attribute or value), repeats a parent, type, device or JSON key, or nests deeper than 64 levels.',
   E_POLICY_INVALID: 'A driver policy file is not the JSON the README describes.',
   W_SOURCE_SNAPSHOT_MISSING: 'Fleet mode found no source snapshot for a domain (by its stamp\'s host or a device UUID); the stamp alone gives the source facts.',
   E_STAMP_AMBIGUOUS: 'stamp cannot tell whose driver facts to record: the device does not exist here, names no parent, and the parents offering its type disagree.',
