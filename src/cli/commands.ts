@@ -35,6 +35,8 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
 };
 
 const MANY = Number.MAX_SAFE_INTEGER;
+/** apply and release: the same run on a kernel simulated from the host's tree. */
+const SIMULATE_TRANSACTION: OptionSpec = { type: 'boolean', help: 'run on a simulated kernel seeded from the host; write nothing' };
 
 const specs: CommandSpec[] = [
   {
@@ -115,7 +117,7 @@ const specs: CommandSpec[] = [
     example: 'mdev-agg apply guest.xml --simulate',
     positionals: [1, 1],
     positionalName: 'FILE',
-    options: { simulate: { type: 'boolean', help: 'run on a simulated kernel seeded from the host; write nothing' } },
+    options: { simulate: SIMULATE_TRANSACTION },
     load: () => require('./commands/transact').applyCommand,
   },
   {
@@ -126,7 +128,7 @@ const specs: CommandSpec[] = [
     example: 'mdev-agg release guest.xml',
     positionals: [1, 1],
     positionalName: 'FILE',
-    options: { simulate: { type: 'boolean', help: 'run on a simulated kernel seeded from the host; write nothing' } },
+    options: { simulate: SIMULATE_TRANSACTION },
     load: () => require('./commands/transact').releaseCommand,
   },
   {

@@ -21,8 +21,8 @@ import { printDiagnostics, printJson } from './report';
 
 const DOMAIN_FILE = /\.xml$/;
 /** A snapshot in either form; its host (a target's name) is the file name without the extension. */
-const SNAPSHOT_FILE = /\.(xml|json)$/;
 const SNAPSHOT_EXTENSIONS = ['xml', 'json'] as const;
+const SNAPSHOT_FILE = new RegExp(`\\.(${SNAPSHOT_EXTENSIONS.join('|')})$`);
 
 /** Snapshot files by path, each read once even when --source-dir and --targets are one directory. */
 class SnapshotFiles {

@@ -11,7 +11,7 @@
  */
 import { type Code, type Diagnostic, type Position, diagnostic } from './diagnostics';
 import { JsonTree, isJsonObject, parseJsonDocument } from './json-text';
-import { type DriverPolicy, EMPTY_POLICY, parsePolicy } from './migration/policy';
+import { type DriverPolicy, EMPTY_POLICY, policyFromJson } from './migration/policy';
 import { LineIndex } from './xml/text-position';
 
 export interface Config {
@@ -68,10 +68,10 @@ export function parseConfig(text: string, file: string): ConfigResult {
       if (typeof v === 'boolean') config.allowUnknownDriver = v;
       else invalid(`allowUnknownDriver must be true or false, not ${JSON.stringify(v)}`, keyAt(key));
     } else {
-      // The policy document's own reader; its findings are placed at the key and prefixed with it.
-      const parsed = parsePolicy(JSON.stringify(v), file);
-      if (parsed.policy) config.driverPolicy = parsed.policy;
-      for (const d of parsed.diagnostics) invalid(`driverPolicy: ${d.message}`, keyAt(key));
+      // The policy document's own rules on the value already parsed; its findings are placed at the key and prefixed with it.
+      const { policy, problems } = policyFromJson(v);
+      if (problems.length === 0) config.driverPolicy = policy;
+      for (const p of problems) invalid(`driverPolicy: ${p.message}`, keyAt(key));
     }
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { config: null, diagnostics };

@@ -25,8 +25,24 @@ const isVersion = (value: unknown): value is string => typeof value === 'string'
 export function parsePolicy(text: string, file: string): PolicyResult {
   const document = parseJsonDocument(text);
   if (!document.ok) return { policy: null, diagnostics: [diagnostic('E_POLICY_INVALID', document.message, file, document.position)] };
-  const json = document.value;
-  const problems: { path: JsonPath; message: string; key?: boolean }[] = [];
+  const { policy, problems } = policyFromJson(document.value);
+  if (problems.length > 0) {
+    const tree = new JsonTree(text);
+    return { policy: null, diagnostics: problems.map((p) => diagnostic('E_POLICY_INVALID', p.message, file, tree.at(p.path, p.key))) };
+  }
+  return { policy, diagnostics: [] };
+}
+
+/** A finding in a policy document: its message (path included) and where it is (the key itself when `key`). */
+export interface PolicyProblem {
+  path: JsonPath;
+  message: string;
+  key: boolean;
+}
+
+/** The policy a parsed JSON value describes, and what is wrong with it (the policy is used only when nothing is). */
+export function policyFromJson(json: unknown): { policy: DriverPolicy; problems: PolicyProblem[] } {
+  const problems: PolicyProblem[] = [];
   const problem = (path: JsonPath, message: string, key = false) => problems.push({ path, message: path.length ? `${formatJsonPath(path)}: ${message}` : message, key });
   const drivers = new Map<string, ReadonlySet<string>[]>();
   if (!isRecord(json)) problem([], 'the file must hold an object: {"drivers": {...}}');
@@ -60,11 +76,7 @@ export function parsePolicy(text: string, file: string): PolicyResult {
       }
     }
   }
-  if (problems.length > 0) {
-    const tree = new JsonTree(text);
-    return { policy: null, diagnostics: problems.map((p) => diagnostic('E_POLICY_INVALID', p.message, file, tree.at(p.path, p.key))) };
-  }
-  return { policy: { drivers }, diagnostics: [] };
+  return { policy: { drivers }, problems };
 }
 
 /** True when the policy puts both versions of `driver` in one group. */

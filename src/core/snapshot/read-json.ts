@@ -12,8 +12,7 @@ import type { SnapshotResult } from './read';
 import { DEVICE_FIELDS, type Field, HOST_FIELDS, OUTSIDE_ROOT, PROBLEM_MESSAGE, PROBLEM_PATH, TYPE_FIELDS, hostDeviceFrom, hostTypeFrom, parentFields } from './values';
 
 /** What a member must be, for messages: a count is a JSON number, a flag is `true`. */
-const expected = (field: Field): string =>
-  field.kind === 'count' ? `an integer ${/\d+\.\.\d+/.exec(field.rule.what)![0]}` : field.rule.what;
+const expected = (field: Field): string => (field.kind === 'count' ? `an integer ${field.rule.range}` : field.rule.what);
 const JSON_TYPE = { text: 'string', count: 'number', flag: 'boolean' } as const;
 
 const PARENT_FIELDS = parentFields('vendorId', 'deviceId');
@@ -74,7 +73,6 @@ const describe = (value: unknown): string => {
   return Array.isArray(value) ? 'a list' : 'an object';
 };
 
-
 export function readSnapshotJson(source: string, file: string): SnapshotResult {
   const document = parseJsonDocument(source);
   if (!document.ok) return { snapshot: null, diagnostics: [diagnostic('E_SNAPSHOT_INVALID', document.message, file, document.position)] };
@@ -122,7 +120,6 @@ function readParent(reader: JsonSnapshotReader, entry: unknown, path: JsonPath):
   const read = reader.object(entry, path, PARENT_FIELDS, ['types'] as const);
   if (read === null) return null;
   const a = read.values;
-  const parentOk = read.ok;
   const types: HostType[] = [];
   const ids = new Set<string>();
   read.lists.types.forEach((typeEntry, i) => {
@@ -133,6 +130,6 @@ function readParent(reader: JsonSnapshotReader, entry: unknown, path: JsonPath):
     ids.add(t.id!);
     types.push(hostTypeFrom(t));
   });
-  if (!parentOk) return null;
+  if (!read.ok) return null;
   return { name: a.name!, driver: a.driver, driverVersion: a.driverVersion, vendorId: a.vendorId, deviceId: a.deviceId, types };
 }

@@ -64,12 +64,12 @@ class SnapshotReader {
   }
 }
 
+/** `{` or `[` first, after a byte-order mark (decoded or as UTF-8 bytes) and JSON's white space. */
 function startsAsJson(input: Uint8Array | string): boolean {
-  const codes = typeof input === 'string' ? (i: number) => input.charCodeAt(i) : (i: number) => input[i];
-  const length = input.length;
-  let i = typeof input === 'string' ? (codes(0) === 0xfeff ? 1 : 0) : codes(0) === 0xef && codes(1) === 0xbb && codes(2) === 0xbf ? 3 : 0;
-  while (i < length && (codes(i) === 0x20 || codes(i) === 0x09 || codes(i) === 0x0a || codes(i) === 0x0d)) i++;
-  return codes(i) === 0x7b || codes(i) === 0x5b;
+  const at = (i: number) => (typeof input === 'string' ? input.charCodeAt(i) : input[i]);
+  let i = at(0) === 0xfeff ? 1 : at(0) === 0xef && at(1) === 0xbb && at(2) === 0xbf ? 3 : 0;
+  while (at(i) === 0x20 || at(i) === 0x09 || at(i) === 0x0a || at(i) === 0x0d) i++;
+  return at(i) === 0x7b || at(i) === 0x5b;
 }
 
 /**
@@ -91,7 +91,6 @@ function readJson(input: Uint8Array | string, file: string): SnapshotResult {
   }
   return readSnapshotJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file);
 }
-
 
 /** Either form of a snapshot: JSON when its first character (after a BOM and white space) is `{` or `[`. */
 export function readSnapshot(input: Uint8Array | string, file: string): SnapshotResult {

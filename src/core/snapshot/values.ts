@@ -21,7 +21,7 @@ export const parseCount = (text: string): number | null => (text.endsWith('\n') 
 export const countOrNull = (text: string | null): number | null => (text === null ? null : parseCount(text));
 
 /** A value rule of schemas/host.rng: what a value must be (for messages) and the test. */
-export type Rule = { what: string; test: (value: string) => boolean };
+export type Rule = { what: string; test: (value: string) => boolean; range?: string };
 
 const DIALECTS: readonly Dialect[] = ['create-option', 'attribute', 'none'];
 
@@ -31,14 +31,17 @@ export const TEXT: Rule = { what: 'text XML can carry', test: (v) => withoutNonX
 export const PCI_ID: Rule = { what: 'four lower-case hex digits', test: isPciId };
 export const UUID: Rule = { what: 'a lower-case dashed UUID', test: isLowerUuid };
 export const DATE_TIME: Rule = { what: 'an xs:dateTime', test: isDateTime };
-export const COUNT: Rule = { what: 'a decimal 0..4294967295 without sign or leading zero', test: (v) => parseCount(v) !== null };
-export const POSITIVE: Rule = {
-  what: `a decimal 1..${MAX_INSTANCES} without sign or leading zero`,
+/** Canonical decimals from `min` to `max`; `range` names the bounds for forms that write numbers. */
+const countRule = (min: number, max: number): Rule => ({
+  what: `a decimal ${min}..${max} without sign or leading zero`,
+  range: `${min}..${max}`,
   test: (v) => {
     const n = parseCount(v);
-    return n !== null && n >= 1 && n <= MAX_INSTANCES;
+    return n !== null && n >= min && n <= max;
   },
-};
+});
+export const COUNT = countRule(0, 0xffffffff);
+export const POSITIVE = countRule(1, MAX_INSTANCES);
 export const DIALECT: Rule = { what: 'create-option, attribute or none', test: (v) => (DIALECTS as readonly string[]).includes(v) };
 
 /**
