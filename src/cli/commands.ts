@@ -189,8 +189,8 @@ const specs: CommandSpec[] = [
   {
     name: 'migrate-check',
     usage:
-      'mdev-agg migrate-check FILE [--source SNAP] [--target SNAP | --simulate] [--policy FILE] [--allow-unknown-driver]\n' +
-      '       mdev-agg migrate-check --domains DIR --source-dir DIR --targets DIR [--policy FILE] [--allow-unknown-driver]',
+      'mdev-agg migrate-check FILE [--source SNAP] [--target SNAP | --simulate] [--policy FILE] [--allow-unknown-driver] [--migration-parent prefer|require]\n' +
+      '       mdev-agg migrate-check --domains DIR --source-dir DIR --targets DIR [--policy FILE] [--allow-unknown-driver] [--migration-parent prefer|require]',
     summary: 'can the target host take this domain: type, count and driver, per device',
     description:
       'Checks each aggregated mdev of the domain on three points: type (the source runs the declared\n' +
@@ -198,8 +198,11 @@ const specs: CommandSpec[] = [
       'create exactly that count) and driver (migration_version where both sides have it, else driver\n' +
       'name and version, or a version pair the --policy file allows). Source facts come from the --source\n' +
       'snapshot, else from the domain\'s <agg:source> stamps. The target is the --target snapshot, else\n' +
-      'this host: then the source migration_version is written to the target type\'s migration_version\n' +
-      'and the kernel decides (the only write). Unknown driver facts fail unless --allow-unknown-driver.\n' +
+      'this host: where its types are on sysfs, the source migration_version is written to the target\n' +
+      'type\'s migration_version and the kernel decides (the only write); elsewhere it is compared as\n' +
+      'offline. Unknown driver facts fail unless --allow-unknown-driver. A parent the domain names is a\n' +
+      'card of the source: kept on the target when it can take the device, else the device is placed\n' +
+      'where most room is left (--migration-parent require: kept or refused; config migrationParent).\n' +
       'Exit 0 compatible, 1 not. Fleet mode lists, per domain in --domains, the targets in --targets that\n' +
       'can take it; its source snapshot is <source-dir>/<host>.xml for the host its stamp names, else the\n' +
       'snapshot there named after that host, else the one holding its devices. Exit 0 when every domain\n' +
@@ -213,6 +216,7 @@ const specs: CommandSpec[] = [
       simulate: { type: 'boolean', help: 'live check on a kernel simulated from the host; nothing is written' },
       policy: { type: 'string', help: 'driver versions allowed to migrate to one another (JSON)', arg: 'FILE' },
       'allow-unknown-driver': { type: 'boolean', help: 'an unknown driver check does not fail the verdict' },
+      'migration-parent': { type: 'string', help: 'a named parent the target cannot use: prefer (place elsewhere) or require (refuse)', arg: 'RULE' },
       domains: { type: 'string', help: 'fleet mode: the domain XML files (*.xml) to place', arg: 'DIR' },
       'source-dir': { type: 'string', help: 'fleet mode: source host snapshots, <host>.xml', arg: 'DIR' },
       targets: { type: 'string', help: 'fleet mode: target host snapshots (*.xml)', arg: 'DIR' },

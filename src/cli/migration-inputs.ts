@@ -1,10 +1,12 @@
 /** Reading migrate-check's inputs: snapshots, the policy file and the configuration. Unreadable -> exit 2; invalid -> diagnostics, exit 1. */
+import { MIGRATION_PARENT_VALUES, type MigrationParent } from '../core/config';
 import type { CheckOptions } from '../core/migration/compat';
+import type { ParentRule } from '../core/placement';
 import { parsePolicy } from '../core/migration/policy';
 import type { HostSnapshot } from '../core/snapshot/model';
 import { readSnapshot } from '../core/snapshot/read';
 import { loadConfig } from './config-file';
-import { type CommandContext, EXIT, type ExitCode } from './context';
+import { type CommandContext, EXIT, type ExitCode, UsageError } from './context';
 import { reportDiagnostics } from './domain-input';
 
 export async function loadSnapshot(ctx: CommandContext, path: string): Promise<{ snapshot: HostSnapshot } | { exit: ExitCode }> {
@@ -23,7 +25,8 @@ export async function loadSnapshot(ctx: CommandContext, path: string): Promise<{
 
 /**
  * The driver policy and the unknown-driver rule: --policy FILE and --allow-unknown-driver, else the
- * configuration file's driverPolicy and allowUnknownDriver (<root>/etc/mdev-agg/config.json).
+ * configuration file's driverPolicy and allowUnknownDriver (<root>/etc/mdev-agg/config.json); the
+ * rule for named parents on the target: --migration-parent, else the configuration's migrationParent.
  */
 export async function loadCheckOptions(ctx: CommandContext): Promise<{ options: CheckOptions } | { exit: ExitCode }> {
   const { config, diagnostics } = loadConfig(ctx);
@@ -32,8 +35,13 @@ export async function loadCheckOptions(ctx: CommandContext): Promise<{ options: 
     return { exit: EXIT.USAGE };
   }
   const allowUnknownDriver = ctx.values['allow-unknown-driver'] === true || config.allowUnknownDriver;
+  const given = ctx.values['migration-parent'] as string | undefined;
+  if (given !== undefined && !(MIGRATION_PARENT_VALUES as readonly string[]).includes(given)) {
+    throw new UsageError(`--migration-parent must be ${MIGRATION_PARENT_VALUES.join(' or ')}, not ${JSON.stringify(given)}`);
+  }
+  const parentRule = parentRuleOf((given as MigrationParent | undefined) ?? config.migrationParent);
   const path = ctx.values.policy as string | undefined;
-  if (path === undefined) return { options: { policy: config.driverPolicy, allowUnknownDriver } };
+  if (path === undefined) return { options: { policy: config.driverPolicy, allowUnknownDriver, parentRule } };
   const input = await ctx.readInput(path);
   if (!input.ok) {
     ctx.out.err(`mdev-agg: ${input.message}`);
@@ -44,5 +52,8 @@ export async function loadCheckOptions(ctx: CommandContext): Promise<{ options: 
     reportDiagnostics(ctx, parsed.diagnostics);
     return { exit: EXIT.NO };
   }
-  return { options: { policy: parsed.policy, allowUnknownDriver } };
+  return { options: { policy: parsed.policy, allowUnknownDriver, parentRule } };
 }
+
+/** A named parent on a migration target: `require` is the strict rule of apply; `prefer` may move the device. */
+export const parentRuleOf = (migrationParent: MigrationParent): ParentRule => (migrationParent === 'require' ? 'strict' : 'prefer');

@@ -6,6 +6,7 @@
  * {
  *   "lockTimeoutMs": 30000,
  *   "allowUnknownDriver": false,
+ *   "migrationParent": "prefer",
  *   "driverPolicy": { "drivers": { "nvidia": { "compatible": [["535.104.05", "535.129.03"]] } } }
  * }
  */
@@ -21,9 +22,17 @@ export interface Config {
   allowUnknownDriver: boolean;
   /** Driver versions allowed to migrate between each other beyond equality. */
   driverPolicy: DriverPolicy;
+  /**
+   * A domain's named parent on a migration target: `prefer` keeps it when it can take the device
+   * and otherwise places the device where most room is left; `require` keeps it or refuses.
+   */
+  migrationParent: MigrationParent;
 }
 
-export const DEFAULT_CONFIG: Config = { lockTimeoutMs: 30_000, allowUnknownDriver: false, driverPolicy: EMPTY_POLICY };
+export const MIGRATION_PARENT_VALUES = ['prefer', 'require'] as const;
+export type MigrationParent = (typeof MIGRATION_PARENT_VALUES)[number];
+
+export const DEFAULT_CONFIG: Config = { lockTimeoutMs: 30_000, allowUnknownDriver: false, driverPolicy: EMPTY_POLICY, migrationParent: 'prefer' };
 
 /** Longer waits would hold a guest's start (the hook) for minutes; refuse them. */
 export const MAX_LOCK_TIMEOUT_MS = 600_000;
@@ -32,7 +41,7 @@ export const CONFIG_PATH = '/etc/mdev-agg/config.json';
 
 export type ConfigResult = { config: Config; diagnostics: Diagnostic[] } | { config: null; diagnostics: Diagnostic[] };
 
-const KNOWN_KEYS = new Set(['lockTimeoutMs', 'allowUnknownDriver', 'driverPolicy']);
+const KNOWN_KEYS = new Set(['lockTimeoutMs', 'allowUnknownDriver', 'driverPolicy', 'migrationParent']);
 
 export function parseConfig(text: string, file: string): ConfigResult {
   const lines = new LineIndex(text);
@@ -67,6 +76,9 @@ export function parseConfig(text: string, file: string): ConfigResult {
     } else if (key === 'allowUnknownDriver') {
       if (typeof v === 'boolean') config.allowUnknownDriver = v;
       else invalid(`allowUnknownDriver must be true or false, not ${JSON.stringify(v)}`, keyAt(key));
+    } else if (key === 'migrationParent') {
+      if ((MIGRATION_PARENT_VALUES as readonly unknown[]).includes(v)) config.migrationParent = v as MigrationParent;
+      else invalid(`migrationParent must be ${MIGRATION_PARENT_VALUES.map((m) => JSON.stringify(m)).join(' or ')}, not ${JSON.stringify(v)}`, keyAt(key));
     } else {
       // The policy document's own rules on the value already parsed; its findings are placed at the key and prefixed with it.
       const { policy, problems } = policyFromJson(v);

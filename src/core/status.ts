@@ -1,6 +1,7 @@
 /** Desired (the domain) against actual (the host), per managed device. Pure. */
 import type { DomainModel } from './domain';
 import { type HostDevice, type HostModel, findDevice } from './host-model';
+import { existsAsDeclared } from './placement';
 
 export interface DeviceStatus {
   uuid: string;
@@ -14,7 +15,7 @@ export function domainStatus(domain: DomainModel, host: HostModel): DeviceStatus
   return domain.devices.map((d) => {
     const found = findDevice(host, d.uuid);
     const actual = found ? { parent: found.parent, type: found.type, instances: found.instances } : null;
-    const matches = found && found.type === d.type && found.instances === d.instances && (d.parent === null || d.parent === found.parent);
+    const matches = found && existsAsDeclared(d, found);
     return {
       uuid: d.uuid,
       desired: { parent: d.parent, type: d.type, instances: d.instances },

@@ -47,4 +47,9 @@ export interface Sysfs extends SysfsView {
    * `remove` of such a device: the write blocks until the holder lets go, so callers ask first.
    */
   deviceInUse(uuid: string): boolean;
+  /**
+   * True when `path` lies on a kernel's sysfs, whose attribute writes reach a driver. A tree copy
+   * takes any write into a plain file, so a protocol answered by a write means nothing there.
+   */
+  onKernelSysfs(path: string): boolean;
 }

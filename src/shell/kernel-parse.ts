@@ -105,3 +105,31 @@ export function parseCreate(data: string, parser: CreateParser): ParseResult<Cre
   if (!n.ok) return fail('EINVAL');
   return { ok: true, value: { uuid, instances: n.value, withOption: true } };
 }
+
+/**
+ * GVT-g's `migration_version` store (the v5 proposal's i915 patch): the string is
+ * "%04x-%04x-%s-%08x", vendor id, device id, vGPU type, software version, and the write succeeds
+ * only when each field equals the target's own (hex fields as numbers); anything else is EINVAL.
+ * Other vendors' strings are their own: the simulated driver accepts only its own string.
+ */
+export function migrationVersionStore(written: string, own: string): ParseResult<true> {
+  const text = written.endsWith('\n') ? written.slice(0, -1) : written;
+  const a = gvtFields(text);
+  const b = gvtFields(own);
+  if (a === null || b === null) return text === own ? { ok: true, value: true } : fail('EINVAL');
+  const same = a.vendor === b.vendor && a.device === b.device && a.type === b.type && a.version === b.version;
+  return same ? { ok: true, value: true } : fail('EINVAL');
+}
+
+function gvtFields(text: string): { vendor: number; device: number; type: string; version: number } | null {
+  const first = text.indexOf('-');
+  const second = text.indexOf('-', first + 1);
+  const last = text.lastIndexOf('-');
+  if (first !== 4 || second !== 9 || last <= second + 1 || text.length - last - 1 !== 8) return null;
+  const hex = (field: string) => (/^[0-9a-fA-F]+$/.test(field) ? Number.parseInt(field, 16) : null);
+  const vendor = hex(text.slice(0, first));
+  const device = hex(text.slice(first + 1, second));
+  const version = hex(text.slice(last + 1));
+  if (vendor === null || device === null || version === null) return null;
+  return { vendor, device, type: text.slice(second + 1, last), version };
+}

@@ -20,6 +20,9 @@ export function resolveRoot(flag: string | undefined, env: Readonly<Record<strin
 
 type Op = SysfsError['op'];
 
+/** statfs(2) f_type of sysfs (linux/magic.h SYSFS_MAGIC). */
+const SYSFS_MAGIC = 0x62656572;
+
 function errnoOf(err: unknown): string {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   // Node reports a NUL byte in a path as ERR_INVALID_ARG_VALUE; the kernel would say EINVAL.
@@ -128,6 +131,16 @@ export class RealSysfs implements Sysfs {
    * read-write answers EBUSY exactly while a VM holds it. Opening and closing an idle group
    * changes nothing. No group (a plain tree, a driver without IOMMU group) reads as not in use.
    */
+  onKernelSysfs(hostPath: string): boolean {
+    const real = this.resolve(hostPath, 'resolve');
+    if (real === null) return false;
+    try {
+      return fs.statfsSync(real).type === SYSFS_MAGIC;
+    } catch {
+      return false;
+    }
+  }
+
   deviceInUse(uuid: string): boolean {
     const group = this.realpath(`/sys/bus/mdev/devices/${uuid}/iommu_group`);
     const id = group === null ? '' : path.basename(group);

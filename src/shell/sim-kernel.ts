@@ -4,10 +4,9 @@
  * appear and moves `available_instances`; `remove` undoes it; each refusal is the errno the kernel
  * (or the vendor driver the reference names) would give. Tests and `--simulate` run on it.
  */
-import { compareMigrationVersions } from '../core/migration/migration-version';
 import { Sysfs, SysfsError, SysfsView } from '../core/sysfs';
 import { MDEV_BUS_CLASS, MDEV_DEVICES } from '../core/sysfs-paths';
-import { CreateParser, kstrtoul, parseCreate } from './kernel-parse';
+import { CreateParser, kstrtoul, migrationVersionStore, parseCreate } from './kernel-parse';
 import { simSpecFromView, SimSeedOptions } from './sim-seed';
 import type {
   Resources,
@@ -66,7 +65,6 @@ type Injection =
 
 const ERRNO_NAME = /^E[A-Z0-9]+$/;
 const line = (value: string | number): string => `${value}\n`;
-const withoutNewline = (text: string): string => (text.endsWith('\n') ? text.slice(0, -1) : text);
 
 /**
  * A real kernel accepts `remove` of an open device and blocks the writer until the holder
@@ -181,6 +179,11 @@ export class SimKernel implements Sysfs {
 
   deviceInUse(uuid: string): boolean {
     return this.devices.get(uuid)?.open === true;
+  }
+
+  /** Every attribute here is served by the simulated driver, as a kernel's sysfs would. */
+  onKernelSysfs(path: string): boolean {
+    return this.exists(path);
   }
 
   // ---- internals ----
@@ -312,7 +315,8 @@ export class SimKernel implements Sysfs {
         },
         write: (data) => {
           if (migration === 'unsupported') throw new Errno('ENODEV');
-          if (!compareMigrationVersions(withoutNewline(data), migration.version).compatible) throw new Errno('EINVAL');
+          const stored = migrationVersionStore(data, migration.version);
+          if (!stored.ok) throw new Errno(stored.errno);
         },
       });
     }

@@ -213,7 +213,7 @@ describe('GIVEN an incoming migration (migrate on the destination)', () => {
     const newer = libvirtDomain('g', [{ uuid: U1, type: 'nvidia-256', instances: 1, parent: '0000:41:00.0', source: { ...nvidia, driverVersion: '535.129.03' } }]);
     const r = await hook(['g', 'migrate', 'begin', '-'], newer, simHost(plainHost()));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/C_DRIVER_INCOMPATIBLE: .*nvidia 535\.129\.03 on the source, 535\.104\.05 on the target, and no policy allows it/);
+    expect(r.stderr).toMatch(/C_DRIVER_INCOMPATIBLE: .*nvidia 535\.129\.03 on the source, 535\.104\.05 on 0000:41:00\.0, and no policy allows it/);
     const root = rootWith('{"driverPolicy": {"drivers": {"nvidia": {"compatible": [["535.104.05", "535.129.03"]]}}}}');
     expect(await hook(['g', 'migrate', 'begin', '-'], newer, simHost(plainHost()), { MDEV_AGG_ROOT: root })).toEqual({ code: 0, stdout: '', stderr: '' });
   });
@@ -236,15 +236,35 @@ describe('GIVEN an incoming migration (migrate on the destination)', () => {
     expect(r.stdout).toBe(xml.replace('parent="0000:81:00.0"', 'parent="0000:42:00.0"'));
   });
 
-  test('WHEN the named parent exists but is full THEN the migration is refused rather than moved', async () => {
+  test('WHEN the named parent exists but is full THEN the device is placed on a parent with room and that parent is written', async () => {
     const xml = libvirtDomain('g', [
       { uuid: U1, type: 'nvidia-259', instances: 1, parent: '0000:41:00.0', source: nvidia },
       { uuid: U2, type: 'nvidia-259', instances: 1, parent: '0000:41:00.0', source: nvidia },
     ]);
     const r = await hook(['g', 'migrate', 'begin', '-'], xml, simHost(plainHost()));
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const second = xml.lastIndexOf('parent="0000:41:00.0"');
+    expect(r.stdout).toBe(`${xml.slice(0, second)}parent="0000:42:00.0"${xml.slice(second + 'parent="0000:41:00.0"'.length)}`);
+  });
+
+  test('WHEN the named parent exists but is full and the configuration says migrationParent require THEN the migration is refused rather than moved', async () => {
+    const xml = libvirtDomain('g', [
+      { uuid: U1, type: 'nvidia-259', instances: 1, parent: '0000:41:00.0', source: nvidia },
+      { uuid: U2, type: 'nvidia-259', instances: 1, parent: '0000:41:00.0', source: nvidia },
+    ]);
+    const r = await hook(['g', 'migrate', 'begin', '-'], xml, simHost(plainHost()), { MDEV_AGG_ROOT: rootWith('{"migrationParent": "require"}') });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^mdev-agg: migrate of guest 'g' failed: C_COUNT_UNSUPPORTED: mdev 53764d0e-85a0-42b4-af5c-2046b460b1dd: the target cannot create nvidia-259 x1: 0000:41:00\.0: [^\n]*\n$/);
+  });
+
+  test('WHEN the named parent exists here without the type THEN the device is placed on a parent offering it and that parent is written', async () => {
+    const xml = libvirtDomain('g', [{ uuid: U1, type: 'nvidia-256', instances: 1, parent: '0000:41:00.0', source: nvidia }]);
+    const host = plainHost();
+    host.parents[0]!.types = host.parents[0]!.types.filter((t) => t.id !== 'nvidia-256');
+    const r = await hook(['g', 'migrate', 'begin', '-'], xml, simHost(host));
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toBe(xml.replace('parent="0000:41:00.0"', 'parent="0000:42:00.0"'));
   });
 
   test('WHEN the type cannot take the count here THEN the migration is refused', async () => {

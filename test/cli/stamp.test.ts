@@ -28,7 +28,8 @@ const domainWith = (uuid: string, entry: string) => `<domain type='kvm'>
 
 describe('mdev-agg stamp', () => {
   test('GIVEN a metadata entry without a stamp WHEN stamped THEN one <agg:source> line is added and nothing else changes', async () => {
-    const r = await cli(['stamp', `${DIR}/gvt-metadata.xml`, '--root', 'fixtures/hosts/gvt-attribute', '--name', 'hv-a']);
+    // example-gvt has room for the device (gvt-attribute has 1 instance left: E_CAPACITY, below).
+    const r = await cli(['stamp', `${DIR}/gvt-metadata.xml`, '--root', 'fixtures/hosts/example-gvt', '--name', 'hv-a']);
     expect(r.code).toBe(0);
     const added = `        <agg:source host="hv-a" driver="i915" migrationVersion="${GVT_VERSION}"/>`;
     const lines = r.stdout.split('\n');
@@ -67,7 +68,7 @@ describe('mdev-agg stamp', () => {
     const r = await cli(['stamp', '-', '--root', 'fixtures/hosts/gvt-attribute'], domainWith(uuid, `<agg:device uuid='${uuid}' type='i915-GVTg_V5_8' instances='2'/>`));
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/E_DEVICE_CONFLICT: mdev 53764d0e-85a0-42b4-af5c-2046b460b1dc runs here as i915-GVTg_V5_8 x4/);
+    expect(r.stderr).toMatch(/E_DEVICE_CONFLICT: mdev 53764d0e-85a0-42b4-af5c-2046b460b1dc exists as i915-GVTg_V5_8 x4 on 0000:00:02\.0; the domain asks for i915-GVTg_V5_8 x2; nothing is touched; the device is not stamped/);
   });
 
   test('GIVEN a device running here as declared and no parent in the entry WHEN stamped THEN its parent\'s facts are used', async () => {
@@ -81,6 +82,7 @@ describe('mdev-agg stamp', () => {
     ['a parent this host lacks', `type='i915-GVTg_V5_8' instances='1' parent='0000:00:03.0'`, 'E_PARENT_NOT_FOUND'],
     ['a type the parent lacks', `type='i915-GVTg_V5_9' instances='1' parent='0000:00:02.0'`, 'E_TYPE_NOT_FOUND'],
     ['a type no parent offers', `type='nvidia-256' instances='1'`, 'E_TYPE_NOT_FOUND'],
+    ['a count the type has no room for (1 instance left)', `type='i915-GVTg_V5_8' instances='2' parent='0000:00:02.0'`, 'E_CAPACITY'],
   ])('GIVEN %s WHEN stamped (entry: %s) THEN %s and exit 1', async (_what, attributes, code) => {
     const uuid = 'c2177883-f1bb-47f0-914d-32a22e3a8804';
     const r = await cli(['stamp', '-', '--root', 'fixtures/hosts/gvt-attribute'], domainWith(uuid, `<agg:device uuid='${uuid}' ${attributes}/>`));
@@ -88,7 +90,7 @@ describe('mdev-agg stamp', () => {
     expect(r.stderr).toContain(code);
   });
 
-  test('GIVEN two parents offering the type with different driver facts and a device naming none WHEN stamped THEN E_STAMP_AMBIGUOUS', () => {
+  test('GIVEN two parents offering the type with different driver facts and a device naming none WHEN stamped THEN the facts of the parent prepare would create it on', () => {
     const uuid = 'c2177883-f1bb-47f0-914d-32a22e3a8804';
     const parent = (name: string, driverVersion: string) => ({
       name,
@@ -100,8 +102,11 @@ describe('mdev-agg stamp', () => {
     });
     const host: HostModel = { parents: [parent('0000:41:00.0', '535.104.05'), parent('0000:42:00.0', '535.161.05')], devices: [], problems: [] };
     const domain = readDomain(domainWith(uuid, `<agg:device uuid='${uuid}' type='nvidia-256' instances='1'/>`), 'd.xml').model!;
-    expect(stampsFor(domain, host, 'hv').diagnostics.map((d) => d.code)).toEqual(['E_STAMP_AMBIGUOUS']);
-    const same: HostModel = { ...host, parents: [parent('0000:41:00.0', '535.104.05'), parent('0000:42:00.0', '535.104.05')] };
-    expect(stampsFor(domain, same, 'hv').stamps.get(uuid)).toEqual({ host: 'hv', driver: 'nvidia', driverVersion: '535.104.05', migrationVersion: null });
+    // Equal room: the first by name, as placement ties.
+    expect(stampsFor(domain, host, 'hv')).toEqual({ stamps: new Map([[uuid, { host: 'hv', driver: 'nvidia', driverVersion: '535.104.05', migrationVersion: null }]]), diagnostics: [] });
+    host.parents[1]!.types[0]!.availableInstances = 5;
+    expect(stampsFor(domain, host, 'hv').stamps.get(uuid)).toEqual({ host: 'hv', driver: 'nvidia', driverVersion: '535.161.05', migrationVersion: null });
+    host.parents.forEach((p) => (p.types[0]!.availableInstances = 0));
+    expect(stampsFor(domain, host, 'hv').diagnostics.map((d) => d.code)).toEqual(['E_NO_PLACEMENT']);
   });
 });

@@ -6,16 +6,16 @@ const errors = (text: string) => parseConfig(text, F).diagnostics.map((d) => `${
 
 describe('GIVEN a configuration text', () => {
   test('WHEN it sets every key THEN they are read', () => {
-    const text = JSON.stringify({ lockTimeoutMs: 5000, allowUnknownDriver: true, driverPolicy: { drivers: { nvidia: { compatible: [['535.104.05', '535.129.03']] } } } }, null, 2);
+    const text = JSON.stringify({ lockTimeoutMs: 5000, allowUnknownDriver: true, migrationParent: 'require', driverPolicy: { drivers: { nvidia: { compatible: [['535.104.05', '535.129.03']] } } } }, null, 2);
     expect(parseConfig(text, F)).toEqual({
-      config: { lockTimeoutMs: 5000, allowUnknownDriver: true, driverPolicy: { drivers: new Map([['nvidia', [new Set(['535.104.05', '535.129.03'])]]]) } },
+      config: { lockTimeoutMs: 5000, allowUnknownDriver: true, migrationParent: 'require', driverPolicy: { drivers: new Map([['nvidia', [new Set(['535.104.05', '535.129.03'])]]]) } },
       diagnostics: [],
     });
   });
 
   test('WHEN it is an empty object THEN the defaults', () => {
     expect(parseConfig('{}', F)).toEqual({ config: DEFAULT_CONFIG, diagnostics: [] });
-    expect(DEFAULT_CONFIG).toEqual({ lockTimeoutMs: 30000, allowUnknownDriver: false, driverPolicy: EMPTY_POLICY });
+    expect(DEFAULT_CONFIG).toEqual({ lockTimeoutMs: 30000, allowUnknownDriver: false, driverPolicy: EMPTY_POLICY, migrationParent: 'prefer' });
   });
 
   test.each([
@@ -38,6 +38,7 @@ describe('GIVEN a configuration text', () => {
     ['{"lockTimeoutMs": 1.5}', 'E_CONFIG_INVALID 1:2 lockTimeoutMs must be an integer 0..600000 (milliseconds), not 1.5'],
     ['{"lockTimeoutMs": 600001}', 'E_CONFIG_INVALID 1:2 lockTimeoutMs must be an integer 0..600000 (milliseconds), not 600001'],
     ['{"allowUnknownDriver": "yes"}', 'E_CONFIG_INVALID 1:2 allowUnknownDriver must be true or false, not "yes"'],
+    ['{"migrationParent": "keep"}', 'E_CONFIG_INVALID 1:2 migrationParent must be "prefer" or "require", not "keep"'],
     ['{"driverPolicy": []}', 'E_CONFIG_INVALID 1:2 driverPolicy: the file must hold an object: {"drivers": {...}}'],
     [
       '{"driverPolicy": {"drivers": {"i915": {"compatible": [["1"]]}}}}',
@@ -57,7 +58,7 @@ describe('GIVEN a configuration text', () => {
   test('WHEN a key also appears escaped inside another key THEN the position is the key itself', () => {
     const text = '{"note": {"\\"lockTimeoutMs\\"": 1},\n "lockTimeoutMs": true}';
     expect(errors(text)).toEqual([
-      'W_CONFIG_UNKNOWN_KEY 1:2 unknown key "note" is ignored (known: lockTimeoutMs, allowUnknownDriver, driverPolicy)',
+      'W_CONFIG_UNKNOWN_KEY 1:2 unknown key "note" is ignored (known: lockTimeoutMs, allowUnknownDriver, driverPolicy, migrationParent)',
       'E_CONFIG_INVALID 2:2 lockTimeoutMs must be an integer 0..600000 (milliseconds), not true',
     ]);
   });

@@ -12,6 +12,8 @@ export interface HookDevice {
   instances: number;
   parent?: string;
   method?: string;
+  /** The hostdev's model; vfio-pci when not given. */
+  model?: string;
   /** The `<agg:source>` stamp the source host wrote. */
   source?: { host?: string; driver?: string; driverVersion?: string; migrationVersion?: string };
 }
@@ -29,7 +31,7 @@ export function libvirtDomain(name: string, devices: HookDevice[]): string {
   );
   const hostdevs = devices.map(
     (d, i) =>
-      `    <hostdev mode='subsystem' type='mdev' managed='no' model='vfio-pci'>\n` +
+      `    <hostdev mode='subsystem' type='mdev' managed='no' model='${d.model ?? 'vfio-pci'}'>\n` +
       `      <source>\n        <address uuid='${d.uuid}'/>\n      </source>\n` +
       `      <address type='pci' domain='0x0000' bus='0x0${i + 5}' slot='0x00' function='0x0'/>\n    </hostdev>\n`,
   );

@@ -26,6 +26,8 @@ export class HostTree {
     this.outside = join(parent, 'outside');
     mkdirSync(this.outside);
     writeFileSync(join(this.outside, 'secret'), 'outside data\n');
+    // Room for the test domains' counts (2 and 4): the fixture host has 1 instance of the type left.
+    if (host === 'gvt-attribute') writeFileSync(this.at(`${TYPE_DIR}/available_instances`), '4\n');
   }
 
   at(rel: string): string {

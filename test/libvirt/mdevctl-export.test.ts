@@ -16,7 +16,7 @@ const DEVICES: HookDevice[] = [
   { uuid: '0b21c0e4-3e0c-4a8e-9d38-07c8d2c3b0a1', type: 'i915-GVTg_V5_4', instances: 1, parent: '0000:00:02.0' },
   { uuid: '9c7e03b2-5d1b-4f57-8f7c-1c0f4c2d8e11', type: 'i915-GVTg_V5_8', instances: 2 },
 ];
-const SYS = join(REPO, 'fixtures/hosts/gvt-attribute/sys');
+const SYS = join(REPO, 'fixtures/hosts/example-gvt/sys');
 
 function exported() {
   const dir = mkdtempSync(join(tmpdir(), 'mdev-agg-mdevctl-'));
@@ -31,13 +31,13 @@ test('mdevctl is installed (scripts/setup-test-tools.sh) and is the version thes
   expect(r.stdout.trim()).toMatch(/^mdevctl 1\.\d+\.\d+$/);
 });
 
-describe('GIVEN a domain exported with --to mdevctl --out DIR on the gvt-attribute tree', () => {
+describe('GIVEN a domain exported with --to mdevctl --out DIR on the example-gvt tree', () => {
   test('WHEN the real mdevctl lists DIR as its /etc/mdevctl.d THEN list --defined --dumpjson is exactly what export printed', async () => {
     const { dir, file } = exported();
     const etc = mdevctlConfigDir(join(dir, 'etc'));
-    const printed = await cli(['export', file, '--to', 'mdevctl', '--root', join(REPO, 'fixtures/hosts/gvt-attribute')]);
+    const printed = await cli(['export', file, '--to', 'mdevctl', '--root', join(REPO, 'fixtures/hosts/example-gvt')]);
     expect(printed.code).toBe(0);
-    const written = await cli(['export', file, '--to', 'mdevctl', '--out', etc, '--root', join(REPO, 'fixtures/hosts/gvt-attribute')]);
+    const written = await cli(['export', file, '--to', 'mdevctl', '--out', etc, '--root', join(REPO, 'fixtures/hosts/example-gvt')]);
     expect(written.code).toBe(0);
 
     const listed = mdevctl(SYS, etc, ['list', '--defined', '--dumpjson']);
@@ -50,7 +50,7 @@ describe('GIVEN a domain exported with --to mdevctl --out DIR on the gvt-attribu
   test('WHEN mdevctl itself defines the same devices THEN its files and the exported ones are byte-identical', async () => {
     const { dir, file } = exported();
     const ours = join(dir, 'ours');
-    await cli(['export', file, '--to', 'mdevctl', '--out', ours, '--root', join(REPO, 'fixtures/hosts/gvt-attribute')]);
+    await cli(['export', file, '--to', 'mdevctl', '--out', ours, '--root', join(REPO, 'fixtures/hosts/example-gvt')]);
     const theirs = mdevctlConfigDir(join(dir, 'theirs'));
     for (const d of DEVICES) {
       const define = mdevctl(SYS, theirs, ['define', '--uuid', d.uuid, '--parent', '0000:00:02.0', '--type', d.type]);
@@ -70,7 +70,7 @@ describe('GIVEN a domain exported with --to mdevctl --out DIR on the gvt-attribu
   test('WHEN mdevctl reads one exported config with list -d -u THEN it shows the count attribute in place', async () => {
     const { dir, file } = exported();
     const etc = mdevctlConfigDir(join(dir, 'etc'));
-    await cli(['export', file, '--to', 'mdevctl', '--out', etc, '--root', join(REPO, 'fixtures/hosts/gvt-attribute')]);
+    await cli(['export', file, '--to', 'mdevctl', '--out', etc, '--root', join(REPO, 'fixtures/hosts/example-gvt')]);
     const one = mdevctl(SYS, etc, ['list', '--defined', '--verbose', '--uuid', DEVICES[0]!.uuid]);
     expect(one.status).toBe(0);
     expect(one.stdout).toContain(`${DEVICES[0]!.uuid} 0000:00:02.0 i915-GVTg_V5_8 manual`);

@@ -32,6 +32,7 @@ interface Case {
   target: string;
   policy: string | null;
   allowUnknownDriver: boolean;
+  migrationParent?: 'prefer' | 'require';
   compatible: boolean;
   devices: ExpectedDevice[];
 }
@@ -45,6 +46,7 @@ const argvOf = (c: Case) => [
   `${CORPUS}/snapshots/${c.target}`,
   ...(c.policy ? ['--policy', `${CORPUS}/policies/${c.policy}`] : []),
   ...(c.allowUnknownDriver ? ['--allow-unknown-driver'] : []),
+  ...(c.migrationParent ? ['--migration-parent', c.migrationParent] : []),
   '--json',
 ];
 const label = (check: { result: string; code: string | null }) => (check.code === null ? check.result : `${check.result} ${check.code}`);
@@ -130,7 +132,7 @@ describe('migration corpus: no verdict is compatible while a check fails or is u
         for (const target of snapshots) {
           for (const policy of policies) {
             for (const allowUnknownDriver of [false, true]) {
-              const report = checkDomainMigration(domain, source, target.host, { policy, allowUnknownDriver });
+              const report = checkDomainMigration(domain, source, target.host, { policy, allowUnknownDriver, parentRule: 'prefer' });
               judged++;
               const checks = report.devices.flatMap((d) => [d.checks.type, d.checks.count, d.checks.driver]);
               for (const check of checks) {

@@ -11,7 +11,7 @@ import { readSnapshot } from '../../src/core/snapshot/read';
 import { REPO } from '../helpers/golden';
 
 const CORPUS = join(REPO, 'fixtures/migration');
-const OPTIONS: CheckOptions = { policy: EMPTY_POLICY, allowUnknownDriver: false };
+const OPTIONS: CheckOptions = { policy: EMPTY_POLICY, allowUnknownDriver: false, parentRule: 'prefer' };
 
 /** Every pair judged in full: what the matrix must equal. */
 const bruteForce = (domains: { requirements: Requirement[] }[], targets: HostModel[], options = OPTIONS) =>

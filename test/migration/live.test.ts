@@ -1,7 +1,7 @@
 /**
  * Live mode: this host is the target and its kernel answers the migration_version protocol. On a
  * kernel simulated from a copy of a fixture tree the written string is accepted or refused as the
- * reference says; against the real tree copy the only file written is the type's migration_version.
+ * reference says; a tree copy is not sysfs, so there nothing is written and the strings are compared.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,8 +21,8 @@ const DOMAIN = 'fixtures/migration/domains/gvt-one.xml';
 const ACCEPTED = '8086-591d-i915-GVTg_V5_8-00000001';
 const TYPE_DIR = '/sys/class/mdev_bus/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_8';
 const domainText = readFileSync(join(REPO, DOMAIN), 'utf8');
-/** gvt-one with another migration_version in its stamp. */
-const stampedWith = (version: string) => domainText.replace(ACCEPTED, version);
+/** gvt-one with another migration_version in its stamp, asking for 1 instance: the fixture host has 1 left. */
+const stampedWith = (version: string) => domainText.replace(ACCEPTED, version).replace("instances='4'", "instances='1'");
 
 describe('migrate-check live: the target kernel decides', () => {
   let copy: { parent: string; root: string };
@@ -43,6 +43,7 @@ describe('migrate-check live: the target kernel decides', () => {
     const report = checkDomainMigration(domain, null, readHost(kernel), {
       policy: EMPTY_POLICY,
       allowUnknownDriver: false,
+      parentRule: 'prefer',
       writeMigrationVersion: migrationVersionWriter(kernel),
     });
     const driver = report.devices[0]!.checks.driver;
@@ -58,7 +59,7 @@ describe('migrate-check live: the target kernel decides', () => {
     spec.parents[0]!.types[0]!.migration = 'unsupported';
     const kernel = SimKernel.build(spec);
     const domain = readDomain(domainText, 'guest.xml').model!;
-    const report = checkDomainMigration(domain, null, readHost(kernel), { policy: EMPTY_POLICY, allowUnknownDriver: false, writeMigrationVersion: migrationVersionWriter(kernel) });
+    const report = checkDomainMigration(domain, null, readHost(kernel), { policy: EMPTY_POLICY, allowUnknownDriver: false, parentRule: 'prefer', writeMigrationVersion: migrationVersionWriter(kernel) });
     expect(report.devices[0]!.checks.driver).toMatchObject({ method: 'driver-version', result: 'unknown', code: 'C_DRIVER_UNKNOWN' });
     expect(kernel.writes).toEqual([]);
   });
@@ -71,18 +72,18 @@ describe('migrate-check live: the target kernel decides', () => {
     expect(treePicture(copy.root)).toEqual(before);
   });
 
-  test('GIVEN the real tree copy as this host WHEN checked live THEN the only file written is the type\'s migration_version', async () => {
+  test.each([
+    ['another GVT software version', '8086-591d-i915-GVTg_V5_8-00000002', 1, 'fail'],
+    ['an NVIDIA driver\'s string', 'nvidia-535.104.05-256', 1, 'fail'],
+    ['the type\'s own string', '8086-591d-i915-GVTg_V5_8-00000001', 0, 'pass'],
+  ])('GIVEN a tree copy (not sysfs) as this host WHEN %s is checked live THEN it is compared as offline, and nothing is written', async (_what, written, code, result) => {
     const before = treePicture(copy.root);
-    // A plain file takes any write (no kernel refuses it), so the string written shows in the file.
-    const written = '8086-591d-i915-GVTg_V5_8-00000002';
     const r = await cli(['migrate-check', '-', '--root', copy.root, '--json'], stampedWith(written));
-    expect(r.code).toBe(0);
-    expect(json(r).devices[0].checks.driver).toMatchObject({ method: 'migration-version-write', result: 'pass' });
-    const after = treePicture(copy.root);
-    const changed = Object.keys(after).filter((path) => after[path] !== before[path]);
-    expect(changed).toEqual(['sys/devices/pci0000:00/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_8/migration_version']);
-    expect(Object.keys(after)).toEqual(Object.keys(before));
-    expect(after[changed[0]!]).toBe(`file ${written}\n`);
+    expect(r.code).toBe(code);
+    const driver = json(r).devices[0].checks.driver;
+    expect(driver).toMatchObject({ method: 'migration-version', result });
+    expect(driver.reason).toMatch(/\(not written: \/sys\/\S+\/i915-GVTg_V5_8 is not on sysfs\)$/);
+    expect(treePicture(copy.root)).toEqual(before);
   });
 
   test('GIVEN a --target snapshot WHEN checked THEN nothing on the host is written', async () => {

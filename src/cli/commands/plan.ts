@@ -4,7 +4,7 @@ import { planApply, planRelease } from '../../core/plan';
 import { planJson, planShell, planText } from '../../core/plan-format';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { loadDomain, reportDiagnostics } from '../domain-input';
-import { openReal } from '../host-access';
+import { hostView } from '../host-access';
 import { printDiagnostics, printJson } from '../report';
 
 const FORMATS = ['text', 'json', 'sh'] as const;
@@ -14,7 +14,7 @@ export async function planCommand(ctx: CommandContext): Promise<ExitCode> {
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be text, json or sh, not ${JSON.stringify(format)}`);
   const loaded = await loadDomain(ctx, ctx.positionals[0]);
   if ('exit' in loaded) return loaded.exit;
-  const host = readHost(openReal(ctx));
+  const host = readHost(hostView(ctx));
   const plan = ctx.values.release ? planRelease(loaded.model, host) : planApply(loaded.model, host);
   const failed = hasErrors(plan.diagnostics);
   if (format === 'json') printJson(ctx.out, planJson(plan));

@@ -4,7 +4,7 @@ import { isOneLine } from '../../core/snapshot/values';
 import { writeSnapshot } from '../../core/snapshot/write';
 import { readHostName } from '../../shell/host-name';
 import { type CommandContext, type Env, EXIT, type ExitCode, UsageError } from '../context';
-import { openReal } from '../host-access';
+import { hostView } from '../host-access';
 import { printJson } from '../report';
 
 /** Seconds since the epoch from SOURCE_DATE_EPOCH (reproducible output), else the clock. */
@@ -18,7 +18,7 @@ function generatedAt(env: Env): string {
 }
 
 export function snapshotCommand(ctx: CommandContext): ExitCode {
-  const view = openReal(ctx);
+  const view = hostView(ctx);
   const given = ctx.values.name as string | undefined;
   if (given !== undefined && !isOneLine(given)) throw new UsageError('--name must be one non-empty line');
   const snapshot: HostSnapshot = { name: given ?? readHostName(view), generated: generatedAt(ctx.env), host: readHost(view) };

@@ -9,7 +9,7 @@ import { readHostName } from '../../shell/host-name';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { loadDomain, reportDiagnostics } from '../domain-input';
 import { checkSameModel } from '../edit-check';
-import { openReal } from '../host-access';
+import { hostView } from '../host-access';
 
 /**
  * The domain with `<agg:source>` filled from this host for every managed device. The stamp lives
@@ -30,7 +30,7 @@ export async function stampCommand(ctx: CommandContext): Promise<ExitCode> {
     model = embedded.model!;
   }
 
-  const view = openReal(ctx);
+  const view = hostView(ctx);
   const hostName = given ?? readHostName(view);
   const { stamps, diagnostics } = stampsFor(model, readHost(view), hostName);
   if (hasErrors(diagnostics)) {

@@ -1,10 +1,10 @@
 import { readHost } from '../../core/host';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
-import { openReal } from '../host-access';
+import { hostView } from '../host-access';
 import { printJson } from '../report';
 
 export function typesCommand(ctx: CommandContext): ExitCode {
-  const host = readHost(openReal(ctx));
+  const host = readHost(hostView(ctx));
   if (ctx.flags.json) {
     printJson(ctx.out, { ok: true, parents: host.parents, problems: host.problems });
     return EXIT.OK;

@@ -3,19 +3,19 @@
  * of the incoming domain against this host (type, count, driver; the source's facts from the
  * domain's <agg:source> stamps, migration_version written to this host's types), with the
  * configuration's driver policy and unknown-driver rule. A failure aborts the migration (exit 1,
- * one line on stderr). libvirt reads stdout as the replacement XML: when placement here differs
- * from the XML (core/migrate-placement.ts says when), the XML with the entries' parents rewritten
- * is printed; otherwise nothing, which tells libvirt the XML is unchanged. The placement comes
- * from the planner prepare runs next, so prepare creates each device where it was checked.
+ * one line on stderr). libvirt reads stdout as the replacement XML: when the check placed a device
+ * elsewhere than the XML names (`parentChanges`), the XML with the entries' parents rewritten is
+ * printed; otherwise nothing, which tells libvirt the XML is unchanged. The check places devices
+ * with the same model prepare plans with, so prepare creates each device where it was judged.
  */
 import { hasErrors } from '../../core/diagnostics';
 import { readDomain } from '../../core/domain';
 import { setParents } from '../../core/edit/set-parents';
 import { readHost } from '../../core/host';
-import { placeIncoming } from '../../core/migrate-placement';
-import { checkDomainMigration } from '../../core/migration/domain-check';
+import { checkDomainMigration, parentChanges } from '../../core/migration/domain-check';
 import { migrationVersionWriter } from '../../shell/migration-version-writer';
 import { loadConfig } from '../config-file';
+import { parentRuleOf } from '../migration-inputs';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { hostView } from '../host-access';
 import { failureLine } from './hook-report';
@@ -37,11 +37,11 @@ export function migrateHook(ctx: CommandContext, call: HookCall, xml: Uint8Array
   const check = checkDomainMigration(model, null, host, {
     policy: config.driverPolicy,
     allowUnknownDriver: config.allowUnknownDriver,
+    parentRule: parentRuleOf(config.migrationParent),
     writeMigrationVersion: migrationVersionWriter(sysfs),
   });
   if (!check.compatible) return fail(check.diagnostics);
-  const { plan, changes } = placeIncoming(model, host);
-  if (hasErrors(plan.diagnostics)) return fail(plan.diagnostics);
+  const changes = parentChanges(model, check);
   if (changes.length) ctx.out.out(setParents(model, changes));
   return EXIT.OK;
 }

@@ -1,8 +1,14 @@
 /** Writes placement results into a domain's aggregation entries (inline and metadata alike). */
 import type { DomainModel } from '../domain';
-import type { ParentChange } from '../migrate-placement';
 import { setAttribute } from './set-attribute';
 import { type TextEdit, applyEdits } from './text-edits';
+
+/** A device's parent as the domain names it (null: none) and as placement on a host chose it. */
+export interface ParentChange {
+  uuid: string;
+  from: string | null;
+  to: string;
+}
 
 export function setParents(domain: DomainModel, changes: readonly ParentChange[]): string {
   const edits: TextEdit[] = [];

@@ -7,7 +7,7 @@
 import { type Code, type Diagnostic, diagnostic } from '../diagnostics';
 import type { DomainModel, ManagedDevice } from '../domain';
 import { type HostModel, findParent, findType } from '../host-model';
-import { planApply } from '../plan';
+import { decidedParent, placeDomain } from '../placement';
 
 export const COUNT_ATTRIBUTE = 'mdev/aggregated_instances';
 
@@ -29,12 +29,17 @@ export function exportDevices(domain: DomainModel, host: HostModel | null): { de
   const report = (device: ManagedDevice, code: Code, message: string, attribute?: string) =>
     diagnostics.push(diagnostic(code, message, domain.file, (attribute && device.attributeAt[attribute]) || device.at));
 
+  // A device without a parent goes where prepare would create it: the whole domain is placed in
+  // order, so the devices before it take their room first. A named parent is exported as named.
   const placed = new Map<string, string>();
-  const unplaced = domain.devices.filter((d) => d.parent === null);
-  if (unplaced.length && host) {
-    const plan = planApply({ ...domain, devices: unplaced }, host);
-    diagnostics.push(...plan.diagnostics);
-    for (const p of plan.devices) placed.set(p.uuid, p.parent);
+  if (host && domain.devices.some((d) => d.parent === null)) {
+    placeDomain(domain.devices, host, 'strict').forEach((decision, i) => {
+      const device = domain.devices[i]!;
+      if (device.parent !== null) return;
+      const parent = decidedParent(decision);
+      if (parent !== null) placed.set(device.uuid, parent);
+      else if (decision.kind === 'refused') report(device, decision.code, decision.message, decision.attribute);
+    });
   }
 
   const devices: ExportDevice[] = [];

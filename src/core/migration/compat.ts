@@ -7,7 +7,7 @@
 import type { Code } from '../diagnostics';
 import type { ManagedDevice } from '../domain';
 import { type Dialect, type HostModel, type HostParent, type HostType, findParent, findType } from '../host-model';
-import { CapacityLedger, placeDevice } from '../plan';
+import { type Decision, type ParentRule, placeDomain } from '../placement';
 import { compareMigrationVersions } from './migration-version';
 import { type DriverPolicy, policyAllows } from './policy';
 import type { DriverFacts, SourceFacts } from './source-facts';
@@ -32,9 +32,11 @@ export interface TypeCheck extends Check {
 export interface CountCheck extends Check {
   declared: number;
   source: number | null;
-  /** Where the target would create the device, and how; null when it cannot. */
+  /** Where the device is (or would be created) on the target, and how; null when it cannot be. */
   parent: string | null;
   dialect: Dialect | null;
+  /** Set when the domain names a parent the target cannot use and the device is placed elsewhere. */
+  moved: { from: string; why: string } | null;
 }
 
 /**
@@ -59,12 +61,18 @@ export interface DeviceVerdict {
   checks: { type: TypeCheck; count: CountCheck; driver: DriverCheck };
 }
 
-/** A live target's answer to the source string written to its type's migration_version: null = accepted, else the errno. */
-export type MigrationVersionWriter = (parent: string, type: string, version: string) => string | null;
+/**
+ * A live target's answer to the source string written to its type's migration_version: accepted
+ * (errno null) or refused with the errno; or not written, where the target is not a kernel's
+ * sysfs (a tree copy would take any string), and then the strings are compared as offline.
+ */
+export type MigrationVersionWriter = (parent: string, type: string, version: string) => { written: true; errno: string | null } | { written: false; why: string };
 
 export interface CheckOptions {
   policy: DriverPolicy;
   allowUnknownDriver: boolean;
+  /** A named parent on the target: kept when it can take the device, else `prefer` places the device elsewhere. */
+  parentRule: ParentRule;
   /** Live mode only: the write protocol replaces the offline comparison. */
   writeMigrationVersion?: MigrationVersionWriter;
 }
@@ -77,19 +85,19 @@ export interface Requirement {
 const pass = (reason: string) => ({ ok: true, result: 'pass' as const, code: null, reason });
 const fail = (code: Code, reason: string) => ({ ok: false, result: 'fail' as const, code, reason });
 
-/** Every device of one domain against one target, in order: earlier devices take capacity first. */
+/** Every device of one domain against one target, placed by the one placement model in order. */
 export function judgeDevices(requirements: readonly Requirement[], target: HostModel, options: CheckOptions): DeviceVerdict[] {
-  const ledger = new CapacityLedger();
-  return requirements.map(({ device, source }) => {
+  const decisions = placeDomain(
+    requirements.map((r) => r.device),
+    target,
+    options.parentRule,
+  );
+  return requirements.map(({ device, source }, i) => {
+    const decision = decisions[i]!;
     const offering = target.parents.filter((p) => findType(p, device.type) !== undefined);
-    const type = typeCheck(device, source, offering);
-    // The parent the domain names is kept when the target has it (the hook's migrate does the
-    // same); otherwise placement picks among the target's parents offering the type.
-    const pinned = device.parent !== null && findParent(target, device.parent) !== undefined;
-    const placed = placeDevice(pinned ? device : { ...device, parent: null }, target, ledger);
-    const count = countCheck(device, source, offering, placed);
-    const parent = 'code' in placed ? ((pinned && offering.find((p) => p.name === device.parent)) || offering[0]) : placed.parent;
-    const driver = driverCheck(source.driver, parent ? { parent, type: findType(parent, device.type)! } : null, device.type, options);
+    const type = typeCheck(device, source, offering, decision);
+    const count = countCheck(device, source, offering, decision);
+    const driver = driverCheck(source.driver, driverCandidates(decision, offering, target, device.type), device.type, options);
     return {
       uuid: device.uuid,
       type: device.type,
@@ -101,65 +109,98 @@ export function judgeDevices(requirements: readonly Requirement[], target: HostM
   });
 }
 
-function typeCheck(device: ManagedDevice, source: SourceFacts, offering: HostParent[]): TypeCheck {
+function typeCheck(device: ManagedDevice, source: SourceFacts, offering: HostParent[], decision: Decision): TypeCheck {
   const facts = { declared: device.type, source: source.type };
   if (source.type !== null && source.type !== device.type) {
     return { ...fail('C_TYPE_MISMATCH', `the source runs the device as ${source.type}, the domain declares ${device.type}`), ...facts };
   }
-  if (offering.length === 0) return { ...fail('C_TYPE_UNAVAILABLE', `no parent on the target offers ${device.type}`), ...facts };
   const seen = source.type === null ? ' (no source snapshot shows the device; the declared type stands)' : '';
+  if (decision.kind === 'present') return { ...pass(`the target already has ${device.uuid} as ${device.type} on ${decision.parent}${seen}`), ...facts };
+  if (offering.length === 0) return { ...fail('C_TYPE_UNAVAILABLE', `no parent on the target offers ${device.type}`), ...facts };
   return { ...pass(`the target offers ${device.type} on ${offering.map((p) => p.name).join(', ')}${seen}`), ...facts };
 }
 
-function countCheck(device: ManagedDevice, source: SourceFacts, offering: HostParent[], placed: ReturnType<typeof placeDevice>): CountCheck {
+function countCheck(device: ManagedDevice, source: SourceFacts, offering: HostParent[], decision: Decision): CountCheck {
   const facts = { declared: device.instances, source: source.instances };
+  const nowhere = { parent: null, dialect: null, moved: null };
   if (source.instances !== null && source.instances !== device.instances) {
-    return { ...fail('C_COUNT_MISMATCH', `the source device carries ${source.instances} instance${source.instances === 1 ? '' : 's'}, the domain declares ${device.instances}`), ...facts, parent: null, dialect: null };
+    return { ...fail('C_COUNT_MISMATCH', `the source device carries ${source.instances} instance${source.instances === 1 ? '' : 's'}, the domain declares ${device.instances}`), ...facts, ...nowhere };
   }
-  if ('code' in placed) {
-    const why = offering.length === 0 ? `no parent on the target offers ${device.type}` : `${placed.message} (${placed.code})`;
-    return { ...fail('C_COUNT_UNSUPPORTED', `the target cannot create ${device.type} x${device.instances}: ${why}`), ...facts, parent: null, dialect: null };
+  if (decision.kind === 'refused') {
+    const why = offering.length === 0 ? `no parent on the target offers ${device.type}` : `${decision.message} (${decision.code})`;
+    return { ...fail('C_COUNT_UNSUPPORTED', `the target cannot create ${device.type} x${device.instances}: ${why}`), ...facts, ...nowhere };
   }
-  return { ...pass(`${placed.parent.name} can create ${device.type} x${device.instances} (${placed.dialect} dialect)`), ...facts, parent: placed.parent.name, dialect: placed.dialect };
+  if (decision.kind === 'present') {
+    return { ...pass(`${decision.parent} already has ${device.uuid} as ${device.type} x${device.instances}`), ...facts, parent: decision.parent, dialect: decision.dialect, moved: null };
+  }
+  const { parent, dialect, moved } = decision;
+  const where = moved ? ` (instead of ${moved.from}: ${moved.why}; placed where most room is left)` : '';
+  return { ...pass(`${parent.name} can create ${device.type} x${device.instances} (${dialect} dialect)${where}`), ...facts, parent: parent.name, dialect, moved };
 }
 
-function driverCheck(source: DriverFacts, at: { parent: HostParent; type: HostType } | null, typeId: string, options: CheckOptions): DriverCheck {
-  const unknown = (method: DriverMethod, target: DriverFacts | null, reason: string): DriverCheck => ({
-    ok: options.allowUnknownDriver,
-    result: 'unknown',
-    code: 'C_DRIVER_UNKNOWN',
-    reason,
-    method,
-    source,
-    target,
-  });
-  if (at === null) return unknown('driver-version', null, `no parent on the target offers ${typeId}, so there is no target driver to judge`);
-  const target: DriverFacts = { driver: at.parent.driver, driverVersion: at.parent.driverVersion, migrationVersion: at.type.migrationVersion };
-  const facts = { source, target };
+interface DriverCandidate {
+  parent: HostParent;
+  /** The device's type on that parent; null where the parent does not offer it. */
+  type: HostType | null;
+}
 
-  if (source.migrationVersion !== null && target.migrationVersion !== null) {
+/**
+ * The target parents whose driver the device would meet: where it is or would be created; when it
+ * cannot be placed, every parent offering its type, else every parent of the target.
+ */
+function driverCandidates(decision: Decision, offering: HostParent[], target: HostModel, typeId: string): DriverCandidate[] {
+  const at = (parent: HostParent | undefined) => (parent ? [{ parent, type: findType(parent, typeId) ?? null }] : []);
+  if (decision.kind === 'present') return at(findParent(target, decision.parent));
+  if (decision.kind === 'create') return at(decision.parent);
+  return (offering.length > 0 ? offering : target.parents).flatMap(at);
+}
+
+/** Pass when a candidate parent is compatible; else unknown when facts are missing for one; else fail. */
+function driverCheck(source: DriverFacts, candidates: DriverCandidate[], typeId: string, options: CheckOptions): DriverCheck {
+  if (candidates.length === 0) {
+    return { ...unknownDriver(options), reason: `the target has no mdev parent, so there is no target driver to judge`, method: 'driver-version', source, target: null };
+  }
+  const judged = candidates.map((candidate) => driverAt(source, candidate, options));
+  const chosen = judged.find((j) => j.result === 'pass') ?? judged.find((j) => j.result === 'unknown') ?? judged[0]!;
+  if (candidates.length === 1 || chosen.result === 'pass') return chosen;
+  const others = judged.length - 1;
+  return { ...chosen, reason: `${chosen.reason} (and ${others} other parent${others === 1 ? '' : 's'} offering ${typeId} or standing for it judged alike or worse)` };
+}
+
+const unknownDriver = (options: CheckOptions) => ({ ok: options.allowUnknownDriver, result: 'unknown' as const, code: 'C_DRIVER_UNKNOWN' as Code });
+
+function driverAt(source: DriverFacts, { parent, type }: DriverCandidate, options: CheckOptions): DriverCheck {
+  const target: DriverFacts = { driver: parent.driver, driverVersion: parent.driverVersion, migrationVersion: type?.migrationVersion ?? null };
+  const facts = { source, target };
+  const unknown = (reason: string): DriverCheck => ({ ...unknownDriver(options), reason, method: 'driver-version', ...facts });
+
+  if (source.migrationVersion !== null && target.migrationVersion !== null && type !== null) {
+    let offline = '';
     if (options.writeMigrationVersion) {
-      const errno = options.writeMigrationVersion(at.parent.name, at.type.id, source.migrationVersion);
-      return errno === null
-        ? { ...pass(`${at.parent.name} accepted ${source.migrationVersion} written to ${at.type.id}/migration_version`), method: 'migration-version-write', ...facts }
-        : { ...fail('C_DRIVER_INCOMPATIBLE', `${at.parent.name} refused ${source.migrationVersion} written to ${at.type.id}/migration_version: ${errno}`), method: 'migration-version-write', ...facts };
+      const answer = options.writeMigrationVersion(parent.name, type.id, source.migrationVersion);
+      if (answer.written) {
+        return answer.errno === null
+          ? { ...pass(`${parent.name} accepted ${source.migrationVersion} written to ${type.id}/migration_version`), method: 'migration-version-write', ...facts }
+          : { ...fail('C_DRIVER_INCOMPATIBLE', `${parent.name} refused ${source.migrationVersion} written to ${type.id}/migration_version: ${answer.errno}`), method: 'migration-version-write', ...facts };
+      }
+      offline = ` (not written: ${answer.why})`;
     }
     const compared = compareMigrationVersions(source.migrationVersion, target.migrationVersion);
-    if (compared.compatible) return { ...pass(`migration_version ${source.migrationVersion} matches the target's ${target.migrationVersion}`), method: 'migration-version', ...facts };
+    if (compared.compatible) return { ...pass(`migration_version ${source.migrationVersion} matches ${parent.name}'s ${target.migrationVersion}${offline}`), method: 'migration-version', ...facts };
     const why = compared.format === 'gvt' ? `the GVT fields differ: ${compared.differing.join(', ')}` : 'the strings differ';
-    return { ...fail('C_DRIVER_INCOMPATIBLE', `migration_version ${source.migrationVersion} against the target's ${target.migrationVersion}: ${why}`), method: 'migration-version', ...facts };
+    return { ...fail('C_DRIVER_INCOMPATIBLE', `migration_version ${source.migrationVersion} against ${parent.name}'s ${target.migrationVersion}: ${why}${offline}`), method: 'migration-version', ...facts };
   }
 
   const onlyOne =
     source.migrationVersion !== null ? ' (only the source has migration_version)' : target.migrationVersion !== null ? ' (only the target has migration_version)' : '';
   if (source.driver === null || target.driver === null) {
-    return unknown('driver-version', target, `the ${source.driver === null ? 'source' : 'target'} driver name is not known${onlyOne}`);
+    return unknown(`the ${source.driver === null ? 'source' : `target's (${parent.name})`} driver name is not known${onlyOne}`);
   }
   if (source.driver !== target.driver) {
-    return { ...fail('C_DRIVER_INCOMPATIBLE', `the source driver is ${source.driver}, the target's ${target.driver}${onlyOne}`), method: 'driver-version', ...facts };
+    return { ...fail('C_DRIVER_INCOMPATIBLE', `the source driver is ${source.driver}, ${parent.name}'s ${target.driver}${onlyOne}`), method: 'driver-version', ...facts };
   }
   if (source.driverVersion === null || target.driverVersion === null) {
-    return unknown('driver-version', target, `the ${source.driverVersion === null ? 'source' : 'target'} ${source.driver} version is not known${onlyOne}`);
+    return unknown(`the ${source.driverVersion === null ? 'source' : `target's (${parent.name})`} ${source.driver} version is not known${onlyOne}`);
   }
   if (source.driverVersion === target.driverVersion) {
     return { ...pass(`${source.driver} ${source.driverVersion} on both sides${onlyOne}`), method: 'driver-version', ...facts };
@@ -168,7 +209,7 @@ function driverCheck(source: DriverFacts, at: { parent: HostParent; type: HostTy
     return { ...pass(`${source.driver} ${source.driverVersion} -> ${target.driverVersion} is allowed by the policy${onlyOne}`), method: 'policy', ...facts };
   }
   return {
-    ...fail('C_DRIVER_INCOMPATIBLE', `${source.driver} ${source.driverVersion} on the source, ${target.driverVersion} on the target, and no policy allows it${onlyOne}`),
+    ...fail('C_DRIVER_INCOMPATIBLE', `${source.driver} ${source.driverVersion} on the source, ${target.driverVersion} on ${parent.name}, and no policy allows it${onlyOne}`),
     method: 'driver-version',
     ...facts,
   };

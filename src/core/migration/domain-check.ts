@@ -1,6 +1,7 @@
 /** One domain against one target: the per-device verdicts, the overall verdict, located diagnostics. Pure. */
 import { type Diagnostic, diagnostic } from '../diagnostics';
 import type { DomainModel } from '../domain';
+import type { ParentChange } from '../edit/set-parents';
 import type { HostModel } from '../host-model';
 import type { HostSnapshot } from '../snapshot/model';
 import { type CheckOptions, type DeviceVerdict, judgeDevices } from './compat';
@@ -30,4 +31,19 @@ export function checkDomainMigration(domain: DomainModel, source: HostSnapshot |
     }
   });
   return { compatible: devices.every((d) => d.compatible), devices, diagnostics };
+}
+
+/**
+ * Where the check placed each device on the target differs from what the domain names: every
+ * entry naming no parent, and every named parent the target could not use (under `prefer`). The
+ * migrate hook writes these into the XML, so that prepare creates each device where it was judged.
+ */
+export function parentChanges(domain: DomainModel, report: MigrationReport): ParentChange[] {
+  const changes: ParentChange[] = [];
+  report.devices.forEach((verdict, i) => {
+    const device = domain.devices[i]!;
+    const to = verdict.checks.count.parent;
+    if (to !== null && to !== device.parent) changes.push({ uuid: device.uuid, from: device.parent, to });
+  });
+  return changes;
 }

@@ -1,16 +1,26 @@
 /**
- * Fleet matrix: which targets can take each domain, without judging every domain against every
- * target in full. The check's facts allow three reductions, each exact:
- * - a domain's devices fall into groups by type: devices of different types never share capacity
- *   (the ledger counts per parent and type), so a domain passes a target when each group does;
- * - a group is a requirement signature (per device: type, count, parent, method, model, source
- *   facts); domains share groups, and each group is judged once per distinct target profile;
- * - a target's profile for a type is every fact the check reads of the parents offering it, with
- *   available_instances capped at the most any group of that type can take when those parents
- *   differ in nothing else (above that cap every placement succeeds alike).
- * The judging itself is judgeDevices, the same function a single check uses. Pure.
+ * Fleet matrix: which targets can take each domain, with each verdict exactly the single check's,
+ * without judging every domain against every target in full.
+ *
+ * - Domains with the same requirements (per device: type, count, parent, method, model, source
+ *   facts; not the UUID) form one group, judged once per distinct target projection.
+ * - A target's projection for a group is the part of its host the check can read for the group's
+ *   types: the parents offering them (every field, only those types) and the host problems that
+ *   can hide a placement fact (`isPlacementProblem`). The group is judged on the projection
+ *   itself, and the projection's content is its key: a fact the check reads that a projection
+ *   left out would change fleet verdicts, which the property tests compare with single checks.
+ * - For a group of one type whose offering parents differ only in name and room, room is capped
+ *   at the most instances any group of that type asks for: above that every placement succeeds
+ *   alike. Groups of several types are not capped: which parent one type takes changes where the
+ *   other may go.
+ * - A target holding one of a domain's UUIDs (a device, or a problem at the device's directory)
+ *   is judged for that domain on its whole host: whether the device exists as declared is the
+ *   domain's own fact.
+ * Pure.
  */
-import type { HostModel, HostParent, HostType } from '../host-model';
+import type { HostModel, HostParent, HostProblem, HostType } from '../host-model';
+import { isPlacementProblem } from '../placement';
+import { MDEV_DEVICES } from '../sysfs-paths';
 import { type CheckOptions, type Requirement, judgeDevices } from './compat';
 
 export interface FleetDomain {
@@ -24,48 +34,37 @@ export interface FleetTarget {
 export interface FleetMatrix {
   /** Per domain (in input order), the indices of the targets that can take it, ascending. */
   accepted: readonly (readonly number[])[];
-  /** Distinct device groups, and how many times a group was judged in full. */
+  /** Distinct requirement groups, and how many checks were made in full. */
   groups: number;
   judged: number;
 }
 
 interface Group {
-  /** Position in creation order: rows of domains with the same groups are shared by these. */
-  id: number;
-  type: string;
-  requirements: Requirement[];
-  /** Parents the group's devices name: whether the target has each changes the placement. */
-  named: string[];
+  requirements: readonly Requirement[];
+  types: string[];
   /** Per target: 1 can take the group, 0 cannot; filled on first use. */
   verdicts: Uint8Array | null;
 }
 
-const ABSENT = 0;
+/** One target's parents offering one type, with their facts, as judged and as keyed. */
+interface Slice {
+  id: number;
+  parents: HostParent[];
+}
 
 const requirementKey = ({ device: d, source: s }: Requirement) =>
-  JSON.stringify([d.type, d.instances, d.parent, d.method, d.model, s.origin, s.type, s.instances, s.driver.driver, s.driver.driverVersion, s.driver.migrationVersion]);
+  JSON.stringify([d.type, d.instances, d.parent, d.method, d.model, s.origin, s.type, s.instances, s.driver]);
 
-/**
- * What the check reads of one parent's type, apart from the room left. NUL separates the fields
- * and SOH stands for null: no host value holds either (XML cannot carry them, and readHost takes
- * printable text only).
- */
-const field = (value: string | number | null) => (value === null ? '\x01' : value);
-const factsKey = (p: HostParent, t: HostType) =>
-  `${field(p.driver)}\0${field(p.driverVersion)}\0${field(t.deviceApi)}\0${t.dialect}\0${field(t.maxAggregation)}\0${field(t.migrationVersion)}`;
+/** Every field of a parent but its types, and every field of one type, in a fixed order. */
+const parentFacts = ({ types: _types, ...facts }: HostParent) => facts;
 
-/** The parents offering a type, with their facts and room (capped when they differ in nothing else); null when none does. */
-function profileKey(parents: readonly HostParent[], typeId: string, cap: number): string | null {
-  const offering: [HostParent, HostType][] = [];
-  for (const p of parents) {
-    const t = p.types.find((candidate) => candidate.id === typeId);
-    if (t) offering.push([p, t]);
+/** The UUIDs a target speaks of: its devices, and device directories its problems are about. */
+function uuidsOf(host: HostModel): Set<string> {
+  const uuids = new Set(host.devices.map((d) => d.uuid));
+  for (const p of host.problems) {
+    if (p.path.startsWith(`${MDEV_DEVICES}/`)) uuids.add(p.path.slice(MDEV_DEVICES.length + 1).split('/', 1)[0]!);
   }
-  if (offering.length === 0) return null;
-  const facts = offering.map(([p, t]) => factsKey(p, t));
-  const alike = facts.every((f) => f === facts[0]);
-  const room = (t: HostType) => field(t.availableInstances === null ? null : alike ? Math.min(t.availableInstances, cap) : t.availableInstances);
-  return offering.map(([p, t], i) => `${p.name}\0${room(t)}\0${facts[i]}`).join('\0\0');
+  return uuids;
 }
 
 export function fleetMatrix(
@@ -74,64 +73,93 @@ export function fleetMatrix(
   options: CheckOptions,
   progress?: (done: number, total: number) => void,
 ): FleetMatrix {
-  // Each domain as its groups (one per type), groups shared between domains by signature.
   const groups = new Map<string, Group>();
   const domainGroups = domains.map(({ requirements }) => {
-    const byType = new Map<string, Requirement[]>();
-    for (const r of requirements) {
-      const list = byType.get(r.device.type);
-      if (list) list.push(r);
-      else byType.set(r.device.type, [r]);
-    }
-    return [...byType.values()].map((list) => {
-      const key = list.map(requirementKey).join('\n');
-      let group = groups.get(key);
-      if (!group) {
-        const named = [...new Set(list.flatMap((r) => (r.device.parent === null ? [] : [r.device.parent])))];
-        groups.set(key, (group = { id: groups.size, type: list[0]!.device.type, requirements: list, named, verdicts: null }));
-      }
-      return group;
-    });
+    const key = requirements.map(requirementKey).join('\n');
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { requirements, types: [...new Set(requirements.map((r) => r.device.type))].sort(), verdicts: null }));
+    return group;
   });
 
-  // The most instances any group of a type can take: room above it changes no answer.
+  // The most instances any group asks of a type: room above it changes no single-type verdict.
   const caps = new Map<string, number>();
-  for (const g of groups.values()) caps.set(g.type, Math.max(caps.get(g.type) ?? 0, g.requirements.reduce((n, r) => n + r.device.instances, 0)));
+  for (const g of groups.values()) {
+    for (const type of g.types) {
+      const asked = g.requirements.reduce((n, r) => (r.device.type === type ? n + r.device.instances : n), 0);
+      caps.set(type, Math.max(caps.get(type) ?? 0, asked));
+    }
+  }
 
-  // Per type, each target's profile id (0: the target lacks the type).
-  const profiles = new Map<string, Int32Array>();
-  const profileOf = (typeId: string): Int32Array => {
-    let ids = profiles.get(typeId);
-    if (ids) return ids;
-    ids = new Int32Array(targets.length);
+  // Per (type, capped or not): each target's slice, numbered by content; null when no parent offers the type.
+  const sliceTables = new Map<string, (Slice | null)[]>();
+  const slicesOf = (typeId: string, capped: boolean): (Slice | null)[] => {
+    const tableKey = `${capped ? 'c' : 'u'}${typeId}`;
+    let table = sliceTables.get(tableKey);
+    if (table) return table;
     const numbering = new Map<string, number>();
-    targets.forEach((target, i) => {
-      const key = profileKey(target.host.parents, typeId, caps.get(typeId)!);
-      if (key === null) return;
+    table = targets.map(({ host }) => {
+      const offering: [HostParent, HostType][] = [];
+      for (const p of host.parents) {
+        const t = p.types.find((candidate) => candidate.id === typeId);
+        if (t) offering.push([p, t]);
+      }
+      if (offering.length === 0) return null;
+      const facts = offering.map(([p, t]) => JSON.stringify([parentFacts(p), { ...t, availableInstances: null }]));
+      const cap = capped && facts.every((f) => f === facts[0]) ? caps.get(typeId)! : Infinity;
+      const parents = offering.map(([p, t]) => ({
+        ...p,
+        types: [t.availableInstances !== null && t.availableInstances > cap ? { ...t, availableInstances: cap } : t],
+      }));
+      const key = JSON.stringify(parents);
       let id = numbering.get(key);
-      if (id === undefined) numbering.set(key, (id = numbering.size + 1));
-      ids![i] = id;
+      if (id === undefined) numbering.set(key, (id = numbering.size));
+      return { id, parents };
     });
-    profiles.set(typeId, ids);
-    return ids;
+    sliceTables.set(tableKey, table);
+    return table;
   };
-  const parentSets = targets.map((t) => new Set(t.host.parents.map((p) => p.name)));
 
+  const targetUuids = targets.map(({ host }) => uuidsOf(host));
   let judged = 0;
+  const judge = (requirements: readonly Requirement[], host: HostModel) => {
+    judged++;
+    return judgeDevices(requirements, host, options).every((d) => d.compatible) ? 1 : 0;
+  };
+
+  /** The group's projection of one target: its slices merged per parent, and the problems that matter. */
+  const projection = (group: Group, slices: Slice[], problems: readonly HostProblem[]): HostModel => {
+    const byName = new Map<string, HostParent>();
+    for (const slice of slices) {
+      for (const p of slice.parents) {
+        const seen = byName.get(p.name);
+        if (seen) seen.types.push(...p.types);
+        else byName.set(p.name, { ...p, types: [...p.types] });
+      }
+    }
+    const parents = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const p of parents) p.types.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const typeIds = new Set(group.types);
+    const none = new Set<string>();
+    return { parents, devices: [], problems: problems.filter((p) => isPlacementProblem(p.path, typeIds, none)) };
+  };
+
   const verdictsOf = (group: Group): Uint8Array => {
     if (group.verdicts) return group.verdicts;
-    const ids = profileOf(group.type);
+    const tables = group.types.map((type) => slicesOf(type, group.types.length === 1));
     const seen = new Map<string, number>();
     const verdicts = new Uint8Array(targets.length);
+    const typeIds = new Set(group.types);
+    const none = new Set<string>();
     for (let t = 0; t < targets.length; t++) {
-      // A target without the type fails the type check: nothing to judge.
-      if (ids[t] === ABSENT) continue;
-      let key = String(ids[t]);
-      for (const parent of group.named) key += parentSets[t]!.has(parent) ? '1' : '0';
+      const slices = tables.map((table) => table[t]!);
+      // A target lacking one of the types fails its type check: nothing to judge.
+      if (slices.some((s) => s === null)) continue;
+      const { problems } = targets[t]!.host;
+      const relevant = problems.length === 0 ? '' : JSON.stringify(problems.filter((p) => isPlacementProblem(p.path, typeIds, none)));
+      const key = `${slices.map((s) => s!.id).join(',')}|${relevant}`;
       let verdict = seen.get(key);
       if (verdict === undefined) {
-        judged++;
-        verdict = judgeDevices(group.requirements, targets[t]!.host, options).every((d) => d.compatible) ? 1 : 0;
+        verdict = judge(group.requirements, projection(group, slices as Slice[], problems));
         seen.set(key, verdict);
       }
       verdicts[t] = verdict;
@@ -139,16 +167,30 @@ export function fleetMatrix(
     return (group.verdicts = verdicts);
   };
 
-  // Domains with the same groups get the same row.
-  const rows = new Map<string, number[]>();
-  const accepted = domainGroups.map((list, index) => {
-    const rowKey = list.map((g) => g.id).sort((a, b) => a - b).join(',');
-    let row = rows.get(rowKey);
+  // Targets holding a UUID, for the few domains whose own devices a target speaks of.
+  const holders = new Map<string, number[]>();
+  targetUuids.forEach((uuids, t) => {
+    for (const uuid of uuids) {
+      const list = holders.get(uuid);
+      if (list) list.push(t);
+      else holders.set(uuid, [t]);
+    }
+  });
+  const rows = new Map<Group, number[]>();
+  const accepted = domainGroups.map((group, index) => {
+    let row = rows.get(group);
     if (!row) {
-      const verdicts = list.map(verdictsOf);
+      const verdicts = verdictsOf(group);
       row = [];
-      for (let t = 0; t < targets.length; t++) if (verdicts.every((v) => v[t] === 1)) row.push(t);
-      rows.set(rowKey, row);
+      for (let t = 0; t < targets.length; t++) if (verdicts[t] === 1) row.push(t);
+      rows.set(group, row);
+    }
+    const { requirements } = domains[index]!;
+    const own = new Set(requirements.flatMap((r) => holders.get(r.device.uuid) ?? []));
+    if (own.size > 0) {
+      const kept = row.filter((t) => !own.has(t));
+      for (const t of own) if (judge(requirements, targets[t]!.host) === 1) kept.push(t);
+      row = kept.sort((a, b) => a - b);
     }
     if (progress && (index % 100 === 99 || index === domains.length - 1)) progress(index + 1, domains.length);
     return row;
