@@ -27,7 +27,10 @@ const log: LoggedWrite[] = readFileSync(join(REPO, 'test/kernel/expected/kernel-
   .filter(Boolean)
   .map((line) => JSON.parse(line));
 
-/** The test driver as the simulator describes it: one pool of 8 units; plain costs 2, agg 1 per instance. */
+/**
+ * The test driver as the simulator describes it: one pool of 8 units; plain costs 2, agg 1 per
+ * instance; the aggregatable type's migration_version accepts only its own string.
+ */
 const twin = () =>
   SimKernel.build({
     parents: [
@@ -37,7 +40,7 @@ const twin = () =>
         pools: [{ id: 'units', capacity: { units: 8 } }],
         types: [
           { id: TYPES[0], deviceApi: 'vfio-pci', name: 'mdev-agg test plain', description: 'units per instance: 2, pool: 8, aggregation: no', pool: 'units', cost: { units: 2 }, aggregation: { kind: 'none' }, attributeGroup: true },
-          { id: TYPES[1], deviceApi: 'vfio-pci', name: 'mdev-agg test agg', description: 'units per instance: 1, pool: 8, aggregation: yes', pool: 'units', cost: { units: 1 }, aggregation: { kind: 'attribute' } },
+          { id: TYPES[1], deviceApi: 'vfio-pci', name: 'mdev-agg test agg', description: 'units per instance: 1, pool: 8, aggregation: yes', pool: 'units', cost: { units: 1 }, aggregation: { kind: 'attribute' }, migration: { version: 'mdev_agg_test-agg-1' } },
         ],
       },
     ],

@@ -15,6 +15,16 @@
  * Creating a device with too few free units fails with ENOSPC. Devices are
  * vfio devices on an emulated IOMMU group, so user space can open them and
  * hold them busy.
+ *
+ * The aggregatable type has the type attribute migration_version of the
+ * 2019-20 migration proposal. Reading it gives this driver's string,
+ * "mdev_agg_test-<type>-<version>\n" ("mdev_agg_test-agg-1" by default; the
+ * version is the module parameter migration_version). Writing a string
+ * checks it as a migration target would: a string equal to that one, after
+ * dropping one trailing newline, is compatible and the write returns the
+ * count written; any other string (another type, another version, a bare
+ * newline, more than a page, or written at an offset) is refused with
+ * EINVAL. The plain type has no migration_version: it cannot migrate.
  */
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -29,6 +39,11 @@
 static unsigned int pool_units = 8;
 module_param(pool_units, uint, 0444);
 MODULE_PARM_DESC(pool_units, "Units in the pool shared by all types (default 8)");
+
+static unsigned int migration_version = 1;
+module_param(migration_version, uint, 0444);
+MODULE_PARM_DESC(migration_version,
+		 "Version in the aggregatable type's migration_version string (default 1)");
 
 struct agg_test_type {
 	struct mdev_type mtype;
@@ -161,6 +176,51 @@ static const struct attribute_group *agg_test_dev_groups[] = {
 	NULL,
 };
 
+/*
+ * The aggregatable type's migration_version. The mdev core dispatches a type
+ * directory's plain attributes through a structure private to mdev_sysfs.c,
+ * so the file is a binary attribute, which carries its own callbacks; with
+ * size PAGE_SIZE it reads, stats and bounds writes like a plain attribute.
+ */
+static char agg_migration_version[64];
+
+static ssize_t migration_version_read(struct file *file, struct kobject *kobj,
+				      struct bin_attribute *attr, char *buf,
+				      loff_t pos, size_t count)
+{
+	size_t len = strlen(agg_migration_version);
+
+	if (pos >= len)
+		return 0;
+	count = min_t(size_t, count, len - pos);
+	memcpy(buf, agg_migration_version + pos, count);
+	return count;
+}
+
+static ssize_t migration_version_write(struct file *file, struct kobject *kobj,
+				       struct bin_attribute *attr, char *buf,
+				       loff_t pos, size_t count)
+{
+	/* The string without its newline; the newline is part of what reads. */
+	size_t len = strlen(agg_migration_version) - 1;
+	size_t compared = count;
+
+	if (pos != 0)
+		return -EINVAL;
+	if (compared > 0 && buf[compared - 1] == '\n')
+		compared--;
+	if (compared != len || memcmp(buf, agg_migration_version, len))
+		return -EINVAL;
+	return count;
+}
+
+static struct bin_attribute agg_migration_version_attr = {
+	.attr = { .name = "migration_version", .mode = 0644 },
+	.size = PAGE_SIZE,
+	.read = migration_version_read,
+	.write = migration_version_write,
+};
+
 /* vfio side: enough for user space to open the device and hold it. */
 static int agg_test_open_device(struct vfio_device *vdev)
 {
@@ -280,12 +340,22 @@ static struct mdev_parent agg_test_parent;
 
 static int agg_test_platform_probe(struct platform_device *pdev)
 {
-	return mdev_register_parent(&agg_test_parent, &pdev->dev, &agg_test_mdev_driver,
-				    agg_test_types, ARRAY_SIZE(agg_test_types));
+	int ret;
+
+	ret = mdev_register_parent(&agg_test_parent, &pdev->dev, &agg_test_mdev_driver,
+				   agg_test_types, ARRAY_SIZE(agg_test_types));
+	if (ret)
+		return ret;
+	/* The type's kobject exists once the parent is registered. */
+	ret = sysfs_create_bin_file(&agg_type.mtype.kobj, &agg_migration_version_attr);
+	if (ret)
+		mdev_unregister_parent(&agg_test_parent);
+	return ret;
 }
 
 static int agg_test_platform_remove(struct platform_device *pdev)
 {
+	sysfs_remove_bin_file(&agg_type.mtype.kobj, &agg_migration_version_attr);
 	mdev_unregister_parent(&agg_test_parent);
 	return 0;
 }
@@ -306,6 +376,8 @@ static int __init agg_test_init(void)
 	if (pool_units == 0)
 		return -EINVAL;
 	pool_free = pool_units;
+	snprintf(agg_migration_version, sizeof(agg_migration_version), "%s-%s-%u\n",
+		 AGG_TEST_NAME, agg_type.mtype.sysfs_name, migration_version);
 
 	ret = mdev_register_driver(&agg_test_mdev_driver);
 	if (ret)
