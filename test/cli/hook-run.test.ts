@@ -1,5 +1,5 @@
 /** The hook per operation: exit codes, stdout and stderr as libvirt reads them (README "libvirt integration"). */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readDomain } from '../../src/core/domain';
@@ -10,6 +10,7 @@ import { SimKernel } from '../../src/shell/sim-kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
 import { hook, libvirtDomain, withMigrationVersion } from '../helpers/hook';
 import { GVT_PARENT, attributeHost, plainHost } from '../helpers/sim-hosts';
+import { copyHost, treePicture } from '../helpers/tree';
 
 const U1 = '53764d0e-85a0-42b4-af5c-2046b460b1dc';
 const U2 = '53764d0e-85a0-42b4-af5c-2046b460b1dd';
@@ -179,6 +180,23 @@ describe('GIVEN the configuration file', () => {
 });
 
 describe('GIVEN an incoming migration (migrate on the destination)', () => {
+  test.each([
+    ['an NVIDIA string on a GVT type', 'nvidia-535.104.05-256', 1],
+    ['the GVT type\'s own string', '8086-591d-i915-GVTg_V5_8-00000001', 0],
+  ])('WHEN the root is a tree copy, not sysfs, and the stamp carries %s THEN the strings are compared and nothing is written', async (_what, version, code) => {
+    const copy = copyHost('gvt-attribute');
+    try {
+      const before = treePicture(copy.root);
+      const xml = libvirtDomain('g', [{ uuid: 'c2177883-f1bb-47f0-914d-32a22e3a8804', type: 'i915-GVTg_V5_8', instances: 1, parent: GVT_PARENT, source: { host: 'hv-a', driver: 'i915', migrationVersion: version } }]);
+      const r = await hook(['g', 'migrate', 'begin', '-'], xml, undefined, { MDEV_AGG_ROOT: copy.root });
+      expect(r.code).toBe(code);
+      if (code !== 0) expect(r.stderr).toMatch(/C_DRIVER_INCOMPATIBLE: .*the strings differ \(not written: .* is not on sysfs\)/);
+      expect(treePicture(copy.root)).toEqual(before);
+    } finally {
+      rmSync(copy.parent, { recursive: true, force: true });
+    }
+  });
+
   const nvidia = { host: 'hv-b', driver: 'nvidia', driverVersion: '535.104.05' };
   const GVT_8 = '8086-591d-i915-GVTg_V5_8-00000001';
   const gvtHost = () => simHost(withMigrationVersion(attributeHost(), 'i915-GVTg_V5_8', GVT_8));
