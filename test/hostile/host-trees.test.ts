@@ -26,7 +26,6 @@ const DOMAINS = {
   existing: hostdev(EXISTING_UUID, 'i915-GVTg_V5_8', 4, PARENT),
 };
 
-/** [exit code, the first error's code or 'none'] */
 /** Exit code, first error code (or none), and a warning code that must be reported. */
 type Outcome = [number, string, string?];
 
