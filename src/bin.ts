@@ -4,8 +4,8 @@
  * file (dist/mdev-agg.js) in front of the CLI bundle, so that the hook's calls for guests without
  * aggregation exit before the CLI is loaded or compiled.
  */
-import { readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { MAX_STDIN_BYTES, readProgramFile, readStandardInput } from './shell/files/process-io';
 import type { RunResult } from './cli/context';
 
 /** Beside this file, as scripts/build.mjs writes them. */
@@ -19,7 +19,7 @@ const CLI_CODE_CACHE = 'mdev-agg-cli.v8cache';
  */
 function codeCacheFor(source: string): Buffer | undefined {
   try {
-    const data = readFileSync(join(__dirname, CLI_CODE_CACHE));
+    const data = readProgramFile(__dirname, CLI_CODE_CACHE);
     const newline = data.indexOf(10);
     if (newline < 0 || !source.startsWith(`${data.toString('latin1', 0, newline)}\n`)) return undefined;
     return data.subarray(newline + 1);
@@ -38,7 +38,7 @@ function loadCli(): typeof import('./cli/run') {
   const { createRequire, wrap } = require('node:module') as typeof import('node:module');
   const { Script } = require('node:vm') as typeof import('node:vm');
   const bundle = join(__dirname, CLI_BUNDLE);
-  const source = readFileSync(bundle, 'utf8');
+  const source = readProgramFile(__dirname, CLI_BUNDLE).toString('utf8');
   const script = new Script(wrap(source), { filename: bundle, cachedData: codeCacheFor(source) });
   const module = { exports: {} as typeof import('./cli/run') };
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, __dirname);
@@ -46,24 +46,31 @@ function loadCli(): typeof import('./cli/run') {
 }
 
 /**
- * Standard input, read synchronously: a stream on fd 0 would load Node's net and stream layers, a
+ * Standard input, read synchronously and bounded (MAX_STDIN_BYTES): a stream on fd 0 would load Node's net and stream layers, a
  * few milliseconds on every hook call. A stdin that cannot be read so (non-blocking) goes on as a
  * stream from where the synchronous reads stopped.
  */
 async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   const buffer = Buffer.allocUnsafe(1 << 16);
-  for (;;) {
+  let total = 0;
+  while (total < MAX_STDIN_BYTES) {
     let n: number;
     try {
-      n = readSync(0, buffer, 0, buffer.length, null);
+      n = readStandardInput(buffer, Math.min(buffer.length, MAX_STDIN_BYTES - total));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EOF') break;
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      for await (const chunk of process.stdin) {
+        chunks.push(chunk as Buffer);
+        total += (chunk as Buffer).length;
+        // Enough to tell it is too large: stop reading.
+        if (total >= MAX_STDIN_BYTES) break;
+      }
       break;
     }
     if (n === 0) break;
     chunks.push(Buffer.from(buffer.subarray(0, n)));
+    total += n;
   }
   return Buffer.concat(chunks);
 }

@@ -1,20 +1,28 @@
 /** Reading the host configuration file under the root; a missing file means the defaults. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CONFIG_PATH, type ConfigResult, DEFAULT_CONFIG, parseConfig } from '../core/config';
 import { diagnostic } from '../core/diagnostics';
+import { MAX_JSON_BYTES } from '../core/json-text';
+import { ConfinedTree } from '../shell/files/guarded-fs';
 import type { CommandContext } from './context';
 import { rootOf } from './host-access';
 
 export function loadConfig(ctx: CommandContext): ConfigResult {
-  const path = join(rootOf(ctx), CONFIG_PATH);
-  let text: string;
+  const root = rootOf(ctx);
+  const shown = root === '/' ? CONFIG_PATH : `${root}${CONFIG_PATH}`;
+  let tree: ConfinedTree;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') return { config: DEFAULT_CONFIG, diagnostics: [] };
-    return { config: null, diagnostics: [diagnostic('E_CONFIG_INVALID', `cannot read the configuration: ${err.code ?? err.message}`, path, { line: 1, column: 1 })] };
+    tree = new ConfinedTree(root);
+  } catch {
+    // A root that cannot be used holds no configuration; the command says so when it opens the host.
+    return { config: DEFAULT_CONFIG, diagnostics: [] };
   }
-  return parseConfig(text, path);
+  let text: string | null;
+  try {
+    // Confined under the root like every host path: a link out of it, a FIFO or /dev/zero there is refused, not read.
+    text = tree.read(CONFIG_PATH, MAX_JSON_BYTES);
+  } catch (e) {
+    return { config: null, diagnostics: [diagnostic('E_CONFIG_INVALID', `cannot read the configuration: ${(e as Error).message}`, shown, { line: 1, column: 1 })] };
+  }
+  if (text === null) return { config: DEFAULT_CONFIG, diagnostics: [] };
+  return parseConfig(text, shown);
 }

@@ -3,6 +3,7 @@
  * CLI is a function (`run`) that tests call in-process.
  */
 import type { Diagnostic } from '../core/diagnostics';
+import { sanitiseText } from '../core/terminal-text';
 import type { Sysfs } from '../core/sysfs';
 import type { StateStore } from '../shell/state-store';
 
@@ -41,14 +42,22 @@ export interface GlobalFlags {
   quiet: boolean;
 }
 
+/**
+ * What a command prints. Text for people (`out`, `err`) passes the one output sanitiser; a
+ * document for programs (`document`: XML, JSON, a script) is printed as it is, its own format
+ * keeping it safe (printJson escapes, XML and scripts quote).
+ */
 export class Output {
   stdout = '';
   stderr = '';
   out(text: string) {
-    this.stdout += text.endsWith('\n') || text === '' ? text : `${text}\n`;
+    this.stdout += sanitiseText(text.endsWith('\n') || text === '' ? text : `${text}\n`);
   }
   err(text: string) {
-    this.stderr += text.endsWith('\n') ? text : `${text}\n`;
+    this.stderr += sanitiseText(text.endsWith('\n') ? text : `${text}\n`);
+  }
+  document(text: string) {
+    this.stdout += text;
   }
 }
 
@@ -60,7 +69,12 @@ export interface CommandContext {
   env: Env;
   out: Output;
   options: RunOptions;
-  readInput(path: string): Promise<{ ok: true; data: Uint8Array } | { ok: false; message: string }>;
+  /**
+   * A file the user named (`-`: standard input), at most `limit` bytes (default: the largest any
+   * reader accepts, a JSON document's); a FIFO, a device or a directory is refused without waiting, a larger file
+   * before it is read (`tooLarge`).
+   */
+  readInput(path: string, limit?: number): Promise<{ ok: true; data: Uint8Array } | { ok: false; message: string; tooLarge?: true }>;
 }
 
 /** A command's failure on the command line itself: exit 2 with the message and usage hint. */

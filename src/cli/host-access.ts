@@ -1,7 +1,7 @@
 /** The host a command works on: the real tree under the root, or a simulated kernel seeded from it. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { parseJsonDocument } from '../core/json-text';
 import type { Sysfs } from '../core/sysfs';
+import { MAX_JSON_BYTES } from '../core/json-text';
 import { RealSysfs, resolveRoot } from '../shell/real-sysfs';
 import { SimKernel } from '../shell/sim-kernel';
 import { parseSimSeedOptions } from '../shell/sim-seed';
@@ -14,6 +14,9 @@ export interface HostAccess {
   store: StateStore;
   simulated: boolean;
 }
+
+/** Beside `sys/`: which types of a tree share a resource pool (fixtures/README.md). */
+const SIM_OPTIONS_PATH = '/sim.json';
 
 export function rootOf(ctx: CommandContext): string {
   return resolveRoot(ctx.flags.root, ctx.env);
@@ -42,11 +45,23 @@ export function openHost(ctx: CommandContext, simulate: boolean): HostAccess {
   if (given) return { root: rootOf(ctx), sysfs: given.sysfs, store: given.store, simulated: simulate };
   const real = openReal(ctx);
   if (!simulate) return { root: real.root, sysfs: real, store: new FileStateStore(real.root), simulated: false };
+  const shown = `${real.root === '/' ? '' : real.root}${SIM_OPTIONS_PATH}`;
   let options;
   try {
-    options = parseSimSeedOptions(JSON.parse(readFileSync(join(real.realRoot, 'sim.json'), 'utf8')));
+    const text = real.tree.read(SIM_OPTIONS_PATH, MAX_JSON_BYTES);
+    if (text !== null) {
+      const document = parseJsonDocument(text);
+      if (!document.ok) throw new Error(`${document.message} (line ${document.position.line}, column ${document.position.column})`);
+      options = parseSimSeedOptions(document.value);
+    }
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`${join(real.root, 'sim.json')}: ${(e as Error).message}`);
+    throw new UsageError(`${shown}: ${(e as Error).message}`);
   }
-  return { root: real.root, sysfs: SimKernel.seed(real, options), store: new MemoryStateStore(), simulated: true };
+  try {
+    return { root: real.root, sysfs: SimKernel.seed(real, options), store: new MemoryStateStore(), simulated: true };
+  } catch (e) {
+    // The options name a parent or type the tree lacks: the file is wrong, not the program.
+    if (options !== undefined && e instanceof Error && e.message.startsWith('sim.json')) throw new UsageError(`${shown}: ${e.message}`);
+    throw e;
+  }
 }

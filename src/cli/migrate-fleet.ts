@@ -6,7 +6,6 @@
  * the one holding one of its devices (by UUID); else only its stamps speak for the source
  * (W_SOURCE_SNAPSHOT_MISSING).
  */
-import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Diagnostic, diagnostic, hasErrors } from '../core/diagnostics';
 import { type DomainModel, readDomain } from '../core/domain';
@@ -14,7 +13,9 @@ import { type FleetDomain, fleetMatrix } from '../core/migration/fleet';
 import { sourceFactsFor } from '../core/migration/source-facts';
 import { isSafeSysfsName } from '../core/names';
 import type { HostSnapshot } from '../core/snapshot/model';
-import { readSnapshot } from '../core/snapshot/read';
+import { MAX_JSON_SNAPSHOT_BYTES, readSnapshot } from '../core/snapshot/read';
+import { MAX_XML_BYTES, tooLargeDiagnostic } from '../core/xml/reader';
+import { FileRefusedError, canonicalOperatorPath, listOperatorDirectory, readOperatorFile } from '../shell/files/guarded-fs';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from './context';
 import { loadCheckOptions } from './migration-inputs';
 import { printDiagnostics, printJson } from './report';
@@ -36,10 +37,8 @@ class SnapshotFiles {
   get(path: string): HostSnapshot | null {
     const given = this.resolve(path);
     if (this.parsed.has(given)) return this.parsed.get(given)!;
-    let key: string;
-    try {
-      key = realpathSync(given);
-    } catch {
+    const key = canonicalOperatorPath(given);
+    if (key === null) {
       this.parsed.set(given, null);
       return null;
     }
@@ -49,11 +48,11 @@ class SnapshotFiles {
     }
     let snapshot: HostSnapshot | null = null;
     try {
-      const read = readSnapshot(readFileSync(key), path);
+      const read = readSnapshot(readOperatorFile(key, MAX_JSON_SNAPSHOT_BYTES), path);
       this.diagnostics.push(...read.diagnostics);
       snapshot = read.snapshot;
     } catch (e) {
-      this.diagnostics.push(diagnostic('E_INPUT_UNREADABLE', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path, { line: 1, column: 1 }));
+      this.diagnostics.push(unreadable(path, e));
     }
     this.parsed.set(key, snapshot);
     this.parsed.set(given, snapshot);
@@ -61,12 +60,21 @@ class SnapshotFiles {
   }
 }
 
+/** Why a file of a fleet directory was not read: too large (refused before reading), or not a readable regular file. */
+function unreadable(path: string, e: unknown): Diagnostic {
+  if (e instanceof FileRefusedError && e.refusal === 'E_FILE_TOO_LARGE') {
+    return path.endsWith('.json') ? diagnostic('E_SNAPSHOT_INVALID', `input is larger than ${MAX_JSON_SNAPSHOT_BYTES} bytes`, path, { line: 1, column: 1 }) : tooLargeDiagnostic(path);
+  }
+  const why = e instanceof FileRefusedError ? `${e.refusal}: ${e.message}` : ((e as { errno?: string }).errno ?? (e as Error).message);
+  return diagnostic('E_INPUT_UNREADABLE', `cannot read ${path}: ${why}`, path, { line: 1, column: 1 });
+}
+
 /** The names in a directory that match, sorted; `shown` is the directory as the user gave it. */
 function filesIn(dir: string, pattern: RegExp, option: string, shown: string): string[] {
   try {
-    return readdirSync(dir).filter((name) => pattern.test(name)).sort();
+    return listOperatorDirectory(dir).filter((name) => pattern.test(name));
   } catch (e) {
-    throw new UsageError(`--${option} ${shown}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`--${option} ${shown}: ${(e as { errno?: string }).errno ?? (e as Error).message}`);
   }
 }
 
@@ -172,10 +180,11 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
     const path = join(domainsDir!, file);
     let read;
     try {
-      read = readDomain(readFileSync(inCwd(path)), path);
+      read = readDomain(readOperatorFile(inCwd(path), MAX_XML_BYTES), path);
     } catch (e) {
-      diagnostics.push(diagnostic('E_INPUT_UNREADABLE', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, path, { line: 1, column: 1 }));
-      unchecked.push({ file, name: null, source: null, targets: [], errors: ['E_INPUT_UNREADABLE'] });
+      const refused = unreadable(path, e);
+      diagnostics.push(refused);
+      unchecked.push({ file, name: null, source: null, targets: [], errors: [refused.code] });
       continue;
     }
     if (!read.model || hasErrors(read.diagnostics)) {

@@ -1,5 +1,6 @@
 /** Printing diagnostics: libvirt/compiler style lines, or the JSON shape of DESIGN 6. */
 import { type Diagnostic, formatDiagnostic, hasErrors } from '../core/diagnostics';
+import { sanitiseJson } from '../core/terminal-text';
 import type { GlobalFlags, Output } from './context';
 
 export function visible(diagnostics: readonly Diagnostic[], flags: GlobalFlags): Diagnostic[] {
@@ -16,5 +17,5 @@ export function diagnosticsJson(diagnostics: readonly Diagnostic[], extra: Recor
 }
 
 export function printJson(out: Output, value: unknown) {
-  out.out(JSON.stringify(value, null, 2));
+  out.document(`${sanitiseJson(JSON.stringify(value, null, 2))}\n`);
 }

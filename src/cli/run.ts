@@ -3,9 +3,11 @@
  * command line, dispatches to a command loaded on demand, and turns every failure into an exit
  * code and a message; bad input never becomes a stack trace.
  */
-import { readFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SysfsError } from '../core/sysfs';
+import { FileRefusedError, readOperatorFile } from '../shell/files/guarded-fs';
+import { MAX_JSON_BYTES } from '../core/json-text';
 import { COMMANDS, type CommandSpec, type OptionSpec, GLOBAL_OPTIONS, mainHelp, commandHelp } from './commands';
 import { type CommandContext, type Env, EXIT, Output, type RunOptions, type RunResult, type Stdin, UsageError } from './context';
 
@@ -62,20 +64,23 @@ async function dispatch(argv: readonly string[], stdin: Stdin, env: Env, options
     env,
     out,
     options,
-    async readInput(path) {
+    async readInput(path, limit = MAX_JSON_BYTES) {
+      const tooLarge = { ok: false, tooLarge: true, message: `${path === '-' ? 'standard input' : path} is larger than ${limit} bytes` } as const;
       if (path === '-') {
         if (stdinRead) return { ok: false, message: 'standard input can be read only once' };
         stdinRead = true;
         const data = typeof stdin === 'function' ? await stdin() : stdin;
-        return { ok: true, data: typeof data === 'string' ? Buffer.from(data) : data };
+        const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+        return bytes.length > limit ? tooLarge : { ok: true, data: bytes };
       }
       try {
         // Synchronous: validate reads thousands of files one after another, and a promise per
         // file costs more than the read (fs/promises also stays unloaded on the hook's path).
-        return { ok: true, data: readFileSync(resolvePath(cwd, path)) };
+        return { ok: true, data: readOperatorFile(resolvePath(cwd, path), limit) };
       } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        return { ok: false, message: `cannot read ${path}: ${err.code ?? err.message}` };
+        if (e instanceof FileRefusedError && e.refusal === 'E_FILE_TOO_LARGE') return tooLarge;
+        const detail = e instanceof FileRefusedError ? `${e.refusal}: ${e.message}` : e instanceof SysfsError ? e.errno : (e as Error).message;
+        return { ok: false, message: `cannot read ${path}: ${detail}` };
       }
     },
   };

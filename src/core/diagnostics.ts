@@ -43,7 +43,11 @@ export const CODES = {
   E_ROLLBACK_FAILED: 'Undoing this run\'s creations failed; the host may hold a device this run made.',
   E_DEVICE_BUSY: 'The device is in use and cannot be removed.',
   E_PATH_ESCAPE: 'A host path resolves outside the root; refused before any write.',
-  E_JOURNAL: 'The journal of an earlier run is unreadable.',
+  E_JOURNAL: 'The journal of an earlier run cannot be acted on (unreadable, not JSON, a field of the wrong kind, too large); it is kept, renamed with a timestamp, and the devices it names are listed. Reported as a warning when it was moved aside and the run went on, as an error when it could not be moved.',
+  E_LOCK_UNAVAILABLE: 'The lock and journal directory (run/mdev-agg under the root) cannot be made or used: a file, a dangling link or a loop stands in its way.',
+  E_FILE_TYPE: 'A path mdev-agg reads or writes is a FIFO, a device, a socket or a directory where a regular file belongs; it is not opened for use.',
+  E_FILE_TOO_LARGE: 'A file is larger than the limit for what it holds; it is refused before it is read.',
+  E_FILE_HARD_LINK: 'A file mdev-agg would write into has more than one link: another name of it may be outside the root, so it is not written.',
   I_RECONCILED: 'A journal left by an interrupted run was reconciled.',
   I_ROLLED_BACK: 'After a failure, the devices this run had created were removed, newest first.',
   // migration

@@ -3,7 +3,7 @@
  * snapshots): read with a depth limit, and placed: where a parse stopped, and where a value sits,
  * as a line and column of the text. JSON.parse reads the values (strict JSON); jsonc-parser's
  * syntax tree, loaded only when a position or the keys as written are wanted, gives offsets and
- * keeps what JSON.parse merges. Pure: functions of the text.
+ * keeps the keys as written. Pure: functions of the text.
  */
 import type { Node, ParseError } from 'jsonc-parser';
 import { type Position, printable, quoted } from './diagnostics';
@@ -20,12 +20,28 @@ const TREE_OPTIONS = { disallowComments: true, allowTrailingComma: false };
 export type JsonDocument = { ok: true; value: unknown } | { ok: false; message: string; position: Position };
 
 /**
- * The value of a JSON text, or why not and where: nesting deeper than MAX_JSON_DEPTH (found by a
- * linear scan before anything recursive sees the text), or a syntax error.
+ * The largest JSON document read (the configuration, a policy, a snapshot, the journal): a
+ * snapshot's JSON form is about 1.6 times its XML, which may be 4 MiB.
  */
-export function parseJsonDocument(text: string): JsonDocument {
-  const deep = tooDeepAt(text);
-  if (deep >= 0) return { ok: false, message: `nesting deeper than ${MAX_JSON_DEPTH} levels`, position: new LineIndex(text).at(deep) };
+export const MAX_JSON_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A leading byte-order mark read as white space, everywhere alike (JSON.parse refuses it, other
+ * readers skip it); a space keeps every offset, so positions are the same with or without it.
+ */
+const withoutBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text);
+
+/**
+ * The value of a JSON text, or why not and where. The one reader of every JSON input: larger than
+ * MAX_JSON_BYTES, nesting deeper than MAX_JSON_DEPTH and a key written twice in one object (which
+ * JSON.parse would silently resolve to the last) are refused by a linear scan before anything
+ * recursive sees the text; then JSON.parse reads it strictly.
+ */
+export function parseJsonDocument(input: string): JsonDocument {
+  if (input.length > MAX_JSON_BYTES) return { ok: false, message: `input is larger than ${MAX_JSON_BYTES} bytes`, position: { line: 1, column: 1 } };
+  const text = withoutBom(input);
+  const refused = structureProblem(text);
+  if (refused) return { ok: false, message: refused.message, position: new LineIndex(text).at(refused.offset) };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (e) {
@@ -33,21 +49,58 @@ export function parseJsonDocument(text: string): JsonDocument {
   }
 }
 
-/** The offset of the first `[` or `{` opening level MAX_JSON_DEPTH + 1 outside strings; -1 when none does. */
-function tooDeepAt(text: string): number {
-  let depth = 0;
-  let inString = false;
+interface Frame {
+  object: boolean;
+  /** The key being read or the index of the element, for the path of a repeated key. */
+  step: string | number;
+  expectKey: boolean;
+  keys: Set<string> | null;
+}
+
+/**
+ * One pass over the text outside strings: the first `[` or `{` opening level MAX_JSON_DEPTH + 1,
+ * or the first key repeated in its object, with its offset; null when neither. Syntax errors are
+ * left to JSON.parse.
+ */
+function structureProblem(text: string): { message: string; offset: number } | null {
+  const frames: Frame[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // a backslash escapes the next character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > MAX_JSON_DEPTH) return i;
-    } else if (c === 0x5d || c === 0x7d) depth--;
+    if (c === 0x22) {
+      const start = i;
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++; // a backslash escapes the next character
+        else if (d === 0x22) break;
+      }
+      const frame = frames[frames.length - 1];
+      if (frame?.object && frame.expectKey) {
+        frame.expectKey = false;
+        let key: string;
+        try {
+          key = JSON.parse(text.slice(start, i + 1)) as string;
+        } catch {
+          return null; // not a string JSON.parse reads: its syntax error says where
+        }
+        frame.keys ??= new Set();
+        if (frame.keys.has(key)) {
+          const path = [...frames.slice(0, -1).map((f) => f.step), key];
+          return { message: `${formatJsonPath(path)}: this key is written twice in its object`, offset: start };
+        }
+        frame.keys.add(key);
+        frame.step = key;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (frames.length >= MAX_JSON_DEPTH) return { message: `nesting deeper than ${MAX_JSON_DEPTH} levels`, offset: i };
+      frames.push({ object: c === 0x7b, step: 0, expectKey: c === 0x7b, keys: null });
+    } else if (c === 0x5d || c === 0x7d) frames.pop();
+    else if (c === 0x2c) {
+      const frame = frames[frames.length - 1];
+      if (frame?.object) frame.expectKey = true;
+      else if (frame) frame.step = (frame.step as number) + 1;
+    }
   }
-  return -1;
+  return null;
 }
 
 /**
@@ -81,12 +134,15 @@ export const formatJsonPath = (path: JsonPath): string =>
 export class JsonTree {
   private readonly root: Node | undefined;
   private lines: LineIndex | null = null;
-  /** Per object node, its members by key (the last of a repeated key, as JSON.parse keeps); built on first use. */
+  /** Per object node, its members by key; built on first use. */
   private readonly members = new Map<Node, Map<string, Node>>();
 
-  constructor(private readonly text: string) {
+  private readonly text: string;
+
+  constructor(text: string) {
+    this.text = withoutBom(text);
     const { parseTree } = require('jsonc-parser') as typeof import('jsonc-parser');
-    this.root = parseTree(text, [], TREE_OPTIONS);
+    this.root = parseTree(this.text, [], TREE_OPTIONS);
   }
 
   /**
@@ -103,26 +159,6 @@ export class JsonTree {
     const target = key && node?.parent?.type === 'property' ? node.parent : node;
     this.lines ??= new LineIndex(this.text);
     return this.lines.at(target?.offset ?? 0);
-  }
-
-  /** Every key written twice in one object (JSON.parse keeps the last silently), with its path. */
-  repeatedKeys(): JsonPath[] {
-    const found: JsonPath[] = [];
-    const walk = (node: Node, path: JsonPath) => {
-      if (node.type === 'object') {
-        const seen = new Set<string>();
-        for (const property of node.children ?? []) {
-          const [name, value] = property.children ?? [];
-          if (!name) continue;
-          const key = String(name.value);
-          if (seen.has(key)) found.push([...path, key]);
-          seen.add(key);
-          if (value) walk(value, [...path, key]);
-        }
-      } else if (node.type === 'array') (node.children ?? []).forEach((child, i) => walk(child, [...path, i]));
-    };
-    if (this.root) walk(this.root, []);
-    return found;
   }
 
   private childAt(node: Node, step: string | number): Node | undefined {

@@ -1,6 +1,7 @@
 /** A plan for people (text), for programs (JSON, DESIGN 6), and as a POSIX sh script (audit, hosts without Node). */
 import { hasErrors } from './diagnostics';
 import type { Plan, PlanOp } from './plan';
+import { sanitiseLine } from './terminal-text';
 
 export function planJson(plan: Plan) {
   return {
@@ -37,59 +38,94 @@ export function planText(plan: Plan): string {
 /** Single-quoted for sh: the only character needing care inside '' is ' itself. */
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** A comment line: one line whatever the text holds (a line break in a domain name would start a command). */
+const comment = (text: string) => `# ${sanitiseLine(text)}`;
+
 /**
  * The same writes, checks and reverse-order rollback as the executor, without Node. Paths are
- * taken under $MDEV_AGG_ROOT (default /); attribute files must exist before they are written.
+ * taken under $MDEV_AGG_ROOT (default /). Before each read or write the script resolves the path
+ * and stops unless it stays under the root and is a regular file, with one link for a write: the
+ * checks the executor's guarded file access makes, for a tree that changed since it was planned.
  */
 export function planShell(plan: Plan): string {
   const out = [
     '#!/bin/sh',
-    `# mdev-agg ${plan.kind} plan for domain ${plan.domain ?? '(unnamed)'}`,
+    comment(`mdev-agg ${plan.kind} plan for domain ${plan.domain ?? '(unnamed)'}`),
     '# Runs the planned sysfs writes with the same checks; on failure removes what it created, newest first.',
     'set -u',
     'root="${MDEV_AGG_ROOT:-}"',
     'root="${root%/}"',
+    'real_root=$(readlink -f -- "${root:-/}") || { echo "mdev-agg: the root ${root:-/} does not resolve" >&2; exit 1; }',
     'undo=""',
+    '# $r: the real path of a host path. 0 when every link on the way stays under the root, 1 when',
+    '# the path cannot be resolved (a directory on the way is missing), 2 when it leads out of the root.',
+    'resolve() {',
+    '  r=$(readlink -f -- "$root$1" 2>/dev/null) || return 1',
+    '  [ "$real_root" = / ] && return 0',
+    '  case "$r" in "$real_root"/*) return 0;; esac',
+    '  return 2',
+    '}',
+    'inside() { resolve "$1"; }',
+    '# A regular file under the root (no FIFO, device or directory): what may be read.',
+    'readable() { inside "$1" && [ -f "$r" ]; }',
+    '# A regular file under the root with one link: another name of it could be outside.',
+    'writable() {',
+    '  readable "$1" || return 1',
+    '  n=$(ls -ldn -- "$r" | awk \'{ print $2 }\')',
+    '  [ "$n" = 1 ]',
+    '}',
     'rollback() {',
     '  for u in $undo; do',
-    '    r="$root/sys/bus/mdev/devices/$u/remove"',
-    '    if in_use "$r"; then echo "mdev-agg: rollback of $u: in use, not removed" >&2',
-    '    elif [ -f "$r" ]; then printf %s 1 > "$r" || echo "mdev-agg: rollback of $u failed" >&2; fi',
+    '    p="/sys/bus/mdev/devices/$u/remove"',
+    '    resolve "$p"; s=$?',
+    '    if [ "$s" = 1 ] || { [ "$s" = 0 ] && [ ! -e "$r" ]; }; then continue; fi',
+    '    if in_use "$p"; then echo "mdev-agg: rollback of $u: in use, not removed" >&2',
+    '    elif writable "$p"; then printf %s 1 > "$r" || echo "mdev-agg: rollback of $u failed" >&2',
+    '    else echo "mdev-agg: rollback of $u: $p is not a file under the root with one link; not written" >&2; fi',
     '  done',
     '  undo=""',
     '}',
     'fail() { echo "mdev-agg: $*" >&2; rollback; exit 1; }',
     '# A remove of an open device blocks until the VM lets go; a held VFIO group will not open.',
     'in_use() {',
-    '  g=$(readlink -f "$root${1%/remove}/iommu_group" 2>/dev/null) || return 1',
-    '  g=${g##*/}',
-    '  [ -c "$root/dev/vfio/$g" ] || return 1',
-    '  if ( exec 3<>"$root/dev/vfio/$g" ) 2>/dev/null; then return 1; fi',
+    '  inside "${1%/remove}/iommu_group" || return 1',
+    '  g=${r##*/}',
+    '  inside "/dev/vfio/$g" || return 1',
+    '  [ -c "$r" ] || return 1',
+    '  if ( exec 3<>"$r" ) 2>/dev/null; then return 1; fi',
     '  return 0',
     '}',
     'write() {',
-    '  [ -f "$root$1" ] || fail "no attribute file $1"',
     '  case "$1" in */remove) ! in_use "$1" || fail "${1%/remove} is in use (its VFIO group is held open)";; esac',
-    '  printf %s "$2" > "$root$1" || fail "write $2 to $1 refused"',
+    '  writable "$1" || fail "$1 is not an attribute file under the root with one link (a link out of the root, a hard link, a FIFO or missing); not written"',
+    '  printf %s "$2" > "$r" || fail "write $2 to $1 refused"',
+    '}',
+    'read_attr() {',
+    '  readable "$1" || fail "$1 is not a regular file under the root; not read"',
+    '  v=$(cat -- "$r" 2>/dev/null) || fail "cannot read $1"',
     '}',
     'expect_eq() {',
-    '  v=$(cat "$root$1" 2>/dev/null) || fail "cannot read $1"',
+    '  read_attr "$1"',
     '  [ "$v" = "$2" ] || fail "$1 reads $v, expected $2"',
     '}',
     'expect_ge() {',
-    '  v=$(cat "$root$1" 2>/dev/null) || fail "cannot read $1"',
+    '  read_attr "$1"',
     '  case "$v" in ""|*[!0-9]*) fail "$1 reads $v, not a number";; esac',
     '  [ "$v" -ge "$2" ] || fail "$1 reads $v, at least $2 needed"',
     '}',
-    'expect_present() { [ -e "$root$1" ] || fail "$1 does not exist"; }',
-    'expect_absent() { [ ! -e "$root$1" ] || fail "$1 exists"; }',
+    'expect_present() { inside "$1" && [ -e "$r" ] || fail "$1 does not exist under the root"; }',
+    'expect_absent() {',
+    '  resolve "$1"; s=$?',
+    '  [ "$s" != 2 ] || fail "$1 resolves outside the root"',
+    '  [ "$s" = 1 ] || [ ! -e "$r" ] || fail "$1 exists"',
+    '}',
   ];
   if (hasErrors(plan.diagnostics)) {
     out.push(`fail ${sq(`the plan has errors: ${plan.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code).join(', ')}`)}`);
     return out.join('\n') + '\n';
   }
   for (const d of plan.devices) {
-    out.push('', `# ${d.uuid}: ${d.type} x${d.instances} on ${d.parent || '(any)'} [${d.dialect}] ${d.action}`);
+    out.push('', comment(`${d.uuid}: ${d.type} x${d.instances} on ${d.parent || '(any)'} [${d.dialect}] ${d.action}`));
     for (const op of d.ops) {
       out.push(shellOp(op));
       // The device exists once its create write returned: from then on it is ours to undo.

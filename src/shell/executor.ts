@@ -10,6 +10,7 @@ import type { HostModel } from '../core/host-model';
 import { type DevicePlan, type Plan, type PlanOp, planApply, planRelease, removalOps } from '../core/plan';
 import { PathEscapeError, type Sysfs, SysfsError } from '../core/sysfs';
 import { deviceAttr, deviceDir } from '../core/sysfs-paths';
+import { FileRefusedError } from './files/guarded-fs';
 import { type Journal, JournalUnreadableError, type StateStore } from './state-store';
 
 export interface Clock {
@@ -52,7 +53,10 @@ class StepFailure extends Error {
 export function transact(kind: 'apply' | 'release', domain: DomainModel, options: ExecutorOptions): ExecutionReport {
   const report: ExecutionReport = { plan: null, host: null, diagnostics: [], created: [], removed: [], rolledBack: [], writes: 0, unclean: false };
   const positionOf = (uuid: string | null): Position => domain.devices.find((d) => d.uuid === uuid)?.at ?? { line: 1, column: 1 };
-  const note = (code: Code, message: string, uuid: string | null = null) => report.diagnostics.push(diagnostic(code, message, domain.file, positionOf(uuid)));
+  const note: Note = (code, message, uuid = null, severity) => {
+    const found = diagnostic(code, message, domain.file, positionOf(uuid));
+    report.diagnostics.push(severity ? { ...found, severity } : found);
+  };
 
   const clock = options.clock ?? systemClock;
   const deadline = clock.now() + options.lockTimeoutMs;
@@ -60,14 +64,19 @@ export function transact(kind: 'apply' | 'release', domain: DomainModel, options
     try {
       return options.store.tryLock();
     } catch (e) {
-      // The lock's directory leaves the root: refused like any other path, before any write.
-      if (e instanceof PathEscapeError) return e;
+      // The lock's directory leaves the root, or cannot be made or used: refused before any write.
+      if (e instanceof PathEscapeError || e instanceof SysfsError) return e;
       throw e;
     }
   };
   for (let locked = tryLock(); locked !== true; locked = tryLock()) {
     if (locked instanceof PathEscapeError) {
       note('E_PATH_ESCAPE', `${locked.message}: the lock and journal stay under the root`);
+      return report;
+    }
+    if (locked instanceof SysfsError) {
+      note(locked instanceof FileRefusedError ? locked.refusal : 'E_LOCK_UNAVAILABLE', `the host lock (/run/mdev-agg/lock) cannot be taken: ${locked.message}`);
+      report.unclean = true;
       return report;
     }
     if (clock.now() >= deadline) {
@@ -108,6 +117,7 @@ class Steps {
   private failure(e: unknown, op: PlanOp | null, release: boolean): unknown {
     if (e instanceof StepFailure) return e;
     if (e instanceof PathEscapeError) return new StepFailure('E_PATH_ESCAPE', e.message);
+    if (e instanceof FileRefusedError) return new StepFailure(e.refusal, e.message);
     if (!(e instanceof SysfsError)) return e;
     if (e.op !== 'write') return new StepFailure('E_SYSFS_READ', e.message);
     if (release && e.errno === 'EBUSY') return new StepFailure('E_DEVICE_BUSY', `${e.path}: the device is in use (EBUSY)`);
@@ -170,7 +180,8 @@ class Steps {
   }
 }
 
-type Note = (code: Code, message: string, uuid?: string | null) => void;
+/** Records a finding; `severity` overrides the code's own (a journal set aside is reported, not fatal). */
+type Note = (code: Code, message: string, uuid?: string | null, severity?: 'warning') => void;
 
 function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, report: ExecutionReport) {
   const journal: Journal = { pid: process.pid, kind: 'apply', domain: plan.domain, entries: [] };
@@ -249,6 +260,25 @@ function runRelease(plan: Plan, store: StateStore, steps: Steps, note: Note, rep
 }
 
 /**
+ * A journal that cannot be acted on is kept, renamed with a timestamp, and reported with the
+ * devices its text names, for the operator to check; the run goes on, so one damaged journal never
+ * blocks every guest of the host. Only when it cannot even be moved does the run stop.
+ */
+function setAside(store: StateStore, e: JournalUnreadableError, note: Note, report: ExecutionReport): boolean {
+  const devices = e.devices.length ? `; it names ${e.devices.length} device${e.devices.length === 1 ? '' : 's'} (${e.devices.slice(0, 20).join(', ')}${e.devices.length > 20 ? ', …' : ''}): check them in /sys/bus/mdev/devices` : '; it names no device';
+  let aside: string | null;
+  try {
+    aside = store.setJournalAside();
+  } catch (moveError) {
+    note('E_JOURNAL', `${e.message}${devices}; it could not be moved aside (${(moveError as Error).message})`);
+    report.unclean = true;
+    return false;
+  }
+  note('E_JOURNAL', `${e.message}${devices}; kept as ${aside ?? 'it was'} and not acted on`, null, 'warning');
+  return true;
+}
+
+/**
  * A journal left behind means a run was killed. An interrupted apply never reported success, so
  * its devices are removed (the guest did not start); an interrupted release is finished.
  */
@@ -258,9 +288,7 @@ function reconcile(store: StateStore, steps: Steps, note: Note, report: Executio
     journal = store.readJournal();
   } catch (e) {
     if (!(e instanceof JournalUnreadableError)) throw e;
-    note('E_JOURNAL', `${e.message}; remove it after checking /sys/bus/mdev/devices by hand`);
-    report.unclean = true;
-    return false;
+    return setAside(store, e, note, report);
   }
   if (!journal) return true;
   const removed: string[] = [];

@@ -3,10 +3,10 @@
  * `<root>/run/mdev-agg/`. A file store for real runs; a memory store for `--simulate`, which
  * writes nothing.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { isJsonObject, parseJsonDocument } from '../core/json-text';
 import { isSafeSysfsName, normaliseUuid } from '../core/names';
-import { PathEscapeError } from '../core/sysfs';
+import { SysfsError } from '../core/sysfs';
+import { ConfinedTree } from './files/guarded-fs';
 
 export interface JournalEntry {
   uuid: string;
@@ -28,96 +28,137 @@ export interface StateStore {
   /** Takes the lock or returns false when a live holder keeps it; a dead holder's lock is taken over. */
   tryLock(): boolean;
   unlock(): void;
+  /** The journal an interrupted run left, null when none; JournalUnreadableError when it cannot be acted on. */
   readJournal(): Journal | null;
   writeJournal(journal: Journal): void;
   clearJournal(): void;
+  /** Moves an unreadable journal aside (kept, renamed with a timestamp); the new host path, or null. */
+  setJournalAside(): string | null;
 }
 
-export class JournalUnreadableError extends Error {}
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+/** A journal that cannot be acted on; `devices` are the UUIDs its text names, for the operator to check. */
+export class JournalUnreadableError extends Error {
+  constructor(message: string, readonly devices: string[]) {
+    super(message);
   }
-};
+}
 
 /**
- * The lock is a directory `lock` holding one file named by its holder's pid. It is taken by renaming
- * a ready directory onto `lock`, which the kernel does only while `lock` is absent or empty, so the
- * lock and its holder's name appear together. A dead holder's lock is emptied by removing
- * `lock/<its pid>`: that name exists only in the lock it was read from, so a waiter that judged an
- * earlier holder dead can never remove a newer holder's lock (renaming or removing `lock` itself
- * could, and two waiters then both held it), and of the waiters racing for an emptied lock, one
- * rename succeeds.
+ * One limit for writing and reading the journal. An entry takes about 200 bytes and the domain
+ * name is kept to MAX_JOURNAL_DOMAIN characters, so the largest domain XML accepted (4 MiB, at most
+ * some 20,000 devices) journals well below it; a journal that would not fit is refused before the
+ * first write, never written to be unreadable.
+ */
+export const MAX_JOURNAL_BYTES = 16 * 1024 * 1024;
+export const MAX_JOURNAL_DOMAIN = 256;
+export const LOCK_DIR = '/run/mdev-agg';
+const LOCK = `${LOCK_DIR}/lock`;
+const JOURNAL = `${LOCK_DIR}/journal.json`;
+
+/** The kernel's start time of a process (`/proc/<pid>/stat`, field 22, clock ticks since boot), or null. */
+export function processStartTime(proc: ConfinedTree, pid: number): string | null {
+  let text: string | null;
+  try {
+    text = proc.read(`/proc/${pid}/stat`, 4096);
+  } catch {
+    return null;
+  }
+  // The command name (field 2) is in parentheses and may hold anything, ')' and spaces included.
+  const fields = text?.slice(text.lastIndexOf(')') + 2).split(' ');
+  const start = fields?.[19];
+  return start !== undefined && /^[0-9]+$/.test(start) ? start : null;
+}
+
+/**
+ * Whether the process that wrote a lock is alive: its pid exists and, when the lock recorded its
+ * start time, the process now holding that pid started then (a reused pid is another process).
+ */
+function isAlive(proc: ConfinedTree, pid: number, startTime: string | null): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (startTime === null) return true;
+  const now = processStartTime(proc, pid);
+  return now === null || now === startTime;
+}
+
+/** `<pid>` or `<pid> <start time>`, as a lock records its holder. */
+function parseHolder(text: string | null): { pid: number; startTime: string | null } | null {
+  const m = /^([1-9][0-9]{0,9})(?: ([0-9]{1,20}))?\n?$/.exec(text ?? '');
+  return m ? { pid: Number(m[1]), startTime: m[2] ?? null } : null;
+}
+
+/**
+ * The lock is a directory `lock` holding one file named by its holder's pid (its content: the pid
+ * and the process's start time). It is taken by renaming a ready directory onto `lock`, which the
+ * kernel does only while `lock` is absent or empty, so the lock and its holder's name appear
+ * together. A dead holder's lock is emptied by removing `lock/<its pid>`: that name exists only in
+ * the lock it was read from, so a waiter that judged an earlier holder dead can never remove a
+ * newer holder's lock (renaming or removing `lock` itself could, and two waiters then both held
+ * it), and of the waiters racing for an emptied lock, one rename succeeds. Every access goes
+ * through the guarded file module, confined under the root.
  */
 export class FileStateStore implements StateStore {
-  private readonly realRoot: string;
-  private resolvedDir: string | null = null;
+  private readonly tree: ConfinedTree;
+  /** The machine's own /proc: a lock holder is a process of this machine, whatever the root. */
+  private readonly proc = new ConfinedTree('/');
+  private dirReady = false;
 
   /** `pid`: the process this store takes the lock for (tests stand in for other processes). */
-  constructor(root: string, private readonly pid = process.pid) {
-    this.realRoot = fs.realpathSync.native(path.resolve(root));
+  constructor(root: string, private readonly pid = process.pid, private readonly now: () => Date = () => new Date()) {
+    this.tree = new ConfinedTree(root);
   }
 
   /** Whether a process is alive; tests stand in for other processes and interleave them here. */
-  protected isAlive(pid: number): boolean {
-    return isAlive(pid);
+  protected isAlive(pid: number, startTime: string | null): boolean {
+    return isAlive(this.proc, pid, startTime);
   }
 
   /**
    * `<root>/run/mdev-agg`, made one level at a time, each level checked to resolve inside the root
-   * before the next is made: a `run` that links out of the root gets nothing created under it.
-   * PathEscapeError (from tryLock, so the executor reports it) otherwise.
+   * before the next is made: a `run` that links out of the root gets nothing created under it
+   * (PathEscapeError), a `run` that is a file, a dangling link or a loop is a SysfsError.
    */
-  private get dir(): string {
-    if (this.resolvedDir !== null) return this.resolvedDir;
-    let real = this.realRoot;
-    const levels = [{ name: 'run', hostPath: '/run', mode: 0o755 }, { name: 'mdev-agg', hostPath: '/run/mdev-agg', mode: 0o700 }];
-    for (const { name, hostPath, mode } of levels) {
-      const next = path.join(real, name);
-      try {
-        fs.mkdirSync(next, { mode });
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      }
-      real = fs.realpathSync.native(next);
-      const inside = this.realRoot === '/' || real.startsWith(`${this.realRoot}/`);
-      if (!inside) throw new PathEscapeError(hostPath, real);
-    }
-    return (this.resolvedDir = real);
-  }
-
-  private get lockPath() {
-    return path.join(this.dir, 'lock');
-  }
-  private get journalPath() {
-    return path.join(this.dir, 'journal.json');
+  private ensureDir(): void {
+    if (this.dirReady) return;
+    this.tree.makeDirectories(LOCK_DIR, [0o755, 0o700]);
+    this.dirReady = true;
   }
 
   tryLock(): boolean {
-    const ready = `${this.lockPath}.${this.pid}.new`;
-    fs.rmSync(ready, { recursive: true, force: true });
-    fs.mkdirSync(ready, { mode: 0o700 });
+    this.ensureDir();
+    const ready = `${LOCK}.${this.pid}.new`;
+    this.tree.removeEntry(ready);
+    this.tree.makeDirectories(ready, [0o700]);
     try {
-      fs.writeFileSync(path.join(ready, String(this.pid)), `${this.pid}\n`, { flag: 'wx', mode: 0o600 });
+      const start = processStartTime(this.proc, this.pid);
+      this.tree.createFile(`${ready}/${this.pid}`, `${this.pid}${start === null ? '' : ` ${start}`}\n`, 0o600);
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
-          fs.renameSync(ready, this.lockPath);
+          this.tree.rename(ready, LOCK);
           this.sweepLeftovers();
           return true;
         } catch (e) {
           // Held (a directory with a name in it), or something other than a directory at `lock`.
-          if (!['ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+          if (!(e instanceof SysfsError) || !['ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR'].includes(e.errno)) throw e;
         }
         if (this.heldByLiveProcess()) return false;
       }
       return false;
     } finally {
       // Gone once renamed; removed after a failed attempt, so a waiting run leaves nothing.
-      fs.rmSync(ready, { recursive: true, force: true });
+      this.tree.removeEntry(ready);
+    }
+  }
+
+  /** The holder a lock file names, read without following a link or waiting on a FIFO. */
+  private holderIn(hostPath: string): { pid: number; startTime: string | null } | null {
+    try {
+      return parseHolder(this.tree.read(hostPath, 64));
+    } catch {
+      return null;
     }
   }
 
@@ -126,36 +167,33 @@ export class FileStateStore implements StateStore {
    * rename: a dead holder's name (the lock is then empty) or a non-directory at `lock`.
    */
   private heldByLiveProcess(): boolean {
-    let stat: fs.Stats;
-    try {
-      stat = fs.lstatSync(this.lockPath);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw e;
-    }
-    if (!stat.isDirectory()) {
+    const kind = this.tree.entryKind(LOCK);
+    if (kind === null) return false;
+    if (kind !== 'directory') {
       // Not made by a run: planted, or a lock file of a build before the directory. A file naming a
       // live process is respected; a link or anything else is removed, never followed. unlink cannot
       // remove a directory, so a lock another waiter took meanwhile stays.
-      const holder = stat.isFile() ? Number.parseInt(readSmall(this.lockPath, '') ?? '', 10) : Number.NaN;
-      if (Number.isInteger(holder) && holder > 0 && this.isAlive(holder)) return true;
-      removeIfThere(() => fs.unlinkSync(this.lockPath), ['EISDIR']);
+      const holder = kind === 'file' ? this.holderIn(LOCK) : null;
+      if (holder !== null && this.isAlive(holder.pid, holder.startTime)) return true;
+      this.tree.unlinkEntry(LOCK);
       return false;
     }
-    let names: string[];
+    let names: string[] | null;
     try {
-      names = fs.readdirSync(this.lockPath);
-    } catch (e) {
-      // Unlocked (or replaced) since the lstat: free for the next rename to find out.
-      if (['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) return false;
-      throw e;
+      names = this.tree.list(LOCK);
+    } catch {
+      names = null;
     }
+    // Unlocked (or replaced) since: free for the next rename to find out.
+    if (names === null) return false;
     let live = false;
     for (const name of names) {
-      const holder = /^[1-9][0-9]{0,9}$/.test(name) ? Number(name) : Number.NaN;
-      if (Number.isInteger(holder) && this.isAlive(holder)) live = true;
+      const named = /^[1-9][0-9]{0,9}$/.test(name) ? Number(name) : Number.NaN;
+      const holder = this.tree.entryKind(`${LOCK}/${name}`) === 'file' ? this.holderIn(`${LOCK}/${name}`) : null;
+      const startTime = holder?.pid === named ? holder.startTime : null;
+      if (Number.isInteger(named) && this.isAlive(named, startTime)) live = true;
       // A lock taken by rename holds only its holder's pid: no newer lock can hold this name.
-      else removeIfThere(() => fs.rmSync(path.join(this.lockPath, name), { recursive: true }), []);
+      else this.tree.removeEntry(`${LOCK}/${name}`);
     }
     return live;
   }
@@ -168,123 +206,104 @@ export class FileStateStore implements StateStore {
    */
   private sweepLeftovers() {
     // Housekeeping only: nothing here may throw once the lock is taken, or the lock would stay.
-    let names: string[];
     try {
-      names = fs.readdirSync(this.dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const m = /^(?:journal\.json\.(\d+)\.tmp|lock\.(\d+)\.new)$/.exec(name);
-      if (!m) continue;
-      const pid = Number(m[1] ?? m[2]);
-      if (pid === this.pid || this.isAlive(pid)) continue;
-      try {
-        // Removes a link itself, never its target.
-        fs.rmSync(path.join(this.dir, name), { recursive: true, force: true });
-      } catch {
-        // not a leftover of a run
+      for (const name of this.tree.list(LOCK_DIR) ?? []) {
+        const m = /^(?:\.?journal\.json\.(\d+)\.tmp|lock\.(\d+)\.new)$/.exec(name);
+        if (!m) continue;
+        const pid = Number(m[1] ?? m[2]);
+        if (pid === this.pid || this.isAlive(pid, null)) continue;
+        this.tree.removeEntry(`${LOCK_DIR}/${name}`);
       }
+    } catch {
+      // not a leftover of a run
     }
   }
 
   unlock() {
     // Empty the lock, then remove it unless another run's rename has already replaced it.
-    if (!fs.lstatSync(this.lockPath, { throwIfNoEntry: false })?.isDirectory()) return;
-    removeIfThere(() => fs.unlinkSync(path.join(this.lockPath, String(this.pid))), []);
-    removeIfThere(() => fs.rmdirSync(this.lockPath), ['ENOTEMPTY', 'EEXIST', 'ENOTDIR']);
+    if (this.tree.entryKind(LOCK) !== 'directory') return;
+    this.tree.unlinkEntry(`${LOCK}/${this.pid}`);
+    this.tree.removeEmptyDirectory(LOCK);
   }
 
   readJournal(): Journal | null {
+    this.ensureDir();
     let text: string | null;
     try {
-      text = readSmall(this.journalPath);
+      text = this.tree.read(JOURNAL, MAX_JOURNAL_BYTES);
     } catch (e) {
-      throw new JournalUnreadableError(`${this.journalPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      const why = e instanceof SysfsError ? `${e.errno}${e.message.includes('(') ? ` ${e.message.slice(e.message.indexOf('('))}` : ''}` : (e as Error).message;
+      throw new JournalUnreadableError(`${JOURNAL}: ${why}`, []);
     }
     if (text === null) return null;
-    let journal: unknown;
-    try {
-      journal = JSON.parse(text);
-    } catch {
-      // The parser's message quotes the text: say only that it is not JSON.
-      throw new JournalUnreadableError(`${this.journalPath}: not JSON`);
-    }
-    const why = journalDefect(journal);
-    if (why) throw new JournalUnreadableError(`${this.journalPath}: ${why}`);
-    return journal as Journal;
+    const document = parseJsonDocument(text);
+    if (!document.ok) throw new JournalUnreadableError(`${JOURNAL}: ${document.message}`, uuidsIn(text));
+    const why = journalDefect(document.value);
+    if (why) throw new JournalUnreadableError(`${JOURNAL}: ${why}`, uuidsIn(text));
+    return document.value as Journal;
   }
 
   writeJournal(journal: Journal) {
+    this.ensureDir();
+    const kept = journal.domain !== null && journal.domain.length > MAX_JOURNAL_DOMAIN ? { ...journal, domain: `${journal.domain.slice(0, MAX_JOURNAL_DOMAIN)}…` } : journal;
+    const text = JSON.stringify(kept);
+    if (Buffer.byteLength(text) > MAX_JOURNAL_BYTES) {
+      throw new SysfsError('EFBIG', JOURNAL, 'write', `the journal would be larger than ${MAX_JOURNAL_BYTES} bytes`);
+    }
     // Write then rename: a run killed mid-write leaves the previous journal, never half of one.
-    // A fresh file, never a link someone left at the name: O_EXCL and O_NOFOLLOW after removing it.
-    const tmp = `${this.journalPath}.${this.pid}.tmp`;
-    fs.rmSync(tmp, { force: true });
-    const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
-    fs.writeSync(fd, JSON.stringify(journal));
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fs.renameSync(tmp, this.journalPath);
+    this.tree.replaceFile(JOURNAL, text, 0o600, String(this.pid));
   }
 
   clearJournal() {
-    fs.rmSync(this.journalPath, { force: true });
+    this.tree.removeEntry(JOURNAL);
+  }
+
+  setJournalAside(): string | null {
+    if (this.tree.entryKind(JOURNAL) === null) return null;
+    const stamp = this.now().toISOString().replace(/[:.]/g, '-');
+    const aside = `${JOURNAL}.damaged-${stamp}`;
+    this.tree.rename(JOURNAL, aside);
+    return aside;
   }
 }
 
-/** Runs a removal; the file being gone already, or one of `alsoFine`, is no failure. */
-function removeIfThere(remove: () => void, alsoFine: string[]) {
-  try {
-    remove();
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    if (code !== 'ENOENT' && !alsoFine.includes(code)) throw e;
+/** The lower-case dashed UUIDs a text names, at most 1,000, for a report about a journal that cannot be read. */
+function uuidsIn(text: string): string[] {
+  const found = new Set<string>();
+  for (const m of text.matchAll(/[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}/g)) {
+    const uuid = normaliseUuid(m[0]);
+    if (uuid !== null) found.add(uuid);
+    if (found.size >= 1000) break;
   }
-}
-
-/**
- * At most 64 KiB of a regular file, without following a link (ELOOP) or waiting on a FIFO; null
- * when absent. `whenLink`, if given, is returned for a link instead of throwing.
- */
-function readSmall(file: string, whenLink?: string): string | null {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null;
-    if (code === 'ELOOP' && whenLink !== undefined) return whenLink;
-    throw e;
-  }
-  try {
-    if (!fs.fstatSync(fd).isFile()) throw Object.assign(new Error(`${file} is not a regular file`), { code: 'EINVAL' });
-    const buffer = Buffer.alloc(65536);
-    return buffer.toString('utf8', 0, fs.readSync(fd, buffer, 0, buffer.length, 0));
-  } finally {
-    fs.closeSync(fd);
-  }
+  return [...found];
 }
 
 const ENTRY_STATES = ['creating', 'done', 'removing'];
+const JOURNAL_KEYS = ['pid', 'kind', 'domain', 'entries'];
+const ENTRY_KEYS = ['uuid', 'parent', 'type', 'instances', 'state'];
 
 /**
  * Why a parsed journal cannot be acted on, or null. Its names become paths of removals run as
- * root, so they obey the rules a domain's do: a normalised UUID, safe parent and type names.
+ * root, so they obey the rules a domain's do: a normalised UUID, safe parent and type names; every
+ * other field has its type, and nothing else is there.
  */
 function journalDefect(value: unknown): string | null {
-  if (typeof value !== 'object' || value === null) return 'not an object';
-  const j = value as Record<string, unknown>;
-  if (j.kind !== 'apply' && j.kind !== 'release') return 'kind is not apply or release';
-  if (!Array.isArray(j.entries)) return 'no entries';
-  for (const [i, entry] of (j.entries as unknown[]).entries()) {
-    const e = entry as Record<string, unknown> | null;
+  if (!isJsonObject(value)) return 'not an object';
+  const extra = Object.keys(value).find((k) => !JOURNAL_KEYS.includes(k));
+  if (extra !== undefined) return 'a key that is not pid, kind, domain or entries';
+  if (!Number.isSafeInteger(value.pid) || (value.pid as number) < 1) return 'pid is not a positive integer';
+  if (value.kind !== 'apply' && value.kind !== 'release') return 'kind is not apply or release';
+  if (value.domain !== null && typeof value.domain !== 'string') return 'domain is not a string or null';
+  if (!Array.isArray(value.entries)) return 'no entries';
+  for (const [i, entry] of (value.entries as unknown[]).entries()) {
     const valid =
-      typeof e === 'object' && e !== null &&
-      typeof e.uuid === 'string' && normaliseUuid(e.uuid) === e.uuid &&
-      typeof e.type === 'string' && isSafeSysfsName(e.type) &&
-      typeof e.parent === 'string' && (e.parent === '' || isSafeSysfsName(e.parent)) &&
-      Number.isInteger(e.instances) &&
-      ENTRY_STATES.includes(e.state as string);
+      isJsonObject(entry) &&
+      Object.keys(entry).every((k) => ENTRY_KEYS.includes(k)) &&
+      typeof entry.uuid === 'string' && normaliseUuid(entry.uuid) === entry.uuid &&
+      typeof entry.type === 'string' && isSafeSysfsName(entry.type) &&
+      typeof entry.parent === 'string' && (entry.parent === '' || isSafeSysfsName(entry.parent)) &&
+      Number.isSafeInteger(entry.instances) && (entry.instances as number) >= 1 && (entry.instances as number) <= 2147483647 &&
+      ENTRY_STATES.includes(entry.state as string);
     if (!valid) return `entry ${i} is not a journal entry (a lower-case UUID, safe parent and type names, a count, a state)`;
   }
   return null;
@@ -314,5 +333,9 @@ export class MemoryStateStore implements StateStore {
   }
   clearJournal() {
     this.journal = null;
+  }
+  setJournalAside() {
+    this.journal = null;
+    return null;
   }
 }

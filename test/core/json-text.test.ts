@@ -46,11 +46,13 @@ describe('JSON documents from users and other hosts', () => {
     expect(diagnostics.every((d, i) => d.line === i + 3 && d.column === 3 && d.message === `k${i}: is not a member of a snapshot`)).toBe(true);
   });
 
-  test('GIVEN a key written twice WHEN a path is placed THEN it leads into the value JSON.parse kept', () => {
-    const tree = new JsonTree('{"a": {"b": 1},\n "a": {"b": 2}}');
-    expect(tree.repeatedKeys()).toEqual([['a']]);
-    expect(tree.at(['a', 'b'])).toEqual({ line: 2, column: 13 });
-    expect(tree.at(['a', 'b'], true)).toEqual({ line: 2, column: 8 });
-    expect(tree.at(['a', 'missing'])).toEqual({ line: 2, column: 7 });
+  test('GIVEN a key written twice WHEN read THEN refused at the second one, with its path', () => {
+    expect(parseJsonDocument('{"a": {"b": 1},\n "a": {"b": 2}}')).toEqual({ ok: false, message: 'a: this key is written twice in its object', position: { line: 2, column: 2 } });
+    expect(parseJsonDocument('{"x": [{"k": 1}, {"k": 2, "\\u006b": 3}]}')).toMatchObject({ ok: false, message: 'x[1].k: this key is written twice in its object' });
+    expect(parseJsonDocument('{"x": [{"k": 1}, {"k": 2}]}')).toMatchObject({ ok: true });
+    const tree = new JsonTree('{"a": {"b": 1},\n "c": {"b": 2}}');
+    expect(tree.at(['c', 'b'])).toEqual({ line: 2, column: 13 });
+    expect(tree.at(['c', 'b'], true)).toEqual({ line: 2, column: 8 });
+    expect(tree.at(['c', 'missing'])).toEqual({ line: 2, column: 7 });
   });
 });

@@ -52,7 +52,7 @@ export async function addCommand(ctx: CommandContext): Promise<ExitCode> {
   expected.devices.push({ uuid, model, type, instances, parent, method, source: null });
   expected.hostdevs.push({ uuid, model, display: null, ramfb: null });
   checkSameModel(expected, readDomain(text, domain.file));
-  ctx.out.stdout += text;
+  ctx.out.document(text);
   if (!ctx.flags.quiet) ctx.out.err(`mdev-agg: added mdev ${uuid} (${type} x${instances})`);
   return EXIT.OK;
 }

@@ -10,7 +10,7 @@ export async function embedCommand(ctx: CommandContext): Promise<ExitCode> {
   const { text, moved } = embed(loaded.model);
   const reread = readDomain(text, loaded.model.file);
   checkSameModel(modelSummary(loaded.model), reread);
-  ctx.out.stdout += text;
+  ctx.out.document(text);
   if (!ctx.flags.quiet) ctx.out.err(`mdev-agg: moved ${moved} aggregation entr${moved === 1 ? 'y' : 'ies'} into <metadata>`);
   return EXIT.OK;
 }

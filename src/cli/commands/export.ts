@@ -2,15 +2,15 @@
  * `export FILE --to mdevctl|nodedev [--out DIR]`: the domain's aggregated mdevs in mdevctl's or
  * libvirt's node-device form, printed or written one file per device (each atomically).
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { type Diagnostic, diagnostic, hasErrors } from '../../core/diagnostics';
 import type { DomainModel } from '../../core/domain';
 import { type ExportDevice, exportDevices, exportNeedsHost } from '../../core/export/devices';
 import { mdevctlConfigText, mdevctlDumpJson } from '../../core/export/mdevctl';
 import { nodedevName, nodedevParentName, nodedevXml } from '../../core/export/nodedev';
 import { readHost } from '../../core/host';
-import { readIfExists, writeFileAtomic } from '../../shell/atomic-file';
+import { ConfinedTree, makeOperatorDirectory } from '../../shell/files/guarded-fs';
+import { describeFileFailure } from '../file-failure';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { loadDomain, reportDiagnostics } from '../domain-input';
 import { hostView } from '../host-access';
@@ -34,18 +34,37 @@ export async function exportCommand(ctx: CommandContext): Promise<ExitCode> {
   }
 
   if (out === null) {
-    if (to === 'mdevctl') ctx.out.out(mdevctlDumpJson(devices));
-    else for (const device of devices) ctx.out.out(nodedevXml(device));
+    if (to === 'mdevctl') ctx.out.document(`${mdevctlDumpJson(devices)}\n`);
+    else for (const device of devices) ctx.out.document(nodedevXml(device));
     return EXIT.OK;
+  }
+  // The directory is the operator's; below it, nothing is written through a link, a FIFO or a hard link.
+  let tree: ConfinedTree;
+  try {
+    makeOperatorDirectory(out);
+    tree = new ConfinedTree(out);
+  } catch (e) {
+    ctx.out.err(`mdev-agg: ${describeFileFailure(out, e)}`);
+    return EXIT.NO;
   }
   for (const file of filesFor(to, devices)) {
     const path = join(out, file.path);
-    if (readIfExists(path) === file.content) {
-      ctx.out.out(`unchanged ${path}`);
-      continue;
+    const hostPath = `/${file.path}`;
+    try {
+      if (tree.read(hostPath, Buffer.byteLength(file.content)) === file.content) {
+        ctx.out.out(`unchanged ${path}`);
+        continue;
+      }
+    } catch {
+      // Not the same file (larger, or not a regular file): replaced below, or refused there.
     }
-    mkdirSync(join(path, '..'), { recursive: true, mode: 0o755 });
-    writeFileAtomic(path, file.content, 0o644);
+    try {
+      tree.makeDirectories(dirname(hostPath));
+      tree.replaceFile(hostPath, file.content, 0o644);
+    } catch (e) {
+      ctx.out.err(`mdev-agg: ${describeFileFailure(path, e)}`);
+      return EXIT.NO;
+    }
     ctx.out.out(`wrote ${path}`);
   }
   if (devices.length === 0) ctx.out.out('export: the domain has no aggregated mdevs; nothing written');

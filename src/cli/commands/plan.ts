@@ -19,7 +19,7 @@ export async function planCommand(ctx: CommandContext): Promise<ExitCode> {
   const failed = hasErrors(plan.diagnostics);
   if (format === 'json') printJson(ctx.out, planJson(plan));
   else if (failed) reportDiagnostics(ctx, plan.diagnostics);
-  else if (format === 'sh') ctx.out.out(planShell(plan));
+  else if (format === 'sh') ctx.out.document(planShell(plan));
   else {
     ctx.out.out(planText(plan));
     printDiagnostics(ctx.out, plan.diagnostics, ctx.flags);

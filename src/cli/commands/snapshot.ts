@@ -23,7 +23,7 @@ export function snapshotCommand(ctx: CommandContext): ExitCode {
   if (given !== undefined && !isOneLine(given)) throw new UsageError('--name must be one non-empty line');
   const snapshot: HostSnapshot = { name: given ?? readHostName(view), generated: generatedAt(ctx.env), host: readHost(view) };
   if (ctx.flags.json) printJson(ctx.out, snapshotJson(snapshot));
-  else ctx.out.stdout += writeSnapshot(snapshot);
+  else ctx.out.document(writeSnapshot(snapshot));
   if (!ctx.flags.quiet) for (const p of snapshot.host.problems) ctx.out.err(`mdev-agg: warning: ${p.path}: ${p.message}`);
   return EXIT.OK;
 }

@@ -39,7 +39,7 @@ export async function stampCommand(ctx: CommandContext): Promise<ExitCode> {
   }
   const text = stamp(model, stamps);
   checkSameModel({ ...before, devices: before.devices.map((d) => ({ ...d, source: stamps.get(d.uuid) ?? d.source })) }, readDomain(text, model.file));
-  ctx.out.stdout += text;
+  ctx.out.document(text);
   if (!ctx.flags.quiet) {
     const moved = inlineOnly ? ' (inline entries moved into <metadata> first)' : '';
     ctx.out.err(`mdev-agg: stamped ${stamps.size} device${stamps.size === 1 ? '' : 's'} from ${hostName ?? 'this host (no host name known)'}${moved}`);

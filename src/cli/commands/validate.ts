@@ -1,5 +1,6 @@
 import { type Diagnostic, diagnostic, hasErrors } from '../../core/diagnostics';
 import { readDomain } from '../../core/domain';
+import { MAX_XML_BYTES, tooLargeDiagnostic } from '../../core/xml/reader';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { diagnosticsJson, printDiagnostics, printJson } from '../report';
 
@@ -13,7 +14,12 @@ export async function validateCommand(ctx: CommandContext): Promise<ExitCode> {
   for (const [index, path] of ctx.positionals.entries()) {
     const file = path === '-' ? '<stdin>' : path;
     if (showProgress && (index % 100 === 0 || index === total - 1)) ctx.options.progress!(`validate: ${index + 1}/${total}`);
-    const input = await ctx.readInput(path);
+    const input = await ctx.readInput(path, MAX_XML_BYTES);
+    if (!input.ok && input.tooLarge) {
+      all.push(tooLargeDiagnostic(file));
+      files.push({ file, ok: false, devices: 0 });
+      continue;
+    }
     if (!input.ok) {
       unreadable = true;
       all.push(diagnostic('E_INPUT_UNREADABLE', input.message, file, { line: 1, column: 1 }));

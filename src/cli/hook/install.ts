@@ -2,33 +2,82 @@
  * `hook install` and `hook uninstall`: the wrapper script in libvirt's qemu.d. Install is
  * idempotent and never replaces a file it did not write; uninstall removes only its own file.
  */
-import { mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HOOK_NAME, HOOKS_DIR, isOurWrapper, wrapperScript } from '../../core/hook-wrapper';
-import { readIfExists, writeFileAtomic } from '../../shell/atomic-file';
+import { ConfinedTree, canonicalOperatorPath, makeOperatorDirectory } from '../../shell/files/guarded-fs';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
+import { describeFileFailure } from '../file-failure';
 import { rootOf } from '../host-access';
 
 const RELOAD_NOTE =
   'libvirt reads hook scripts when it starts: restart libvirtd (or virtqemud), or send it SIGHUP, for this to take effect.';
 
-function wrapperPath(ctx: CommandContext): string {
+/** The largest wrapper read back: ours is a few hundred bytes; anything far larger is not ours. */
+const MAX_WRAPPER_BYTES = 64 * 1024;
+
+/**
+ * Where the wrapper goes: `--hooks-dir DIR` (the operator's directory, made when missing), else
+ * the hooks directory under the root. `file` is the path shown; the tree confines every access,
+ * so a link in the hooks directory's components under the root never leads the write out of it.
+ */
+interface WrapperPlace {
+  file: string;
+  /** The confined tree; `create` makes an operator's --hooks-dir when it is missing. */
+  tree: (create: boolean) => ConfinedTree;
+  dir: string;
+  hostPath: string;
+}
+
+function wrapperPlace(ctx: CommandContext): WrapperPlace {
   const dir = ctx.values['hooks-dir'];
-  if (typeof dir === 'string' && dir !== '') return join(resolve(ctx.options.cwd ?? process.cwd(), dir), HOOK_NAME);
-  return join(rootOf(ctx), HOOKS_DIR, HOOK_NAME);
+  if (typeof dir === 'string' && dir !== '') {
+    const given = resolve(ctx.options.cwd ?? process.cwd(), dir);
+    const tree = (create: boolean) => {
+      if (create) makeOperatorDirectory(given);
+      return new ConfinedTree(given);
+    };
+    return { file: join(given, HOOK_NAME), dir: '/', hostPath: `/${HOOK_NAME}`, tree };
+  }
+  const root = rootOf(ctx);
+  return { file: join(root, HOOKS_DIR, HOOK_NAME), dir: HOOKS_DIR, hostPath: `${HOOKS_DIR}/${HOOK_NAME}`, tree: () => new ConfinedTree(root) };
+}
+
+/** The wrapper's text there, or null when there is none; refusals (a link out, a FIFO) throw. */
+function existingWrapper(tree: ConfinedTree, place: WrapperPlace): string | null {
+  try {
+    return tree.read(place.hostPath, MAX_WRAPPER_BYTES);
+  } catch (e) {
+    // A directory on the way missing, under a root being set up: no wrapper yet.
+    if ((e as { errno?: string }).errno === 'ENOENT') return null;
+    throw e;
+  }
 }
 
 /** The CLI file to run: the one running now, with links resolved (an npm bin link, /usr/bin). */
 function installedCli(ctx: CommandContext): string {
   const entry = ctx.options.entryScript;
   if (!entry) throw new UsageError('hook install: run it from the installed CLI (dist/mdev-agg.js), which knows its own path');
-  return realpathSync(entry);
+  const real = canonicalOperatorPath(entry);
+  if (real === null) throw new UsageError(`hook install: the CLI file ${entry} does not resolve`);
+  return real;
 }
 
 export function installHook(ctx: CommandContext): ExitCode {
-  const file = wrapperPath(ctx);
-  const script = wrapperScript({ node: realpathSync(process.execPath), cli: installedCli(ctx) });
-  const existing = readIfExists(file);
+  const place = wrapperPlace(ctx);
+  const file = place.file;
+  const script = wrapperScript({ node: canonicalOperatorPath(process.execPath) ?? process.execPath, cli: installedCli(ctx) });
+  try {
+    return writeWrapper(ctx, place, script);
+  } catch (e) {
+    ctx.out.err(`mdev-agg: ${describeFileFailure(file, e)}`);
+    return EXIT.NO;
+  }
+}
+
+function writeWrapper(ctx: CommandContext, place: WrapperPlace, script: string): ExitCode {
+  const { file } = place;
+  const tree = place.tree(true);
+  const existing = existingWrapper(tree, place);
   if (existing !== null && !isOurWrapper(existing)) {
     ctx.out.err(`mdev-agg: ${file} exists and was not written by mdev-agg; it is left as it is`);
     return EXIT.NO;
@@ -37,16 +86,33 @@ export function installHook(ctx: CommandContext): ExitCode {
     ctx.out.out(`hook already installed: ${file} (unchanged)`);
     return EXIT.OK;
   }
-  mkdirSync(join(file, '..'), { recursive: true, mode: 0o755 });
-  writeFileAtomic(file, script, 0o755);
+  tree.makeDirectories(place.dir);
+  tree.replaceFile(place.hostPath, script, 0o755);
   ctx.out.out(`${existing === null ? 'installed' : 'updated'} hook ${file}`);
   ctx.out.out(RELOAD_NOTE);
   return EXIT.OK;
 }
 
 export function uninstallHook(ctx: CommandContext): ExitCode {
-  const file = wrapperPath(ctx);
-  const existing = readIfExists(file);
+  const place = wrapperPlace(ctx);
+  try {
+    return removeWrapper(ctx, place);
+  } catch (e) {
+    ctx.out.err(`mdev-agg: ${describeFileFailure(place.file, e)}`);
+    return EXIT.NO;
+  }
+}
+
+function removeWrapper(ctx: CommandContext, place: WrapperPlace): ExitCode {
+  const { file } = place;
+  let tree: ConfinedTree | null;
+  try {
+    tree = place.tree(false);
+  } catch (e) {
+    if ((e as { errno?: string }).errno !== 'ENOENT') throw e;
+    tree = null;
+  }
+  const existing = tree && existingWrapper(tree, place);
   if (existing === null) {
     ctx.out.out(`no hook at ${file}: nothing to remove`);
     return EXIT.OK;
@@ -55,7 +121,7 @@ export function uninstallHook(ctx: CommandContext): ExitCode {
     ctx.out.err(`mdev-agg: ${file} was not written by mdev-agg; it is left as it is`);
     return EXIT.NO;
   }
-  rmSync(file);
+  tree!.removeEntry(place.hostPath);
   ctx.out.out(`removed hook ${file}`);
   ctx.out.out(RELOAD_NOTE);
   return EXIT.OK;

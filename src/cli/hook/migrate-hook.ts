@@ -42,6 +42,6 @@ export function migrateHook(ctx: CommandContext, call: HookCall, xml: Uint8Array
   });
   if (!check.compatible) return fail(check.diagnostics);
   const changes = parentChanges(model, check);
-  if (changes.length) ctx.out.out(setParents(model, changes));
+  if (changes.length) ctx.out.document(setParents(model, changes));
   return EXIT.OK;
 }

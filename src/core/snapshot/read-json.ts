@@ -107,10 +107,8 @@ export function readSnapshotJson(source: string, file: string): SnapshotResult {
       problems.push(p.outsideRoot === null ? { path: p.path!, message: p.message! } : { path: p.path!, message: p.message!, outsideRoot: true });
     });
   }
-  // JSON.parse keeps the last of a repeated key; another reader may keep the first, so none is read.
-  const tree = new JsonTree(source);
-  for (const path of tree.repeatedKeys()) reader.report(path, 'this key is written twice in its object', true);
   if (top === null || reader.findings.length > 0) {
+    const tree = new JsonTree(source);
     return { snapshot: null, diagnostics: reader.findings.map((f) => diagnostic('E_SNAPSHOT_INVALID', f.message, file, tree.at(f.path, f.key))) };
   }
   return { snapshot: sortedSnapshot(top.values.name, top.values.generated, parents, devices, problems), diagnostics: [] };

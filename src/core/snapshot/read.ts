@@ -6,7 +6,8 @@
  */
 import { type Diagnostic, diagnostic, quoted } from '../diagnostics';
 import type { HostDevice, HostParent, HostProblem, HostType } from '../host-model';
-import { MAX_XML_BYTES, type XmlDocument, type XmlElement, XMLNS_NS, readXml } from '../xml/reader';
+import { MAX_JSON_BYTES } from '../json-text';
+import { type XmlDocument, type XmlElement, XMLNS_NS, readXml } from '../xml/reader';
 import { invalidUtf8Offset } from '../xml/strict-checks';
 import { readSnapshotJson } from './read-json';
 import { HOST_NS, type HostSnapshot, sortedSnapshot } from './model';
@@ -76,7 +77,7 @@ function startsAsJson(input: Uint8Array | string): boolean {
  * The JSON form, held to strict UTF-8 and to twice the XML form's size limit: `snapshot --json`
  * is indented and names every field, about 1.6 times the XML of the same host.
  */
-export const MAX_JSON_SNAPSHOT_BYTES = 2 * MAX_XML_BYTES;
+export const MAX_JSON_SNAPSHOT_BYTES = MAX_JSON_BYTES;
 
 function readJson(input: Uint8Array | string, file: string): SnapshotResult {
   const fail = (message: string): SnapshotResult => ({ snapshot: null, diagnostics: [diagnostic('E_SNAPSHOT_INVALID', message, file, { line: 1, column: 1 })] });
@@ -89,7 +90,7 @@ function readJson(input: Uint8Array | string, file: string): SnapshotResult {
     if (bad >= 0) return fail(`byte 0x${input[bad].toString(16)} at offset ${bad} is not valid UTF-8`);
     text = Buffer.from(input).toString('utf8');
   }
-  return readSnapshotJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file);
+  return readSnapshotJson(text, file);
 }
 
 /** Either form of a snapshot: JSON when its first character (after a BOM and white space) is `{` or `[`. */

@@ -118,7 +118,12 @@ function wideEncoding(b: Uint8Array): string | null {
 }
 
 function tooLarge(file: string): ReadResult {
-  return { ok: false, diagnostics: [diagnostic('E_XML_TOO_LARGE', `input is larger than ${MAX_XML_BYTES} bytes`, file, { line: 1, column: 1 })] };
+  return { ok: false, diagnostics: [tooLargeDiagnostic(file)] };
+}
+
+/** E_XML_TOO_LARGE for a file: also what a caller reports that refused the file before reading it. */
+export function tooLargeDiagnostic(file: string): Diagnostic {
+  return diagnostic('E_XML_TOO_LARGE', `input is larger than ${MAX_XML_BYTES} bytes`, file, { line: 1, column: 1 });
 }
 
 const DECLARED_ENCODING = /^<\?xml\s[^>]*?encoding\s*=\s*["']([^"']*)["']/;

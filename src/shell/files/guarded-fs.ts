@@ -1,0 +1,512 @@
+/**
+ * The one way mdev-agg touches files (src/shell/files/ is the only place in src/ that imports
+ * `fs`; a test keeps it so). Two kinds of access:
+ *
+ * - `ConfinedTree`: paths under a root (the host's sysfs, `run/mdev-agg/`, `etc/mdev-agg/`,
+ *   `sim.json`, the hooks directory under `--root`, an `--out` directory). Every path is resolved
+ *   under the root and refused (`E_PATH_ESCAPE`) when a link on the way leads out of it; each
+ *   opened descriptor's own path is checked again, so a link swapped in after resolving is caught;
+ *   the last component is never followed on open, write, rename or removal.
+ * - `readOperatorFile` and `listOperatorDirectory`: files the operator names on the command line
+ *   (domains, snapshots, the policy, fleet directories), where the operator's own links are theirs
+ *   to follow.
+ *
+ * For both: every open is non-blocking and checked with fstat before use (a regular file, or a
+ * directory where one is listed: FIFOs, devices and sockets are `E_FILE_TYPE`); sizes are checked
+ * against the caller's limit before reading and every read is bounded (`E_FILE_TOO_LARGE`); a write
+ * into an existing file refuses one with more than one link (`E_FILE_HARD_LINK`), whose other name
+ * may be anywhere; and nothing is ever created, renamed or removed under `sys/`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PathEscapeError, SysfsError } from '../../core/sysfs';
+
+/** What a refusal of this module means, as a diagnostic code. */
+export type FileRefusal = 'E_FILE_TYPE' | 'E_FILE_TOO_LARGE' | 'E_FILE_HARD_LINK' | 'E_PATH_ESCAPE';
+
+type Op = SysfsError['op'];
+
+/** A refusal by this module (not the operating system's errno alone): `refusal` is its code. */
+export class FileRefusedError extends SysfsError {
+  constructor(readonly refusal: FileRefusal, errno: string, file: string, op: Op, detail: string) {
+    super(errno, file, op, detail);
+    this.name = 'FileRefusedError';
+  }
+}
+
+const { O_RDONLY, O_WRONLY, O_RDWR, O_NOFOLLOW, O_NONBLOCK, O_CREAT, O_EXCL } = fs.constants;
+const O_CLOEXEC = (fs.constants as Record<string, number>).O_CLOEXEC ?? 0;
+
+/** The errno name of a failure; Node reports a NUL byte in a path as ERR_INVALID_ARG_VALUE, the kernel would say EINVAL. */
+export function errnoOf(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : 'EINVAL';
+}
+
+function kindOf(stat: fs.Stats): string {
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isSymbolicLink()) return 'a symbolic link';
+  return 'not a regular file';
+}
+
+/** Reads `fd` (already checked regular) up to `limit` bytes; more is E_FILE_TOO_LARGE. */
+function boundedRead(fd: number, limit: number, file: string, op: Op, buffer?: Buffer): Buffer {
+  const size = fs.fstatSync(fd).size;
+  // Checked before reading: a sparse or huge file costs nothing to refuse.
+  if (size > limit) throw new FileRefusedError('E_FILE_TOO_LARGE', 'EFBIG', file, op, `larger than ${limit} bytes`);
+  const target = buffer && buffer.length > limit ? buffer : Buffer.allocUnsafe(Math.min(limit, Math.max(size, 4096)) + 1);
+  let length = 0;
+  let chunks: Buffer[] | null = null;
+  let current = target;
+  for (;;) {
+    if (length === current.length) {
+      // A file that grows after fstat (or reports size 0, as sysfs and procfs do): read on, bounded.
+      chunks ??= [];
+      chunks.push(current);
+      current = Buffer.allocUnsafe(Math.min(limit + 1, current.length * 2));
+      length = 0;
+    }
+    const n = fs.readSync(fd, current, length, current.length - length, null);
+    if (n === 0) break;
+    length += n;
+    const total = (chunks?.reduce((sum, c) => sum + c.length, 0) ?? 0) + length;
+    if (total > limit) throw new FileRefusedError('E_FILE_TOO_LARGE', 'EFBIG', file, op, `larger than ${limit} bytes`);
+  }
+  const last = current.subarray(0, length);
+  return chunks ? Buffer.concat([...chunks, last]) : last;
+}
+
+/**
+ * A file the operator named (a domain, a snapshot, the policy, a file of a fleet directory):
+ * links are followed (the operator chose the path), but only a regular file is read, without
+ * waiting on a FIFO, and only up to `limit` bytes, checked before reading. `-` is not handled here.
+ */
+export function readOperatorFile(file: string, limit: number): Buffer {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  } catch (err) {
+    throw new SysfsError(errnoOf(err), file, 'read');
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new FileRefusedError('E_FILE_TYPE', stat.isDirectory() ? 'EISDIR' : 'EINVAL', file, 'read', `${kindOf(stat)}, not a regular file`);
+    return boundedRead(fd, limit, file, 'read');
+  } catch (err) {
+    if (err instanceof SysfsError) throw err;
+    throw new SysfsError(errnoOf(err), file, 'read');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The names in a directory the operator named, sorted. */
+export function listOperatorDirectory(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir).sort();
+  } catch (err) {
+    throw new SysfsError(errnoOf(err), dir, 'list');
+  }
+}
+
+/** The canonical path of an operator's path (links followed), or null when it does not exist. */
+export function canonicalOperatorPath(file: string): string | null {
+  try {
+    return fs.realpathSync.native(file);
+  } catch {
+    return null;
+  }
+}
+
+/** Makes a directory the operator named, and its missing ancestors (the operator's links are followed). */
+export function makeOperatorDirectory(dir: string, mode = 0o755): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode });
+  } catch (err) {
+    throw new SysfsError(errnoOf(err), dir, 'write');
+  }
+}
+
+/**
+ * A tree under a root. Host paths are absolute (`/sys/...`); they map under the root by plain
+ * concatenation, so `..` is resolved by the kernel after links, never lexically.
+ */
+export class ConfinedTree {
+  /** The root after resolving every link in it; all accesses stay below this. */
+  readonly realRoot: string;
+
+  constructor(readonly root: string) {
+    try {
+      this.realRoot = fs.realpathSync.native(path.resolve(root));
+    } catch (err) {
+      throw new SysfsError(errnoOf(err), root, 'resolve', 'the root does not resolve');
+    }
+    const stat = fs.statSync(this.realRoot);
+    if (!stat.isDirectory()) throw new SysfsError('ENOTDIR', root, 'resolve', 'the root is not a directory');
+  }
+
+  /** The host path as a path of this machine (for messages and for the operator). */
+  shown(hostPath: string): string {
+    return this.realRoot === '/' ? hostPath : this.realRoot + hostPath;
+  }
+
+  /** The real path of a host path after every link; null when it does not exist; PathEscapeError outside the root. */
+  resolve(hostPath: string, op: Op): string | null {
+    this.checkHostPath(hostPath, op);
+    const mapped = this.shown(hostPath);
+    let real: string;
+    try {
+      real = fs.realpathSync.native(mapped);
+    } catch (err) {
+      const errno = errnoOf(err);
+      if (errno === 'ENOENT' || errno === 'ENOTDIR') {
+        this.refuseMissingOutside(mapped, hostPath);
+        return null;
+      }
+      throw new SysfsError(errno, hostPath, op);
+    }
+    if (!this.isInside(real)) throw new PathEscapeError(hostPath, real);
+    return real;
+  }
+
+  exists(hostPath: string): boolean {
+    return this.resolve(hostPath, 'resolve') !== null;
+  }
+
+  /** The canonical host path after following every link; null when it does not exist. */
+  realpath(hostPath: string): string | null {
+    const real = this.resolve(hostPath, 'resolve');
+    if (real === null) return null;
+    if (this.realRoot === '/') return real;
+    return real === this.realRoot ? '/' : real.slice(this.realRoot.length);
+  }
+
+  /** Names in a directory (links on the way followed inside the root), sorted; null when it is not a directory. */
+  list(hostPath: string): string[] | null {
+    const real = this.resolve(hostPath, 'list');
+    if (real === null) return null;
+    try {
+      return fs.readdirSync(real).sort();
+    } catch (err) {
+      const errno = errnoOf(err);
+      if (errno === 'ENOENT' || errno === 'ENOTDIR') return null;
+      throw new SysfsError(errno, hostPath, 'list');
+    }
+  }
+
+  /** A regular file's bytes, at most `limit`; null when absent. */
+  readBytes(hostPath: string, limit: number): Buffer | null {
+    return this.readInto(hostPath, limit);
+  }
+
+  /**
+   * A regular file's text, at most `limit` bytes; null when absent. `buffer` (longer than `limit`)
+   * is reused by callers that read thousands of small files.
+   */
+  read(hostPath: string, limit: number, buffer?: Buffer): string | null {
+    return this.readInto(hostPath, limit, buffer)?.toString('utf8') ?? null;
+  }
+
+  private readInto(hostPath: string, limit: number, buffer?: Buffer): Buffer | null {
+    const opened = this.open(hostPath, O_RDONLY, 'read');
+    if (opened === null) return null;
+    try {
+      return boundedRead(opened, limit, hostPath, 'read', buffer);
+    } catch (err) {
+      if (err instanceof SysfsError) throw err;
+      throw new SysfsError(errnoOf(err), hostPath, 'read');
+    } finally {
+      fs.closeSync(opened);
+    }
+  }
+
+  /**
+   * One write(2) of `data` into an existing regular file with one link (never created: on sysfs a
+   * missing attribute is an error, and a plain tree must not gain files). A short write is EIO:
+   * retrying could make a sysfs store act twice.
+   */
+  write(hostPath: string, data: string): void {
+    const fd = this.open(hostPath, O_WRONLY, 'write');
+    if (fd === null) throw new SysfsError('ENOENT', hostPath, 'write');
+    try {
+      const bytes = Buffer.from(data, 'utf8');
+      const written = fs.writeSync(fd, bytes, 0, bytes.length, null);
+      if (written !== bytes.length) throw new SysfsError('EIO', hostPath, 'write', `short write: ${written} of ${bytes.length} bytes`);
+    } catch (err) {
+      if (err instanceof SysfsError) throw err;
+      throw new SysfsError(errnoOf(err), hostPath, 'write');
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /**
+   * Whether opening a character device read-write answers EBUSY (a VFIO group held by a VM). Not a
+   * character device, or absent: false. Opening and closing an idle group changes nothing.
+   */
+  characterDeviceBusy(hostPath: string): boolean {
+    const real = this.resolve(hostPath, 'read');
+    if (real === null) return false;
+    let fd: number;
+    try {
+      const stat = fs.lstatSync(real);
+      if (!stat.isCharacterDevice()) return false;
+      fd = fs.openSync(real, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    } catch (err) {
+      return errnoOf(err) === 'EBUSY';
+    }
+    fs.closeSync(fd);
+    return false;
+  }
+
+  /** The file system type (statfs f_type) of a host path, or null when it does not exist. */
+  fileSystemType(hostPath: string): number | null {
+    const real = this.resolve(hostPath, 'resolve');
+    if (real === null) return null;
+    try {
+      return fs.statfsSync(real).type;
+    } catch (err) {
+      throw new SysfsError(errnoOf(err), hostPath, 'resolve');
+    }
+  }
+
+  /** What is at a host path itself, its last component not followed: null when nothing is. */
+  entryKind(hostPath: string): 'file' | 'directory' | 'link' | 'other' | null {
+    const at = this.entryPath(hostPath, 'resolve', false);
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(at);
+    } catch (err) {
+      if (['ENOENT', 'ENOTDIR'].includes(errnoOf(err))) return null;
+      throw new SysfsError(errnoOf(err), hostPath, 'resolve');
+    }
+    return stat.isSymbolicLink() ? 'link' : stat.isDirectory() ? 'directory' : stat.isFile() ? 'file' : 'other';
+  }
+
+  /**
+   * The directories of a host path, made one level at a time, each checked to be a directory
+   * inside the root before the next is made. `modes` gives a mode per level (the last repeats).
+   */
+  makeDirectories(hostPath: string, modes: readonly number[] = [0o755]): void {
+    this.checkHostPath(hostPath, 'write');
+    const names = hostPath.split('/').filter((n) => n !== '');
+    let current = '';
+    names.forEach((name, i) => {
+      current += `/${name}`;
+      const at = this.entryPath(current, 'write', true);
+      try {
+        fs.mkdirSync(at, { mode: modes[Math.min(i, modes.length - 1)] });
+      } catch (err) {
+        if (errnoOf(err) !== 'EEXIST') throw new SysfsError(errnoOf(err), current, 'write');
+      }
+      const real = this.resolve(current, 'write');
+      if (real === null || !fs.statSync(real).isDirectory()) throw new SysfsError('ENOTDIR', current, 'write', 'not a directory');
+    });
+  }
+
+  /**
+   * A new file with `content`, made exclusively (a name already there, a link included, is EEXIST),
+   * flushed before it is closed. The caller renames it into place.
+   */
+  createFile(hostPath: string, content: string, mode: number): void {
+    const at = this.entryPath(hostPath, 'write', true);
+    let fd: number;
+    try {
+      fd = fs.openSync(at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600);
+    } catch (err) {
+      throw new SysfsError(errnoOf(err), hostPath, 'write');
+    }
+    try {
+      this.checkDescriptor(fd, hostPath, 'write');
+      const bytes = Buffer.from(content, 'utf8');
+      let offset = 0;
+      while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset, null);
+      fs.fchmodSync(fd, mode);
+      fs.fsyncSync(fd);
+    } catch (err) {
+      fs.closeSync(fd);
+      this.removeEntry(hostPath);
+      if (err instanceof Error && (err instanceof SysfsError || err instanceof PathEscapeError)) throw err;
+      throw new SysfsError(errnoOf(err), hostPath, 'write');
+    }
+    fs.closeSync(fd);
+  }
+
+  /**
+   * Replaces a file atomically: a temporary file beside it (a dot name, which directories scanned
+   * for scripts or configurations skip), then a rename, which replaces the name itself: a link at
+   * the name is replaced, never written through.
+   */
+  replaceFile(hostPath: string, content: string, mode: number, tag = String(process.pid)): void {
+    const tmp = `${path.posix.dirname(hostPath)}/.${path.posix.basename(hostPath)}.${tag}.tmp`.replace(/^\/\//, '/');
+    this.removeEntry(tmp);
+    this.createFile(tmp, content, mode);
+    try {
+      this.rename(tmp, hostPath);
+    } catch (err) {
+      this.removeEntry(tmp);
+      throw err;
+    }
+  }
+
+  /** Renames one name to another in the tree; neither is followed. */
+  rename(fromHostPath: string, toHostPath: string): void {
+    const from = this.entryPath(fromHostPath, 'write', true);
+    const to = this.entryPath(toHostPath, 'write', true);
+    try {
+      fs.renameSync(from, to);
+    } catch (err) {
+      throw new SysfsError(errnoOf(err), toHostPath, 'write');
+    }
+  }
+
+  /** Removes a name (a file, a link itself, or a directory with what it holds); absent is fine. */
+  removeEntry(hostPath: string): void {
+    const at = this.entryPath(hostPath, 'write', true);
+    try {
+      fs.rmSync(at, { recursive: true, force: true });
+    } catch (err) {
+      throw new SysfsError(errnoOf(err), hostPath, 'write');
+    }
+  }
+
+  /** Removes a name that is not a directory; true when it was removed, false when absent or a directory. */
+  unlinkEntry(hostPath: string): boolean {
+    const at = this.entryPath(hostPath, 'write', true);
+    try {
+      fs.unlinkSync(at);
+      return true;
+    } catch (err) {
+      const errno = errnoOf(err);
+      if (['ENOENT', 'EISDIR', 'EPERM', 'ENOTDIR'].includes(errno)) return false;
+      throw new SysfsError(errno, hostPath, 'write');
+    }
+  }
+
+  /** Removes an empty directory; false when absent, not empty, or not a directory. */
+  removeEmptyDirectory(hostPath: string): boolean {
+    const at = this.entryPath(hostPath, 'write', true);
+    try {
+      fs.rmdirSync(at);
+      return true;
+    } catch (err) {
+      const errno = errnoOf(err);
+      if (['ENOENT', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR'].includes(errno)) return false;
+      throw new SysfsError(errno, hostPath, 'write');
+    }
+  }
+
+  /**
+   * Opens an existing file, never creating one and never following its last component; PathEscapeError
+   * when the way leaves the root; null when absent. Only a regular file is returned (sysfs
+   * attributes are regular files); a write target must have exactly one link.
+   */
+  private open(hostPath: string, mode: number, op: Op): number | null {
+    const real = this.resolve(hostPath, op);
+    if (real === null) return null;
+    let fd: number;
+    try {
+      fd = fs.openSync(real, mode | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    } catch (err) {
+      const errno = errnoOf(err);
+      if (errno === 'ENOENT' && op === 'read') return null;
+      throw new SysfsError(errno, hostPath, op);
+    }
+    try {
+      const stat = this.checkDescriptor(fd, hostPath, op);
+      if (!stat.isFile()) {
+        throw new FileRefusedError('E_FILE_TYPE', stat.isDirectory() ? 'EISDIR' : 'EINVAL', hostPath, op, `${kindOf(stat)}, not a regular file`);
+      }
+      if (mode !== O_RDONLY && stat.nlink > 1) {
+        throw new FileRefusedError('E_FILE_HARD_LINK', 'EMLINK', hostPath, op, `a regular file with ${stat.nlink} links: another name of it may be outside the root`);
+      }
+      return fd;
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
+    }
+  }
+
+  /**
+   * fstat of an opened descriptor, after checking that the file it names is inside the root (the
+   * kernel's own name for it: a link swapped in between resolving and opening is caught here).
+   */
+  private checkDescriptor(fd: number, hostPath: string, op: Op): fs.Stats {
+    if (this.realRoot !== '/') {
+      let actual: string | null = null;
+      try {
+        actual = fs.readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        // No /proc: the resolution before opening stands alone.
+      }
+      if (actual !== null && !this.isInside(actual)) throw new PathEscapeError(hostPath, actual);
+    }
+    try {
+      return fs.fstatSync(fd);
+    } catch (err) {
+      throw new SysfsError(errnoOf(err), hostPath, op);
+    }
+  }
+
+  /**
+   * The real path of a name itself: its directory resolved (inside the root), its last component
+   * as written. With `mutating`, refuses any change under `sys/`.
+   */
+  private entryPath(hostPath: string, op: Op, mutating: boolean): string {
+    this.checkHostPath(hostPath, op);
+    if (mutating && (hostPath === '/sys' || hostPath.startsWith('/sys/'))) {
+      throw new SysfsError('EPERM', hostPath, op, 'nothing is created, renamed or removed under /sys');
+    }
+    const name = path.posix.basename(hostPath);
+    if (name === '' || name === '.' || name === '..') throw new SysfsError('EINVAL', hostPath, op, 'not a name');
+    const dir = path.posix.dirname(hostPath);
+    const realDir = dir === '/' ? this.realRoot : this.resolve(dir, op);
+    if (realDir === null) throw new SysfsError('ENOENT', dir, op);
+    return path.join(realDir, name);
+  }
+
+  private checkHostPath(hostPath: string, op: Op): void {
+    if (!hostPath.startsWith('/') || hostPath.includes('\0')) throw new SysfsError('EINVAL', hostPath, op, 'not an absolute host path');
+  }
+
+  /**
+   * A missing path is refused, not reported missing, when the way to it leaves the root: through
+   * its deepest existing ancestor, or through a dangling link pointing outside.
+   */
+  private refuseMissingOutside(mapped: string, hostPath: string): void {
+    let probe = mapped;
+    for (let hops = 0; hops < 40; hops++) {
+      let real: string | null = null;
+      try {
+        real = fs.realpathSync.native(probe);
+      } catch {
+        // keep climbing
+      }
+      if (real !== null) {
+        if (!this.isInside(real)) throw new PathEscapeError(hostPath, real);
+        return;
+      }
+      let danglingTarget: string | null = null;
+      try {
+        if (fs.lstatSync(probe).isSymbolicLink()) danglingTarget = path.resolve(path.dirname(probe), fs.readlinkSync(probe));
+      } catch {
+        // not there at all: climb
+      }
+      if (danglingTarget !== null) {
+        probe = danglingTarget;
+        continue;
+      }
+      const up = path.dirname(probe);
+      if (up === probe) return;
+      probe = up;
+    }
+  }
+
+  isInside(real: string): boolean {
+    return this.realRoot === '/' || real === this.realRoot || real.startsWith(`${this.realRoot}/`);
+  }
+}
