@@ -7,6 +7,7 @@ import { SimKernel } from '../shell/sim-kernel';
 import { parseSimSeedOptions } from '../shell/sim-seed';
 import { FileStateStore, MemoryStateStore, type StateStore } from '../shell/state-store';
 import { type CommandContext, UsageError } from './context';
+import { rootProblem } from './root-check';
 
 export interface HostAccess {
   root: string;
@@ -21,6 +22,8 @@ export function rootOf(ctx: CommandContext): string {
 
 export function openReal(ctx: CommandContext): RealSysfs {
   const root = rootOf(ctx);
+  const problem = rootProblem(root);
+  if (problem) throw new UsageError(problem);
   try {
     return new RealSysfs(root);
   } catch (e) {

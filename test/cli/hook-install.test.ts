@@ -72,10 +72,34 @@ describe('GIVEN an empty root', () => {
 
   test('WHEN --hooks-dir THEN the wrapper goes there, not under the root', async () => {
     const dir = join(freshRoot(), 'hooks.d');
+    mkdirSync(dir);
     const r = await cli(['hook', 'install', '--hooks-dir', dir]);
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, 'mdev-agg'), 'utf8')).toContain(WRAPPER_MARKER);
     expect((await cli(['hook', 'uninstall', '--hooks-dir', dir])).code).toBe(0);
+  });
+
+  test('WHEN --hooks-dir names a directory that does not exist THEN refused, nothing made; with --create THEN made', async () => {
+    const typo = join(freshRoot(), 'etc', 'libvirt', 'hook', 'qemu.d');
+    const refused = await cli(['hook', 'install', '--hooks-dir', typo]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(new RegExp(`^mdev-agg: hook install: --hooks-dir ${typo} does not exist .*add --create to make it$`, 'm'));
+    expect(() => statSync(join(typo, '..', '..'))).toThrow();
+    const file = join(freshRoot(), 'a-file');
+    writeFileSync(file, '');
+    expect((await cli(['hook', 'install', '--hooks-dir', file])).stderr).toMatch(/--hooks-dir .*a-file is not a directory/);
+    const created = await cli(['hook', 'install', '--hooks-dir', typo, '--create']);
+    expect(created.code).toBe(0);
+    expect(readFileSync(join(typo, 'mdev-agg'), 'utf8')).toContain(WRAPPER_MARKER);
+    expect((await cli(['hook', 'uninstall', '--hooks-dir', typo, '--create'])).code).toBe(2);
+  });
+
+  test('WHEN the root is a file THEN install refuses, naming it', async () => {
+    const file = join(freshRoot(), 'not-a-root');
+    writeFileSync(file, '');
+    const r = await cli(['hook', 'install', '--root', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^mdev-agg: the root .*not-a-root is not a directory$/m);
   });
 
   test('WHEN run in-process without knowing its own file THEN install refuses with a usage error', async () => {

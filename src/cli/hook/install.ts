@@ -8,6 +8,8 @@ import { HOOK_NAME, HOOKS_DIR, isOurWrapper, wrapperScript } from '../../core/ho
 import { readIfExists, writeFileAtomic } from '../../shell/atomic-file';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { rootOf } from '../host-access';
+import { rootProblem } from '../root-check';
+import { refuseMissingHooksDir } from './hooks-dir';
 
 const RELOAD_NOTE =
   'libvirt reads hook scripts when it starts: restart libvirtd (or virtqemud), or send it SIGHUP, for this to take effect.';
@@ -15,7 +17,10 @@ const RELOAD_NOTE =
 function wrapperPath(ctx: CommandContext): string {
   const dir = ctx.values['hooks-dir'];
   if (typeof dir === 'string' && dir !== '') return join(resolve(ctx.options.cwd ?? process.cwd(), dir), HOOK_NAME);
-  return join(rootOf(ctx), HOOKS_DIR, HOOK_NAME);
+  const root = rootOf(ctx);
+  const problem = rootProblem(root, false);
+  if (problem) throw new UsageError(problem);
+  return join(root, HOOKS_DIR, HOOK_NAME);
 }
 
 /** The CLI file to run: the one running now, with links resolved (an npm bin link, /usr/bin). */
@@ -27,6 +32,7 @@ function installedCli(ctx: CommandContext): string {
 
 export function installHook(ctx: CommandContext): ExitCode {
   const file = wrapperPath(ctx);
+  refuseMissingHooksDir(ctx, join(file, '..'));
   const script = wrapperScript({ node: realpathSync(process.execPath), cli: installedCli(ctx) });
   const existing = readIfExists(file);
   if (existing !== null && !isOurWrapper(existing)) {

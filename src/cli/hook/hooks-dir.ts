@@ -1,0 +1,21 @@
+/**
+ * `hook install --hooks-dir DIR`: a directory that does not exist is most likely a typo, and a
+ * wrapper installed there is one libvirt never runs; it is made only when `--create` says so.
+ * The default directory under the root is made as needed (libvirt reads it once it exists).
+ */
+import { statSync } from 'node:fs';
+import { type CommandContext, UsageError } from '../context';
+
+export function refuseMissingHooksDir(ctx: CommandContext, dir: string): void {
+  const given = ctx.values['hooks-dir'];
+  if (typeof given !== 'string' || given === '' || ctx.values.create === true) return;
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new UsageError(`hook install: --hooks-dir ${dir} cannot be read (${code})`);
+    throw new UsageError(`hook install: --hooks-dir ${dir} does not exist (libvirt reads /etc/libvirt/hooks/qemu.d); add --create to make it`);
+  }
+  if (!isDirectory) throw new UsageError(`hook install: --hooks-dir ${dir} is not a directory`);
+}
