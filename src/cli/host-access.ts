@@ -16,14 +16,16 @@ export interface HostAccess {
   simulated: boolean;
 }
 
+/** The host root, refused (usage error) when it cannot be a host; a caller's own host needs no sys/ there. */
 export function rootOf(ctx: CommandContext): string {
-  return resolveRoot(ctx.flags.root, ctx.env);
+  const root = resolveRoot(ctx.flags.root, ctx.env);
+  const problem = rootProblem(root, !ctx.options.host);
+  if (problem) throw new UsageError(problem);
+  return root;
 }
 
 export function openReal(ctx: CommandContext): RealSysfs {
   const root = rootOf(ctx);
-  const problem = rootProblem(root);
-  if (problem) throw new UsageError(problem);
   try {
     return new RealSysfs(root);
   } catch (e) {

@@ -6,8 +6,8 @@ import { mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HOOK_NAME, HOOKS_DIR, isOurWrapper, wrapperScript } from '../../core/hook-wrapper';
 import { readIfExists, writeFileAtomic } from '../../shell/atomic-file';
+import { resolveRoot } from '../../shell/real-sysfs';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
-import { rootOf } from '../host-access';
 import { rootProblem } from '../root-check';
 import { refuseMissingHooksDir } from './hooks-dir';
 
@@ -17,7 +17,8 @@ const RELOAD_NOTE =
 function wrapperPath(ctx: CommandContext): string {
   const dir = ctx.values['hooks-dir'];
   if (typeof dir === 'string' && dir !== '') return join(resolve(ctx.options.cwd ?? process.cwd(), dir), HOOK_NAME);
-  const root = rootOf(ctx);
+  // The wrapper goes under etc/: a root without sys/ will do (a staging tree, a package build).
+  const root = resolveRoot(ctx.flags.root, ctx.env);
   const problem = rootProblem(root, false);
   if (problem) throw new UsageError(problem);
   return join(root, HOOKS_DIR, HOOK_NAME);
