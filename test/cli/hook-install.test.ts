@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { run } from '../../src/cli/run';
 import { WRAPPER_MARKER } from '../../src/core/hook-wrapper';
@@ -150,5 +151,25 @@ describe('GIVEN the wrapper installed by the built CLI', () => {
     const r = callHook(wrapper, root, ['g', 'reconnect', 'begin', '-'], libvirtDomain('g', []));
     expect(r.status).toBe(0);
     expect(r.stderr).toBe(`mdev-agg hook: cannot run ${root}/gone/mdev-agg.js with node; aggregated mdevs are not managed\n`);
+  });
+
+  test('WHEN the CLI is gone and the root has a syslog socket THEN the wrapper logs that line too (libvirt discards it)', async () => {
+    const root = freshRoot();
+    const wrapper = join(root, 'mdev-agg');
+    const { wrapperScript } = require('../../src/core/hook-wrapper');
+    writeFileSync(wrapper, wrapperScript({ node: process.execPath, cli: join(root, 'gone/mdev-agg.js') }));
+    chmodSync(wrapper, 0o755);
+    mkdirSync(join(root, 'dev'));
+    let received = '';
+    const server = createServer((c) => c.on('data', (d) => (received += d)));
+    await new Promise<void>((resolve) => server.listen(join(root, 'dev/log'), resolve));
+    try {
+      const r = callHook(wrapper, root, ['we\nird', 'prepare', 'begin', '-'], libvirtDomain('g', []));
+      expect(r.status).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(received).toMatch(new RegExp(`^<28>.* mdev-agg: op=prepare guest="we\\?ird" code=W_CLI_MISSING: cannot run ${root}/gone/mdev-agg.js with node; aggregated mdevs are not managed\n$`));
+    } finally {
+      server.close();
+    }
   });
 });

@@ -18,12 +18,12 @@ import { migrationVersionWriter } from '../../shell/migration-version-writer';
 import { loadConfig } from '../config-file';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { hostView } from '../host-access';
-import { failureLine } from './hook-report';
+import type { failureLine } from './hook-report';
 import type { HookCall } from './run-hook';
 
 export function migrateHook(ctx: CommandContext, call: HookCall, xml: Uint8Array): ExitCode {
   const fail = (diagnostics: Parameters<typeof failureLine>[2]) => {
-    ctx.out.err(failureLine(call.op, call.guest, diagnostics));
+    call.log.fail(diagnostics);
     return EXIT.NO;
   };
   const { model, diagnostics } = readDomain(xml, '<stdin>');
