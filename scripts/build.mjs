@@ -6,13 +6,16 @@
 //   dist/mdev-agg-cli.v8cache  V8's code cache for that bundle after the common commands ran;
 //   dist/vendor/*.js           the document builders (xmlbuilder2, uuid) and the JSON syntax tree
 //                              (jsonc-parser), loaded only by the commands that generate XML or
-//                              UUIDs, or that place a finding in a JSON file.
+//                              UUIDs, or that place a finding in a JSON file;
+//   dist/lib/mdev-agg.{cjs,mjs} the library (src/api), CommonJS and ES module, each one file with
+//                              its libraries inside; dist/types/ its declarations (tsc).
 // V8 compiles a file whole before running any of it, and compiles each function again when first
 // called: what the executable does not hold and what the cache already holds is start-up time the
 // hook does not spend (`npm run bench` measures it).
+import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { Script } from 'node:vm';
@@ -43,6 +46,21 @@ await build({ ...common, entryPoints: ['src/bin.ts'], outfile });
 chmodSync(outfile, 0o755);
 
 await writeCodeCache(resolve(cliBundle), resolve('dist/mdev-agg-cli.v8cache'));
+
+// The library: the pure core, nothing loaded lazily (a program importing it wants all of it).
+for (const [format, extension] of [['cjs', 'cjs'], ['esm', 'mjs']]) {
+  await build({ ...common, format, entryPoints: ['src/api/index.ts'], outfile: `dist/lib/mdev-agg.${extension}`, mainFields: ['module', 'main'] });
+}
+execFileSync(resolve('node_modules/.bin/tsc'), ['-p', 'tsconfig.lib.json'], { stdio: 'inherit' });
+
+// mdev-agg(1), from the command table; dated by SOURCE_DATE_EPOCH when set, so builds repeat.
+const manModule = await build({ ...common, entryPoints: ['src/cli/man-page.ts'], write: false });
+const man = { exports: {} };
+new Function('module', 'exports', 'require', manModule.outputFiles[0].text)(man, man.exports, createRequire(import.meta.url));
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+const date = new Date(process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) * 1000 : Date.now()).toISOString().slice(0, 10);
+mkdirSync('dist/man', { recursive: true });
+writeFileSync('dist/man/mdev-agg.1', man.exports.manPage(version, date));
 
 /**
  * Compiles the bundle exactly as src/bin.ts does (Node's module wrapper, same file name), runs

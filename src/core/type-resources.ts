@@ -9,7 +9,9 @@
  * totals, which the type's available count already bounds); the scheduling weight and the
  * display resolution stay the type's. Any other description is shown as it is, unparsed.
  */
-import type { HostType } from './host-model';
+import { type HostModel, type HostType, findParent, findType } from './host-model';
+import type { DevicePlan } from './plan';
+import type { DeviceGives } from './plan-format';
 
 export interface GvtResources {
   lowGmSizeMB: number;
@@ -85,4 +87,23 @@ export function givesText(resources: TypeResources, instances: number): string {
   if (resources.format === 'unknown') return `x${instances} of: ${resources.description.replace(/\s*\n\s*/g, '; ')} (not a format mdev-agg reads)`;
   const total = resourcesText(aggregateResources(resources.perInstance, instances));
   return instances === 1 ? total : `${total} (x${instances} of ${resourcesText(resources.perInstance)})`;
+}
+
+/** What each planned device gives, from its type's description on this host (nothing when it has none). */
+export function deviceGives(host: HostModel): DeviceGives {
+  const resourcesOf = (d: DevicePlan) => {
+    const parent = findParent(host, d.parent);
+    const type = parent && findType(parent, d.type);
+    return type ? readTypeResources(type.description) : null;
+  };
+  return {
+    text: (d) => {
+      const r = resourcesOf(d);
+      return r && givesText(r, d.instances);
+    },
+    json: (d) => {
+      const r = resourcesOf(d);
+      return r && resourcesFor(r, d.instances);
+    },
+  };
 }

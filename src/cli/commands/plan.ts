@@ -1,10 +1,8 @@
 import { hasErrors } from '../../core/diagnostics';
 import { readHost } from '../../core/host';
-import { type DevicePlan, planApply, planRelease } from '../../core/plan';
-import { type DeviceGives, planJson, planShell, planText } from '../../core/plan-format';
-import type { HostModel } from '../../core/host-model';
-import { findParent, findType } from '../../core/host-model';
-import { givesText, readTypeResources, resourcesFor } from '../../core/type-resources';
+import { planApply, planRelease } from '../../core/plan';
+import { planJson, planShell, planText } from '../../core/plan-format';
+import { deviceGives } from '../../core/type-resources';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { loadDomain, reportDiagnostics } from '../domain-input';
 import { openReal } from '../host-access';
@@ -31,21 +29,3 @@ export async function planCommand(ctx: CommandContext): Promise<ExitCode> {
   return failed ? EXIT.NO : EXIT.OK;
 }
 
-/** What each planned device gives, from its type's description on this host (nothing when it has none). */
-function deviceGives(host: HostModel): DeviceGives {
-  const resourcesOf = (d: DevicePlan) => {
-    const parent = findParent(host, d.parent);
-    const type = parent && findType(parent, d.type);
-    return type ? readTypeResources(type.description) : null;
-  };
-  return {
-    text: (d) => {
-      const r = resourcesOf(d);
-      return r && givesText(r, d.instances);
-    },
-    json: (d) => {
-      const r = resourcesOf(d);
-      return r && resourcesFor(r, d.instances);
-    },
-  };
-}
