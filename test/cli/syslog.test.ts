@@ -4,7 +4,7 @@
  * (a temporary root's own) stands in for the system log and records each line.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:net';
 import { join } from 'node:path';
 import { SimKernel } from '../../src/shell/sim-kernel';
@@ -119,12 +119,25 @@ describe('GIVEN a host tree whose root has a syslog socket', () => {
     }
   });
 
+  test('WHEN the root has no sys/ THEN prepare is a usage error (exit 2), and that line is logged too', async () => {
+    const { root } = copyHost('gvt-attribute');
+    rmSync(join(root, 'sys'), { recursive: true });
+    const log = await listenAsSyslog(root);
+    try {
+      const r = await runBuilt(['hook', 'run', '--', 'web-1', 'prepare', 'begin', '-'], guest([{ uuid: U1, type: 'i915-GVTg_V5_8', instances: 1, parent: GVT_PARENT }]), root);
+      expect(r.code).toBe(2);
+      expect((await log.lines()).map((l) => parse(l))).toEqual([{ priority: 27, pid: r.pid, message: `op=prepare guest="web-1" code=E_USAGE: the root ${root} has no sys/ directory` }]);
+    } finally {
+      log.close();
+    }
+  });
+
   test('WHEN apply fails from the command line THEN the log has the error with op=apply and the domain name; --simulate logs nothing', async () => {
     const { root, parent } = copyHost('gvt-attribute');
     const log = await listenAsSyslog(root);
     try {
       const file = join(parent, 'guest.xml');
-      require('node:fs').writeFileSync(file, guest([{ uuid: U1, type: 'i915-GVTg_V5_8', instances: 1, parent: GVT_PARENT }]));
+      writeFileSync(file, guest([{ uuid: U1, type: 'i915-GVTg_V5_8', instances: 1, parent: GVT_PARENT }]));
       const simulated = await runBuilt(['apply', file, '--simulate'], '', root);
       expect(simulated.code).toBe(0);
       expect(await log.lines()).toEqual([]);

@@ -6,7 +6,7 @@
  */
 import { mentionsAggregation } from '../../core/domain-precheck';
 import { type HookAction, hookOperation } from '../../core/hook-operation';
-import { type CommandContext, EXIT, type ExitCode } from '../context';
+import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { HookLog } from './hook-report';
 
 export interface HookCall {
@@ -29,6 +29,10 @@ export async function runHook(ctx: CommandContext, { guest, op }: { guest: strin
     }
     if (!mentionsAggregation(input.data)) return EXIT.OK;
     return await perform(ctx, { guest, op, log }, operation.action, input.data);
+  } catch (e) {
+    // run() prints a usage error (a root that cannot be a host): the log gets the same line.
+    if (e instanceof UsageError) log.note({ severity: 'error', op, guest, code: 'E_USAGE', message: e.message });
+    throw e;
   } finally {
     if (log.entries.length) (require('../system-log') as typeof import('../system-log')).logToSystem(ctx, log.entries);
   }
