@@ -5,6 +5,7 @@
 #   virsh                                (libvirt-clients)
 #   mdevctl                              (mdevctl: the export tests run it on fixture trees)
 #   lintian, dpkg-dev                    (the Debian package test checks npm run package:deb's .deb)
+#   man                                  (man-db: the manual page tests render mdev-agg(1))
 # Does nothing (and touches no network) when everything is present. libvirt's schemas are used
 # from their installed location; they are never copied into the repository.
 set -euo pipefail
@@ -20,6 +21,7 @@ command -v virsh >/dev/null 2>&1 || missing+=(libvirt-clients)
 command -v mdevctl >/dev/null 2>&1 || missing+=(mdevctl)
 command -v lintian >/dev/null 2>&1 || missing+=(lintian)
 command -v dpkg-architecture >/dev/null 2>&1 || missing+=(dpkg-dev)
+command -v man >/dev/null 2>&1 || missing+=(man-db)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
@@ -27,7 +29,7 @@ fi
 
 fail() {
   echo "setup-test-tools: $*" >&2
-  echo "setup-test-tools: the tests need: xmllint (libxml2-utils), $SCHEMA_DIR/domain.rng (libvirt0), virsh (libvirt-clients), mdevctl (mdevctl), lintian (lintian), dpkg-architecture (dpkg-dev)" >&2
+  echo "setup-test-tools: the tests need: xmllint (libxml2-utils), $SCHEMA_DIR/domain.rng (libvirt0), virsh (libvirt-clients), mdevctl (mdevctl), lintian (lintian), dpkg-architecture (dpkg-dev), man (man-db)" >&2
   exit 1
 }
 
@@ -60,4 +62,5 @@ command -v virsh >/dev/null 2>&1 || fail "virsh is still missing after installin
 command -v mdevctl >/dev/null 2>&1 || fail "mdevctl is still missing after installing mdevctl"
 command -v lintian >/dev/null 2>&1 || fail "lintian is still missing after installing lintian"
 command -v dpkg-architecture >/dev/null 2>&1 || fail "dpkg-architecture is still missing after installing dpkg-dev"
+command -v man >/dev/null 2>&1 || fail "man is still missing after installing man-db"
 echo "setup-test-tools: done" >&2
