@@ -6,24 +6,35 @@
 //   dist/mdev-agg-cli.v8cache  V8's code cache for that bundle after the common commands ran;
 //   dist/vendor/*.js           the document builders (xmlbuilder2, uuid) and the JSON syntax tree
 //                              (jsonc-parser), loaded only by the commands that generate XML or
-//                              UUIDs, or that place a finding in a JSON file.
+//                              UUIDs, or that place a finding in a JSON file;
+//   dist/lib/mdev-agg.{cjs,mjs} the library (src/api), CommonJS and ES module, each one file with
+//                              its libraries inside; dist/types/ its declarations (tsc).
 // V8 compiles a file whole before running any of it, and compiles each function again when first
 // called: what the executable does not hold and what the cache already holds is start-up time the
 // hook does not spend (`npm run bench` measures it).
+import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { Script } from 'node:vm';
+import { loadTs } from './load-ts.mjs';
 
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', minifySyntax: true, legalComments: 'none', logLevel: 'warning' };
 const lazyVendors = ['xmlbuilder2', 'uuid', 'jsonc-parser'];
+// Every file any bundle took in: the packages in node_modules among them are listed with their licences.
+const bundledInputs = new Set();
+async function bundle(options) {
+  const result = await build({ ...options, metafile: true });
+  for (const input of Object.keys(result.metafile.inputs)) bundledInputs.add(input);
+  return result;
+}
 // jsonc-parser's `main` is a UMD wrapper whose requires esbuild cannot follow; its ES module build bundles.
 const MAIN_FIELDS = { 'jsonc-parser': ['module', 'main'] };
 
 for (const name of lazyVendors) {
-  await build({ ...common, stdin: { contents: `module.exports = require('${name}');`, resolveDir: '.' }, outfile: `dist/vendor/${name}.js`, mainFields: MAIN_FIELDS[name] });
+  await bundle({ ...common, stdin: { contents: `module.exports = require('${name}');`, resolveDir: '.' }, outfile: `dist/vendor/${name}.js`, mainFields: MAIN_FIELDS[name] });
 }
 
 const vendors = {
@@ -33,16 +44,29 @@ const vendors = {
   },
 };
 const cliBundle = 'dist/mdev-agg-cli.js';
-await build({ ...common, entryPoints: ['src/cli/run.ts'], outfile: cliBundle, plugins: [vendors] });
+await bundle({ ...common, entryPoints: ['src/cli/run.ts'], outfile: cliBundle, plugins: [vendors] });
 // The first line names this build of the bundle; the code cache carries the same line.
 const body = readFileSync(cliBundle, 'utf8');
 writeFileSync(cliBundle, `// mdev-agg-cli build ${createHash('sha256').update(body).digest('hex').slice(0, 32)}\n${body}`);
 
 const outfile = 'dist/mdev-agg.js';
-await build({ ...common, entryPoints: ['src/bin.ts'], outfile });
+await bundle({ ...common, entryPoints: ['src/bin.ts'], outfile });
 chmodSync(outfile, 0o755);
 
 await writeCodeCache(resolve(cliBundle), resolve('dist/mdev-agg-cli.v8cache'));
+
+// The library: the pure core, nothing loaded lazily (a program importing it wants all of it).
+for (const [format, extension] of [['cjs', 'cjs'], ['esm', 'mjs']]) {
+  await bundle({ ...common, format, entryPoints: ['src/api/index.ts'], outfile: `dist/lib/mdev-agg.${extension}`, mainFields: ['module', 'main'] });
+}
+execFileSync(resolve('node_modules/.bin/tsc'), ['-p', 'tsconfig.lib.json'], { stdio: 'inherit' });
+
+// mdev-agg(1), from the command table; dated by SOURCE_DATE_EPOCH when set, so builds repeat.
+const { manPage } = await loadTs('src/cli/man-page.ts');
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+const date = new Date(process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) * 1000 : Date.now()).toISOString().slice(0, 10);
+mkdirSync('dist/man', { recursive: true });
+writeFileSync('dist/man/mdev-agg.1', manPage(version, date));
 
 /**
  * Compiles the bundle exactly as src/bin.ts does (Node's module wrapper, same file name), runs
@@ -64,4 +88,21 @@ async function writeCodeCache(bundle, cacheFile) {
   }
   const header = source.slice(0, source.indexOf('\n') + 1);
   writeFileSync(cacheFile, Buffer.concat([Buffer.from(header, 'latin1'), script.createCachedData()]));
+}
+
+writeFileSync('dist/bundled-packages.json', `${JSON.stringify(bundledPackages(bundledInputs), null, 2)}\n`);
+
+/** The third-party packages inside the bundles (their licences travel with them: the bundles strip comments). */
+function bundledPackages(inputs) {
+  const dirs = new Set();
+  for (const input of inputs) {
+    const m = /^(.*?node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) dirs.add(m[1]);
+  }
+  return [...dirs].sort().map((dir) => {
+    const manifest = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8'));
+    const licenceFile = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));
+    const author = typeof manifest.author === 'string' ? manifest.author : manifest.author?.name ?? null;
+    return { name: manifest.name, version: manifest.version, license: manifest.license ?? null, author, licenseText: licenceFile ? readFileSync(`${dir}/${licenceFile}`, 'utf8') : null };
+  });
 }

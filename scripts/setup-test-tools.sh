@@ -4,6 +4,8 @@
 #   libvirt's RelaxNG schemas            (libvirt0: /usr/share/libvirt/schemas/*.rng)
 #   virsh                                (libvirt-clients)
 #   mdevctl                              (mdevctl: the export tests run it on fixture trees)
+#   lintian, dpkg-dev                    (the Debian package test checks npm run package:deb's .deb)
+#   man                                  (man-db: the manual page tests render mdev-agg(1))
 # Does nothing (and touches no network) when everything is present. libvirt's schemas are used
 # from their installed location; they are never copied into the repository.
 set -euo pipefail
@@ -17,6 +19,9 @@ if [[ ! -r "$SCHEMA_DIR/domain.rng" || ! -r "$SCHEMA_DIR/domaincommon.rng" || ! 
 fi
 command -v virsh >/dev/null 2>&1 || missing+=(libvirt-clients)
 command -v mdevctl >/dev/null 2>&1 || missing+=(mdevctl)
+command -v lintian >/dev/null 2>&1 || missing+=(lintian)
+command -v dpkg-architecture >/dev/null 2>&1 || missing+=(dpkg-dev)
+command -v man >/dev/null 2>&1 || missing+=(man-db)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
@@ -24,7 +29,7 @@ fi
 
 fail() {
   echo "setup-test-tools: $*" >&2
-  echo "setup-test-tools: the tests need: xmllint (libxml2-utils), $SCHEMA_DIR/domain.rng (libvirt0), virsh (libvirt-clients), mdevctl (mdevctl)" >&2
+  echo "setup-test-tools: the tests need: xmllint (libxml2-utils), $SCHEMA_DIR/domain.rng (libvirt0), virsh (libvirt-clients), mdevctl (mdevctl), lintian (lintian), dpkg-architecture (dpkg-dev), man (man-db)" >&2
   exit 1
 }
 
@@ -55,4 +60,7 @@ command -v xmllint >/dev/null 2>&1 || fail "xmllint is still missing after insta
 [[ -r "$SCHEMA_DIR/domain.rng" ]] || fail "$SCHEMA_DIR/domain.rng is still missing after installing libvirt0"
 command -v virsh >/dev/null 2>&1 || fail "virsh is still missing after installing libvirt-clients"
 command -v mdevctl >/dev/null 2>&1 || fail "mdevctl is still missing after installing mdevctl"
+command -v lintian >/dev/null 2>&1 || fail "lintian is still missing after installing lintian"
+command -v dpkg-architecture >/dev/null 2>&1 || fail "dpkg-architecture is still missing after installing dpkg-dev"
+command -v man >/dev/null 2>&1 || fail "man is still missing after installing man-db"
 echo "setup-test-tools: done" >&2

@@ -147,7 +147,7 @@ const specs: CommandSpec[] = [
     usage: 'mdev-agg types',
     summary: 'parents, types, aggregation dialect and maximum',
     description: 'Lists the host\'s mdev parents and their types with available instances, device API and aggregation.',
-    example: 'mdev-agg types --root fixtures/hosts/gvt-attribute',
+    example: 'mdev-agg types --json',
     positionals: [0, 0],
     positionalName: '',
     options: {},
@@ -225,19 +225,23 @@ const specs: CommandSpec[] = [
   },
   {
     name: 'hook',
-    usage: 'mdev-agg hook run GUEST OP SUBOP EXTRA < domain.xml | mdev-agg hook install|uninstall [--hooks-dir DIR]',
+    usage: 'mdev-agg hook run GUEST OP SUBOP EXTRA < domain.xml | mdev-agg hook install [--hooks-dir DIR [--create]] | mdev-agg hook uninstall [--hooks-dir DIR]',
     summary: 'the libvirt qemu hook: run it, install or remove its wrapper',
     description:
       'run: what libvirt\'s qemu hook does for OP with the domain XML on standard input: prepare and\n' +
       'restore create the aggregated mdevs (a failure aborts the start), release removes them, migrate\n' +
       'checks an incoming domain against this host and prints the XML with its placement when it\n' +
       'differs, reconnect only reports; other operations do nothing. install writes an executable\n' +
-      'wrapper to <root>/etc/libvirt/hooks/qemu.d/mdev-agg (or --hooks-dir) that runs this CLI;\n' +
+      'wrapper to <root>/etc/libvirt/hooks/qemu.d/mdev-agg (or --hooks-dir DIR, which must exist unless\n' +
+      '--create is given: a mistyped directory is a hook libvirt never runs) that runs this CLI;\n' +
       'uninstall removes it. libvirtd sees a new hook after a restart or SIGHUP.',
     example: 'mdev-agg hook install && systemctl restart libvirtd',
     positionals: [1, 5],
     positionalName: 'run|install|uninstall',
-    options: { 'hooks-dir': { type: 'string', help: 'install or uninstall here instead of <root>/etc/libvirt/hooks/qemu.d', arg: 'DIR' } },
+    options: {
+      'hooks-dir': { type: 'string', help: 'install or uninstall here instead of <root>/etc/libvirt/hooks/qemu.d', arg: 'DIR' },
+      create: { type: 'boolean', help: 'install: create the --hooks-dir directory when it does not exist' },
+    },
     load: () => require('./commands/hook').hookCommand,
   },
   {

@@ -7,6 +7,7 @@ import { SimKernel } from '../shell/sim-kernel';
 import { parseSimSeedOptions } from '../shell/sim-seed';
 import { FileStateStore, MemoryStateStore, type StateStore } from '../shell/state-store';
 import { type CommandContext, UsageError } from './context';
+import { rootProblem } from './root-check';
 
 export interface HostAccess {
   root: string;
@@ -18,8 +19,12 @@ export interface HostAccess {
 /** Beside `sys/`: which types of a tree share a resource pool (fixtures/README.md). */
 const SIM_OPTIONS_PATH = '/sim.json';
 
+/** The host root, refused (usage error) when it cannot be a host; a caller's own host needs no sys/ there. */
 export function rootOf(ctx: CommandContext): string {
-  return resolveRoot(ctx.flags.root, ctx.env);
+  const root = resolveRoot(ctx.flags.root, ctx.env);
+  const problem = rootProblem(root, !ctx.options.host);
+  if (problem) throw new UsageError(problem);
+  return root;
 }
 
 export function openReal(ctx: CommandContext): RealSysfs {

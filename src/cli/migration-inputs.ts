@@ -1,7 +1,7 @@
 /** Reading migrate-check's inputs: snapshots, the policy file and the configuration. Unreadable -> exit 2; invalid -> diagnostics, exit 1. */
 import { MIGRATION_PARENT_VALUES, type MigrationParent } from '../core/config';
 import type { CheckOptions } from '../core/migration/compat';
-import type { ParentRule } from '../core/placement';
+import { parentRuleOf } from '../core/placement';
 import { parsePolicy } from '../core/migration/policy';
 import type { HostSnapshot } from '../core/snapshot/model';
 import { readSnapshot } from '../core/snapshot/read';
@@ -54,6 +54,3 @@ export async function loadCheckOptions(ctx: CommandContext): Promise<{ options: 
   }
   return { options: { policy: parsed.policy, allowUnknownDriver, parentRule } };
 }
-
-/** A named parent on a migration target: `require` is the strict rule of apply; `prefer` may move the device. */
-export const parentRuleOf = (migrationParent: MigrationParent): ParentRule => (migrationParent === 'require' ? 'strict' : 'prefer');

@@ -50,6 +50,11 @@ export const CODES = {
   E_FILE_HARD_LINK: 'A file mdev-agg would write into has more than one link: another name of it may be outside the root, so it is not written.',
   I_RECONCILED: 'A journal left by an interrupted run was reconciled.',
   I_ROLLED_BACK: 'After a failure, the devices this run had created were removed, newest first.',
+  I_CREATED: 'A device was created (the system log line of apply and of the hook\'s prepare).',
+  I_REMOVED: 'A device was removed (the system log line of release and of the hook\'s release).',
+  W_DEVICE_NOT_AS_DECLARED: 'reconnect found an aggregated mdev of a running guest absent or different from its declaration.',
+  W_CLI_MISSING: 'The installed hook wrapper cannot find node or the CLI it names; it exits 0 and aggregated mdevs are not managed (logged by the wrapper itself).',
+  W_CHECK_FAILED: 'reconnect could not check the devices (the domain XML or the host could not be read); the guest goes on.',
   // migration
   C_TYPE_MISMATCH: 'The source device\'s type differs from the declared type.',
   C_TYPE_UNAVAILABLE: 'The target does not offer the type.',

@@ -288,6 +288,9 @@ function readSource(el: XmlElement, report: (code: Code, message: string, offset
   return { host: get('host'), driver: get('driver'), driverVersion: get('driverVersion'), migrationVersion: get('migrationVersion') };
 }
 
+/** An attribute as a conflict message shows it: an absent optional one is said to be absent, not `null`. */
+const stated = (key: string, value: string | number | null) => (value === null ? `(no ${key})` : `${key}=${JSON.stringify(value)}`);
+
 /** Inline and metadata entries for one UUID must agree exactly; reports each difference. */
 function agree(inline: AggregationEntry, metadata: AggregationEntry, report: (code: Code, message: string, offset: number) => void): boolean {
   let same = true;
@@ -295,7 +298,7 @@ function agree(inline: AggregationEntry, metadata: AggregationEntry, report: (co
     if (inline[key] === metadata[key]) continue;
     same = false;
     const attr = attribute(metadata.element, key);
-    report('E_AGG_CONFLICT', `inline ${key}=${JSON.stringify(inline[key])} disagrees with metadata ${key}=${JSON.stringify(metadata[key])}`, attr ? attr.offset : metadata.element.start);
+    report('E_AGG_CONFLICT', `inline ${stated(key, inline[key])} disagrees with metadata ${stated(key, metadata[key])}`, attr ? attr.offset : metadata.element.start);
   }
   return same;
 }

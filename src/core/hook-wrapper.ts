@@ -29,6 +29,9 @@ export function wrapperScript({ node, cli }: WrapperPaths): string {
     // Without mdev-agg a non-zero exit would block every guest (and kill running ones on reconnect).
     'if [ -z "$node" ] || [ ! -f "$cli" ]; then',
     `  echo "mdev-agg hook: cannot run $cli with node; aggregated mdevs are not managed" >&2`,
+    // libvirt discards stderr of a hook that exits 0: the system log keeps it (as the CLI logs, README "The system log").
+    `  log="\${MDEV_AGG_ROOT:-}/dev/log"; guest=$(printf '%s' "$1" | tr -c '[:print:]' '?')`,
+    `  [ -S "$log" ] && logger --socket "$log" --tag mdev-agg --priority daemon.warning --socket-errors=off -- "op=$2 guest=\\"$guest\\" code=W_CLI_MISSING: cannot run $cli with node; aggregated mdevs are not managed" 2>/dev/null`,
     '  exit 0',
     'fi',
     'exec "$node" "$cli" hook run -- "$@"',

@@ -14,6 +14,7 @@
  * has devices of two types created on one parent: the room left for the second type could not be
  * known, and a verdict must equal the kernel's outcome.
  */
+import type { MigrationParent } from './config';
 import type { Code } from './diagnostics';
 import type { ManagedDevice } from './domain';
 import { type Dialect, type HostDevice, type HostModel, type HostParent, type HostType, findDevice, findParent, findType } from './host-model';
@@ -25,6 +26,9 @@ import { MDEV_BUS_CLASS, MDEV_DEVICES, deviceDir, typeDir, typesDir } from './sy
  * can take the device, otherwise the device is placed as an unpinned one.
  */
 export type ParentRule = 'strict' | 'prefer';
+
+/** The configuration's `migrationParent` as the rule a migration check places with. */
+export const parentRuleOf = (migrationParent: MigrationParent): ParentRule => (migrationParent === 'require' ? 'strict' : 'prefer');
 
 export interface Refusal {
   code: Code;

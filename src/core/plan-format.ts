@@ -1,14 +1,20 @@
 /** A plan for people (text), for programs (JSON, DESIGN 6), and as a POSIX sh script (audit, hosts without Node). */
 import { hasErrors } from './diagnostics';
-import type { Plan, PlanOp } from './plan';
+import type { DevicePlan, Plan, PlanOp } from './plan';
 import { sanitiseLine } from './terminal-text';
 
-export function planJson(plan: Plan) {
+/** What a device gives (src/core/type-resources.ts), when the caller knows the host: a line for text, a value for JSON. */
+export interface DeviceGives {
+  text(device: DevicePlan): string | null;
+  json(device: DevicePlan): object | null;
+}
+
+export function planJson(plan: Plan, gives?: DeviceGives) {
   return {
     ok: !hasErrors(plan.diagnostics),
     domain: plan.domain,
     kind: plan.kind,
-    devices: plan.devices,
+    devices: gives ? plan.devices.map((d) => ({ ...d, gives: gives.json(d) })) : plan.devices,
     diagnostics: plan.diagnostics,
   };
 }
@@ -24,11 +30,13 @@ export function describeOp(op: PlanOp): string {
   }
 }
 
-export function planText(plan: Plan): string {
+export function planText(plan: Plan, gives?: DeviceGives): string {
   const lines = [`${plan.kind} plan for domain ${plan.domain ?? '(unnamed)'}: ${plan.devices.length} device${plan.devices.length === 1 ? '' : 's'}`];
   for (const d of plan.devices) {
     const what = { create: 'create', present: 'already present, nothing to do', remove: 'remove', absent: 'not present, nothing to do' }[d.action];
     lines.push(`  ${d.uuid}  ${d.type} x${d.instances} on ${d.parent || '(any)'}  [${d.dialect}]  ${what}`);
+    const given = gives?.text(d);
+    if (given) lines.push(`    gives: ${given}`);
     for (const op of d.ops) lines.push(`    ${describeOp(op)}`);
     if (d.rollback.length) lines.push(`    on failure: ${d.rollback.map(describeOp).join('; ')}`);
   }

@@ -168,10 +168,11 @@ class Steps {
     if (this.options.sysfs.deviceInUse(uuid)) throw new StepFailure('E_DEVICE_BUSY', `mdev ${uuid} is in use (its VFIO group is held open); not removed`);
   }
 
-  /** Removes a device if it exists, and checks that it is gone. */
-  remove(uuid: string, release = false) {
-    if (!this.read(() => this.options.sysfs.exists(deviceDir(uuid)))) return;
+  /** Removes a device if it exists, and checks that it is gone; false when there was none to remove. */
+  remove(uuid: string, release = false): boolean {
+    if (!this.read(() => this.options.sysfs.exists(deviceDir(uuid)))) return false;
     for (const op of removalOps(uuid)) this.run(op, release);
+    return true;
   }
 
   deviceType(uuid: string): string | null {
@@ -221,10 +222,12 @@ function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, repor
   }
   note(failure.error.code, failure.error.message, failure.uuid);
   let clean = true;
+  // A create the kernel accepted whose device never appeared has nothing to remove: not said to be removed.
+  const neverAppeared: string[] = [];
   for (const device of [...created].reverse()) {
     try {
-      steps.remove(device.uuid);
-      report.rolledBack.push(device.uuid);
+      if (steps.remove(device.uuid)) report.rolledBack.push(device.uuid);
+      else neverAppeared.push(device.uuid);
     } catch (e) {
       // Only what the host answered; a stop (or a defect) ends the run here, the journal kept.
       if (!(e instanceof StepFailure)) throw e;
@@ -234,8 +237,17 @@ function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, repor
   }
   if (clean) {
     store.clearJournal();
-    if (created.length) note('I_ROLLED_BACK', `rolled back: removed ${created.length} device${created.length === 1 ? '' : 's'} this run created (${report.rolledBack.join(', ')})`);
+    if (created.length) note('I_ROLLED_BACK', rollbackSummary(report.rolledBack, neverAppeared));
   } else report.unclean = true; // the journal stays: the next run retries the removal
+}
+
+function rollbackSummary(removed: readonly string[], neverAppeared: readonly string[]): string {
+  const devices = (n: number) => `${n} device${n === 1 ? '' : 's'}`;
+  const parts = [
+    ...(removed.length ? [`removed ${devices(removed.length)} this run created (${removed.join(', ')})`] : []),
+    ...(neverAppeared.length ? [`${neverAppeared.join(', ')} never appeared after ${neverAppeared.length === 1 ? 'its' : 'their'} create: nothing to remove`] : []),
+  ];
+  return `rolled back: ${parts.join('; ')}`;
 }
 
 function runRelease(plan: Plan, store: StateStore, steps: Steps, note: Note, report: ExecutionReport) {

@@ -4,7 +4,7 @@
  * everything else reaches the CLI with the whole of stdin.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtCli } from '../helpers/built-cli';
@@ -13,6 +13,7 @@ import { REPO } from '../helpers/golden';
 const example = readFileSync(join(REPO, 'fixtures/domains/example-gvt.xml'), 'utf8');
 const plain = readFileSync(join(REPO, 'fixtures/domains/no-mdev.xml'), 'utf8');
 const emptyRoot = mkdtempSync(join(tmpdir(), 'mdev-agg-early-exit-'));
+mkdirSync(join(emptyRoot, 'sys')); // a host with sysfs and no mdev parent
 
 /** Runs the built CLI; `cliLoaded`: whether the CLI bundle ran (its requires name it in Node's module debug log). */
 function runBuilt(args: string[], input: string) {

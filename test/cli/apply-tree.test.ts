@@ -48,6 +48,10 @@ describe.each([
     expect(report.diagnostics[0].message).toContain(`/sys/bus/mdev/devices/${UUID} did not appear`);
     expect(report.writes).toBe(1);
     expect(report.created).toEqual([]);
+    // the create was accepted but no device appeared: nothing was removed, and the note says so
+    expect(report.rolledBack).toEqual([]);
+    const note = report.diagnostics.find((d: { code: string }) => d.code === 'I_ROLLED_BACK');
+    expect(note.message).toBe(`rolled back: ${UUID} never appeared after its create: nothing to remove`);
 
     const after = treePicture(a.root, outsideRun);
     expect(Object.keys(after)).toEqual(Object.keys(before));

@@ -1,5 +1,5 @@
 /** export --to mdevctl|nodedev: mdevctl's bytes, libvirt's names, and the cases no form can express. */
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
@@ -165,6 +165,7 @@ describe('GIVEN counts the export formats cannot carry', () => {
 
   test('WHEN method=auto and this host does not offer the type THEN the dialect cannot be told: refused with the way out', async () => {
     const { dir, file } = domainFile([{ uuid: A, type: 'i915-GVTg_V5_8', instances: 2, parent: '0000:00:02.0' }]);
+    mkdirSync(join(dir, 'sys')); // a host with sysfs and no mdev parent
     const r = await cli(['export', file, '--to', 'mdevctl', '--root', dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/E_EXPORT_UNSUPPORTED: .*cannot tell how i915-GVTg_V5_8 on 0000:00:02\.0 aggregates .*set method='attribute'/);
@@ -200,7 +201,10 @@ describe('the command line of export', () => {
   test('WHEN --to is missing or unknown THEN usage error', async () => {
     const { file } = domainFile([]);
     expect((await cli(['export', file])).code).toBe(2);
-    expect((await cli(['export', file, '--to', 'yaml'])).stderr).toMatch(/--to mdevctl or --to nodedev/);
+    expect((await cli(['export', file])).stderr).toMatch(/--to mdevctl or --to nodedev is required/);
+    const unknown = await cli(['export', file, '--to', 'json']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^mdev-agg: export: --to "json" is not a format: mdevctl or nodedev$/m);
   });
 
   test('WHEN the domain has no aggregated mdevs THEN mdevctl prints [] as mdevctl does', async () => {

@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { run } from '../../src/cli/run';
 import { WRAPPER_MARKER } from '../../src/core/hook-wrapper';
@@ -72,10 +73,34 @@ describe('GIVEN an empty root', () => {
 
   test('WHEN --hooks-dir THEN the wrapper goes there, not under the root', async () => {
     const dir = join(freshRoot(), 'hooks.d');
+    mkdirSync(dir);
     const r = await cli(['hook', 'install', '--hooks-dir', dir]);
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, 'mdev-agg'), 'utf8')).toContain(WRAPPER_MARKER);
     expect((await cli(['hook', 'uninstall', '--hooks-dir', dir])).code).toBe(0);
+  });
+
+  test('WHEN --hooks-dir names a directory that does not exist THEN refused, nothing made; with --create THEN made', async () => {
+    const typo = join(freshRoot(), 'etc', 'libvirt', 'hook', 'qemu.d');
+    const refused = await cli(['hook', 'install', '--hooks-dir', typo]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(new RegExp(`^mdev-agg: hook install: --hooks-dir ${typo} does not exist .*add --create to make it$`, 'm'));
+    expect(() => statSync(join(typo, '..', '..'))).toThrow();
+    const file = join(freshRoot(), 'a-file');
+    writeFileSync(file, '');
+    expect((await cli(['hook', 'install', '--hooks-dir', file])).stderr).toMatch(/--hooks-dir .*a-file is not a directory/);
+    const created = await cli(['hook', 'install', '--hooks-dir', typo, '--create']);
+    expect(created.code).toBe(0);
+    expect(readFileSync(join(typo, 'mdev-agg'), 'utf8')).toContain(WRAPPER_MARKER);
+    expect((await cli(['hook', 'uninstall', '--hooks-dir', typo, '--create'])).code).toBe(2);
+  });
+
+  test('WHEN the root is a file THEN install refuses, naming it', async () => {
+    const file = join(freshRoot(), 'not-a-root');
+    writeFileSync(file, '');
+    const r = await cli(['hook', 'install', '--root', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^mdev-agg: the root .*not-a-root is not a directory$/m);
   });
 
   test('WHEN run in-process without knowing its own file THEN install refuses with a usage error', async () => {
@@ -126,5 +151,25 @@ describe('GIVEN the wrapper installed by the built CLI', () => {
     const r = callHook(wrapper, root, ['g', 'reconnect', 'begin', '-'], libvirtDomain('g', []));
     expect(r.status).toBe(0);
     expect(r.stderr).toBe(`mdev-agg hook: cannot run ${root}/gone/mdev-agg.js with node; aggregated mdevs are not managed\n`);
+  });
+
+  test('WHEN the CLI is gone and the root has a syslog socket THEN the wrapper logs that line too (libvirt discards it)', async () => {
+    const root = freshRoot();
+    const wrapper = join(root, 'mdev-agg');
+    const { wrapperScript } = require('../../src/core/hook-wrapper');
+    writeFileSync(wrapper, wrapperScript({ node: process.execPath, cli: join(root, 'gone/mdev-agg.js') }));
+    chmodSync(wrapper, 0o755);
+    mkdirSync(join(root, 'dev'));
+    let received = '';
+    const server = createServer((c) => c.on('data', (d) => (received += d)));
+    await new Promise<void>((resolve) => server.listen(join(root, 'dev/log'), resolve));
+    try {
+      const r = callHook(wrapper, root, ['we\nird', 'prepare', 'begin', '-'], libvirtDomain('g', []));
+      expect(r.status).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(received).toMatch(new RegExp(`^<28>.* mdev-agg: op=prepare guest="we\\?ird" code=W_CLI_MISSING: cannot run ${root}/gone/mdev-agg.js with node; aggregated mdevs are not managed\n$`));
+    } finally {
+      server.close();
+    }
   });
 });

@@ -140,7 +140,7 @@ describe('GIVEN a guest with an aggregated mdev', () => {
 
     const failing = await hook(['g', 'reconnect', 'begin', '-'], aggregated, undefined, { MDEV_AGG_ROOT: '/nonexistent/root' });
     expect(failing.code).toBe(0);
-    expect(failing.stderr).toMatch(/^mdev-agg: reconnect of guest 'g': the check failed: the root \/nonexistent\/root cannot be used/);
+    expect(failing.stderr).toMatch(/^mdev-agg: reconnect of guest 'g': the check failed: the root \/nonexistent\/root does not exist/);
   });
 
   test('WHEN the guest name looks like an option THEN it is still the guest name', async () => {

@@ -160,6 +160,21 @@ describe('GIVEN the metadata form', () => {
     expect(differ.model?.devices).toEqual([]);
   });
 
+  test('WHEN one side names a parent and the other does not THEN the message says which has none, never null', () => {
+    for (const [key, value] of [['parent', 'p']] as const) {
+      for (const inlineHas of [true, false]) {
+        const attr = `${key}='${value}'`;
+        const text = domain({
+          hostdevs: hostdev(U1, inlineAgg(`type='t' instances='2'${inlineHas ? ` ${attr}` : ''}`)),
+          metadata: container(`      <agg:device uuid='${U1}' type='t' instances='2'${inlineHas ? '' : ` ${attr}`}/>`),
+        });
+        const [d] = readDomain(text, 'd').diagnostics;
+        const said = `${key}="${value}"`;
+        expect(d!.message).toBe(inlineHas ? `inline ${said} disagrees with metadata (no ${key})` : `inline (no ${key}) disagrees with metadata ${said}`);
+      }
+    }
+  });
+
   test('WHEN the entry carries a source stamp THEN it is in the model', () => {
     const text = domain({
       hostdevs: hostdev(U1),

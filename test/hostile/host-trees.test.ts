@@ -116,8 +116,8 @@ const CASES: HostTreeCase[] = [
   },
   { name: 'an unsafe name in class/mdev_bus is skipped', build: (t) => symlinkSync(`../../${PARENT_DIR.slice(4)}`, t.at('sys/class/mdev_bus/evil name\n')), domain: 'existing', command: 'apply', types: [0, /unsafe parent name/], plan: OK, run: OK },
   { name: "the parent's driver link leaves the root (a fact apply does not need)", build: (t) => t.link(`${PARENT_DIR}/driver`, t.outside), domain: 'existing', command: 'apply', types: [0, OUTSIDE], plan: OK, run: OK },
-  { name: 'a root without sys at all', build: (t) => rmSync(t.at('sys'), { recursive: true }), domain: 'new', command: 'apply', types: [0, null], plan: [1, 'E_PARENT_NOT_FOUND'], run: [1, 'E_PARENT_NOT_FOUND'] },
-  { name: 'a root that does not exist', build: () => {}, root: (t) => join(t.scratch, 'no-such-root'), domain: 'new', command: 'apply', types: [2, /cannot be used/], plan: [2, 'none'], run: [2, 'none'] },
+  { name: 'a root without sys at all (a usage error: not a host)', build: (t) => rmSync(t.at('sys'), { recursive: true }), domain: 'new', command: 'apply', types: [2, /has no sys\/ directory/], plan: [2, 'none'], run: [2, 'none'] },
+  { name: 'a root that does not exist', build: () => {}, root: (t) => join(t.scratch, 'no-such-root'), domain: 'new', command: 'apply', types: [2, /does not exist/], plan: [2, 'none'], run: [2, 'none'] },
   { name: 'a root that is itself a link (followed: its target is the root)', build: (t) => symlinkSync(t.root, join(t.scratch, 'root-link')), root: (t) => join(t.scratch, 'root-link'), domain: 'existing', command: 'apply', types: [0, null], plan: OK, run: OK },
   {
     name: 'a root that is a link, with a create link leaving its target through the link',

@@ -41,6 +41,8 @@ const targetDraw = fc.record({
 let scratch: string;
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'mdev-agg-fleet-verdicts-'));
+  // The root of the commands run without a host of their own: it holds sys/, as a root must.
+  mkdirSync(join(scratch, 'sys'));
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

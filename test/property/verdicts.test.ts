@@ -56,6 +56,7 @@ beforeAll(() => {
     for (const migrationParent of ['prefer', 'require'] as const) {
       const root = join(scratch, `root-${allowUnknownDriver}-${migrationParent}`);
       mkdirSync(join(root, 'etc/mdev-agg'), { recursive: true });
+      mkdirSync(join(root, 'sys'));
       writeFileSync(join(root, 'etc/mdev-agg/config.json'), JSON.stringify({ allowUnknownDriver, migrationParent }));
       roots.set(`${allowUnknownDriver}/${migrationParent}`, root);
     }

@@ -7,10 +7,20 @@ import { checkSameModel } from '../edit-check';
 export async function embedCommand(ctx: CommandContext): Promise<ExitCode> {
   const loaded = await loadDomain(ctx, ctx.positionals[0]);
   if ('exit' in loaded) return loaded.exit;
-  const { text, moved } = embed(loaded.model);
+  const { text, moved, dropped } = embed(loaded.model);
   const reread = readDomain(text, loaded.model.file);
   checkSameModel(modelSummary(loaded.model), reread);
   ctx.out.document(text);
-  if (!ctx.flags.quiet) ctx.out.err(`mdev-agg: moved ${moved} aggregation entr${moved === 1 ? 'y' : 'ies'} into <metadata>`);
+  if (!ctx.flags.quiet) ctx.out.err(`mdev-agg: ${embedSummary(moved, dropped)}`);
   return EXIT.OK;
+}
+
+const entries = (n: number) => `${n} aggregation entr${n === 1 ? 'y' : 'ies'}`;
+
+function embedSummary(moved: number, dropped: number): string {
+  const said = [
+    ...(moved || !dropped ? [`moved ${entries(moved)} into <metadata>`] : []),
+    ...(dropped ? [`removed ${entries(dropped)} written inline that <metadata> already held`] : []),
+  ];
+  return said.join('; ');
 }

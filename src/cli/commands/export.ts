@@ -3,7 +3,7 @@
  * libvirt's node-device form, printed or written one file per device (each atomically).
  */
 import { dirname, join, resolve } from 'node:path';
-import { type Diagnostic, diagnostic, hasErrors } from '../../core/diagnostics';
+import { type Diagnostic, diagnostic, hasErrors, quoted } from '../../core/diagnostics';
 import type { DomainModel } from '../../core/domain';
 import { type ExportDevice, exportDevices, exportNeedsHost } from '../../core/export/devices';
 import { mdevctlConfigText, mdevctlDumpJson } from '../../core/export/mdevctl';
@@ -19,7 +19,8 @@ type Format = 'mdevctl' | 'nodedev';
 
 export async function exportCommand(ctx: CommandContext): Promise<ExitCode> {
   const to = ctx.values.to;
-  if (to !== 'mdevctl' && to !== 'nodedev') throw new UsageError('export: --to mdevctl or --to nodedev is required');
+  if (to === undefined) throw new UsageError('export: --to mdevctl or --to nodedev is required');
+  if (to !== 'mdevctl' && to !== 'nodedev') throw new UsageError(`export: --to ${quoted(String(to))} is not a format: mdevctl or nodedev`);
   const out = typeof ctx.values.out === 'string' ? resolve(ctx.options.cwd ?? process.cwd(), ctx.values.out) : null;
 
   const loaded = await loadDomain(ctx, ctx.positionals[0]!);

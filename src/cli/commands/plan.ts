@@ -2,6 +2,7 @@ import { hasErrors } from '../../core/diagnostics';
 import { readHost } from '../../core/host';
 import { planApply, planRelease } from '../../core/plan';
 import { planJson, planShell, planText } from '../../core/plan-format';
+import { deviceGives } from '../../core/type-resources';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { loadDomain, reportDiagnostics } from '../domain-input';
 import { hostView } from '../host-access';
@@ -17,12 +18,14 @@ export async function planCommand(ctx: CommandContext): Promise<ExitCode> {
   const host = readHost(hostView(ctx));
   const plan = ctx.values.release ? planRelease(loaded.model, host) : planApply(loaded.model, host);
   const failed = hasErrors(plan.diagnostics);
-  if (format === 'json') printJson(ctx.out, planJson(plan));
+  const gives = deviceGives(host);
+  if (format === 'json') printJson(ctx.out, planJson(plan, gives));
   else if (failed) reportDiagnostics(ctx, plan.diagnostics);
   else if (format === 'sh') ctx.out.document(planShell(plan));
   else {
-    ctx.out.out(planText(plan));
+    ctx.out.out(planText(plan, gives));
     printDiagnostics(ctx.out, plan.diagnostics, ctx.flags);
   }
   return failed ? EXIT.NO : EXIT.OK;
 }
+

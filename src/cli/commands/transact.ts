@@ -5,6 +5,7 @@ import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { loadConfig } from '../config-file';
 import { loadDomain, reportDiagnostics } from '../domain-input';
 import { openHost } from '../host-access';
+import { describeDevice, logToSystem, transactionEntries } from '../system-log';
 import { printDiagnostics, printJson } from '../report';
 import { hasErrors } from '../../core/diagnostics';
 
@@ -21,6 +22,7 @@ function transactCommand(kind: 'apply' | 'release') {
     const simulate = ctx.values.simulate === true;
     const access = openHost(ctx, simulate);
     const report = transact(kind, loaded.model, { sysfs: access.sysfs, store: access.store, lockTimeoutMs: config.lockTimeoutMs });
+    logToSystem(ctx, transactionEntries(report, kind, loaded.model.name, report.diagnostics), simulate);
     report.diagnostics.unshift(...configDiagnostics);
     const failed = hasErrors(report.diagnostics);
     const after = simulate ? domainStatus(loaded.model, readHost(access.sysfs)) : null;
@@ -41,8 +43,8 @@ function transactCommand(kind: 'apply' | 'release') {
     } else {
       const tag = simulate ? 'simulated ' : '';
       const lines = ctx.out;
-      for (const uuid of report.created) lines.out(`${tag}created ${describe(report, uuid)}`);
-      for (const uuid of present) lines.out(`present ${describe(report, uuid)} (nothing to do)`);
+      for (const uuid of report.created) lines.out(`${tag}created ${describeDevice(report, uuid)}`);
+      for (const uuid of present) lines.out(`present ${describeDevice(report, uuid)} (nothing to do)`);
       for (const uuid of report.removed) lines.out(`${tag}removed ${uuid}`);
       if (!failed && report.writes === 0) lines.out(`${kind}: nothing to write`);
       printDiagnostics(lines, report.diagnostics, ctx.flags);
@@ -51,11 +53,6 @@ function transactCommand(kind: 'apply' | 'release') {
     if (report.unclean) return EXIT.HOST;
     return failed ? EXIT.NO : EXIT.OK;
   };
-}
-
-function describe(report: ReturnType<typeof transact>, uuid: string) {
-  const d = report.plan?.devices.find((p) => p.uuid === uuid);
-  return d ? `${uuid} ${d.type} x${d.instances} on ${d.parent} [${d.dialect}]` : uuid;
 }
 
 export const applyCommand = transactCommand('apply');

@@ -1,4 +1,6 @@
 import { readHost } from '../../core/host';
+import type { HostType } from '../../core/host-model';
+import { aggregateResources, largestAggregate, readTypeResources, resourcesFor, resourcesText } from '../../core/type-resources';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { hostView } from '../host-access';
 import { printJson } from '../report';
@@ -6,7 +8,8 @@ import { printJson } from '../report';
 export function typesCommand(ctx: CommandContext): ExitCode {
   const host = readHost(hostView(ctx));
   if (ctx.flags.json) {
-    printJson(ctx.out, { ok: true, parents: host.parents, problems: host.problems });
+    const parents = host.parents.map((p) => ({ ...p, types: p.types.map((t) => ({ ...t, gives: typeGivesJson(t) })) }));
+    printJson(ctx.out, { ok: true, parents, problems: host.problems });
     return EXIT.OK;
   }
   const out = ctx.out;
@@ -17,8 +20,26 @@ export function typesCommand(ctx: CommandContext): ExitCode {
     for (const t of p.types) {
       const max = t.dialect === 'none' ? 'no aggregation' : `${t.dialect}, max ${t.maxAggregation ?? 'per device'}`;
       out.out(`  ${t.id.padEnd(28)} ${String(t.availableInstances ?? '?').padStart(4)} available  ${(t.deviceApi ?? '?').padEnd(8)}  ${max}${t.name ? `  (${t.name})` : ''}`);
+      for (const line of typeGivesLines(t)) out.out(`      ${line}`);
     }
   }
   for (const problem of host.problems) out.err(`mdev-agg: warning: ${problem.path}: ${problem.message}`);
   return EXIT.OK;
+}
+
+/** What one instance of the type gives, and the largest aggregate one new device could have now. */
+function typeGivesLines(type: HostType): string[] {
+  const resources = readTypeResources(type.description);
+  if (!resources) return [];
+  if (resources.format === 'unknown') return [`description: ${resources.description.replace(/\s*\n\s*/g, '; ')} (not a format mdev-agg reads)`];
+  const largest = largestAggregate(type);
+  const one = resources.perInstance;
+  return [`one instance: ${resourcesText(one)}`, ...(largest !== null && largest > 1 ? [`largest now, x${largest}: ${resourcesText(aggregateResources(one, largest))}`] : [])];
+}
+
+function typeGivesJson(type: HostType) {
+  const resources = readTypeResources(type.description);
+  if (!resources) return null;
+  const largest = largestAggregate(type);
+  return { ...resourcesFor(resources, 1), largest: largest === null ? null : resourcesFor(resources, largest) };
 }

@@ -5,9 +5,11 @@
 import { join, resolve } from 'node:path';
 import { HOOK_NAME, HOOKS_DIR, isOurWrapper, wrapperScript } from '../../core/hook-wrapper';
 import { ConfinedTree, canonicalOperatorPath, makeOperatorDirectory } from '../../shell/files/guarded-fs';
+import { resolveRoot } from '../../shell/real-sysfs';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { describeFileFailure } from '../file-failure';
-import { rootOf } from '../host-access';
+import { rootProblem } from '../root-check';
+import { refuseMissingHooksDir } from './hooks-dir';
 
 const RELOAD_NOTE =
   'libvirt reads hook scripts when it starts: restart libvirtd (or virtqemud), or send it SIGHUP, for this to take effect.';
@@ -16,7 +18,7 @@ const RELOAD_NOTE =
 const MAX_WRAPPER_BYTES = 64 * 1024;
 
 /**
- * Where the wrapper goes: `--hooks-dir DIR` (the operator's directory, made when missing), else
+ * Where the wrapper goes: `--hooks-dir DIR` (the operator's directory, made only with --create), else
  * the hooks directory under the root. `file` is the path shown; the tree confines every access,
  * so a link in the hooks directory's components under the root never leads the write out of it.
  */
@@ -33,12 +35,18 @@ function wrapperPlace(ctx: CommandContext): WrapperPlace {
   if (typeof dir === 'string' && dir !== '') {
     const given = resolve(ctx.options.cwd ?? process.cwd(), dir);
     const tree = (create: boolean) => {
-      if (create) makeOperatorDirectory(given);
+      if (create) {
+        refuseMissingHooksDir(ctx, given);
+        makeOperatorDirectory(given);
+      }
       return new ConfinedTree(given);
     };
     return { file: join(given, HOOK_NAME), dir: '/', hostPath: `/${HOOK_NAME}`, tree };
   }
-  const root = rootOf(ctx);
+  // The wrapper goes under etc/: a root without sys/ will do (a staging tree, a package build).
+  const root = resolveRoot(ctx.flags.root, ctx.env);
+  const problem = rootProblem(root, false);
+  if (problem) throw new UsageError(problem);
   return { file: join(root, HOOKS_DIR, HOOK_NAME), dir: HOOKS_DIR, hostPath: `${HOOKS_DIR}/${HOOK_NAME}`, tree: () => new ConfinedTree(root) };
 }
 
@@ -69,6 +77,7 @@ export function installHook(ctx: CommandContext): ExitCode {
   try {
     return writeWrapper(ctx, place, script);
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     ctx.out.err(`mdev-agg: ${describeFileFailure(file, e)}`);
     return EXIT.NO;
   }

@@ -13,17 +13,17 @@ import { readDomain } from '../../core/domain';
 import { setParents } from '../../core/edit/set-parents';
 import { readHost } from '../../core/host';
 import { checkDomainMigration, parentChanges } from '../../core/migration/domain-check';
+import { parentRuleOf } from '../../core/placement';
 import { migrationVersionWriter } from '../../shell/migration-version-writer';
 import { loadConfig } from '../config-file';
-import { parentRuleOf } from '../migration-inputs';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { hostView } from '../host-access';
-import { failureLine } from './hook-report';
+import type { failureLine } from './hook-report';
 import type { HookCall } from './run-hook';
 
 export function migrateHook(ctx: CommandContext, call: HookCall, xml: Uint8Array): ExitCode {
   const fail = (diagnostics: Parameters<typeof failureLine>[2]) => {
-    ctx.out.err(failureLine(call.op, call.guest, diagnostics));
+    call.log.fail(diagnostics);
     return EXIT.NO;
   };
   const { model, diagnostics } = readDomain(xml, '<stdin>');

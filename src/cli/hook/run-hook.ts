@@ -5,29 +5,44 @@
  * only when there is some.
  */
 import { mentionsAggregation } from '../../core/domain-precheck';
-import { hookOperation } from '../../core/hook-operation';
-import { type CommandContext, EXIT, type ExitCode } from '../context';
+import { type HookAction, hookOperation } from '../../core/hook-operation';
+import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
+import { HookLog } from './hook-report';
 
 export interface HookCall {
   guest: string;
   op: string;
+  /** What the call says, on stderr and to the system log. */
+  log: HookLog;
 }
 
-export async function runHook(ctx: CommandContext, call: HookCall): Promise<ExitCode> {
-  const operation = hookOperation(call.op);
+export async function runHook(ctx: CommandContext, { guest, op }: { guest: string; op: string }): Promise<ExitCode> {
+  const operation = hookOperation(op);
   // Read all of stdin whatever the operation: libvirt writes the whole domain XML into the pipe.
   const input = await ctx.readInput('-');
   if (operation.action === 'none') return EXIT.OK;
-  if (!input.ok) {
-    ctx.out.err(`mdev-agg: ${call.op} of guest '${call.guest}': ${input.message}`);
-    return operation.aborts ? EXIT.USAGE : EXIT.OK;
+  const log = new HookLog(ctx.out, guest, op);
+  try {
+    if (!input.ok) {
+      log.say(operation.aborts ? 'error' : 'warning', 'E_INPUT_UNREADABLE', `mdev-agg: ${op} of guest '${guest}': ${input.message}`);
+      return operation.aborts ? EXIT.USAGE : EXIT.OK;
+    }
+    if (!mentionsAggregation(input.data)) return EXIT.OK;
+    return await perform(ctx, { guest, op, log }, operation.action, input.data);
+  } catch (e) {
+    // run() prints a usage error (a root that cannot be a host): the log gets the same line.
+    if (e instanceof UsageError) log.note({ severity: 'error', op, guest, code: 'E_USAGE', message: e.message });
+    throw e;
+  } finally {
+    if (log.entries.length) (require('../system-log') as typeof import('../system-log')).logToSystem(ctx, log.entries);
   }
-  if (!mentionsAggregation(input.data)) return EXIT.OK;
-  const xml = input.data;
-  switch (operation.action) {
+}
+
+function perform(ctx: CommandContext, call: HookCall, action: Exclude<HookAction, 'none'>, xml: Uint8Array): ExitCode {
+  switch (action) {
     case 'apply':
     case 'release':
-      return (require('./transact-hook') as typeof import('./transact-hook')).transactHook(ctx, call, operation.action, xml);
+      return (require('./transact-hook') as typeof import('./transact-hook')).transactHook(ctx, call, action, xml);
     case 'verify':
       return (require('./verify-hook') as typeof import('./verify-hook')).verifyHook(ctx, call, xml);
     case 'migrate':

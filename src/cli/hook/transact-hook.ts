@@ -4,18 +4,18 @@
  * shutdown: the exit is 1 so that libvirt logs the line, and libvirt carries on.
  */
 import { DEFAULT_CONFIG } from '../../core/config';
-import { hasErrors } from '../../core/diagnostics';
+import { type Diagnostic, hasErrors } from '../../core/diagnostics';
 import { readDomain } from '../../core/domain';
 import { transact } from '../../shell/executor';
 import { loadConfig } from '../config-file';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { openHost } from '../host-access';
+import { transactionEntries } from '../system-log';
 import type { HookCall } from './run-hook';
-import { failureLine } from './hook-report';
 
 export function transactHook(ctx: CommandContext, call: HookCall, kind: 'apply' | 'release', xml: Uint8Array): ExitCode {
-  const fail = (diagnostics: Parameters<typeof failureLine>[2], code: ExitCode = EXIT.NO) => {
-    ctx.out.err(failureLine(call.op, call.guest, diagnostics));
+  const fail = (diagnostics: readonly Diagnostic[], code: ExitCode = EXIT.NO) => {
+    call.log.fail(diagnostics);
     return code;
   };
   const { model, diagnostics } = readDomain(xml, '<stdin>');
@@ -25,11 +25,15 @@ export function transactHook(ctx: CommandContext, call: HookCall, kind: 'apply' 
   const loaded = loadConfig(ctx);
   // A broken configuration must not start a guest on guesses; a release goes on with the defaults.
   if (!loaded.config && kind === 'apply') return fail(loaded.diagnostics);
-  if (!loaded.config) ctx.out.err(failureLine(call.op, call.guest, loaded.diagnostics, 'goes on with the default configuration'));
+  if (!loaded.config) call.log.fail(loaded.diagnostics, 'goes on with the default configuration', 'warning');
   const config = loaded.config ?? DEFAULT_CONFIG;
 
   const access = openHost(ctx, false);
   const report = transact(kind, model, { sysfs: access.sysfs, store: access.store, lockTimeoutMs: config.lockTimeoutMs });
-  if (!hasErrors(report.diagnostics)) return EXIT.OK;
-  return fail(report.diagnostics, report.unclean ? EXIT.HOST : EXIT.NO);
+  const failed = hasErrors(report.diagnostics);
+  // The failure first (stderr and the log), then what was done and undone (the log only).
+  if (failed) call.log.fail(report.diagnostics);
+  call.log.note(...transactionEntries(report, call.op, call.guest, report.diagnostics.filter((d) => d.severity === 'info')));
+  if (!failed) return EXIT.OK;
+  return report.unclean ? EXIT.HOST : EXIT.NO;
 }

@@ -9,24 +9,23 @@ import { readHost } from '../../core/host';
 import { domainStatus } from '../../core/status';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { hostView } from '../host-access';
-import { failureLine } from './hook-report';
 import type { HookCall } from './run-hook';
 
 export function verifyHook(ctx: CommandContext, call: HookCall, xml: Uint8Array): ExitCode {
   try {
     const { model, diagnostics } = readDomain(xml, '<stdin>');
     if (!model || hasErrors(diagnostics)) {
-      ctx.out.err(failureLine(call.op, call.guest, diagnostics, 'cannot check the devices'));
+      call.log.fail(diagnostics, 'cannot check the devices', 'warning');
       return EXIT.OK;
     }
     if (model.devices.length === 0) return EXIT.OK;
     const wrong = domainStatus(model, readHost(hostView(ctx))).filter((s) => s.state !== 'present');
     if (wrong.length) {
       const each = wrong.map((s) => `${s.uuid} ${s.state === 'absent' ? 'is absent' : `is ${s.actual!.type} x${s.actual!.instances} on ${s.actual!.parent}`}`);
-      ctx.out.err(`mdev-agg: reconnect of guest '${call.guest}': ${wrong.length} of ${model.devices.length} aggregated mdevs not as declared: ${each.join('; ')}`);
+      call.log.say('warning', 'W_DEVICE_NOT_AS_DECLARED', `mdev-agg: reconnect of guest '${call.guest}': ${wrong.length} of ${model.devices.length} aggregated mdevs not as declared: ${each.join('; ')}`);
     }
   } catch (e) {
-    ctx.out.err(`mdev-agg: reconnect of guest '${call.guest}': the check failed: ${(e as Error)?.message ?? String(e)}`);
+    call.log.say('warning', 'W_CHECK_FAILED', `mdev-agg: reconnect of guest '${call.guest}': the check failed: ${(e as Error)?.message ?? String(e)}`);
   }
   return EXIT.OK;
 }

@@ -4,8 +4,12 @@ import { childElements } from '../xml/reader';
 import { type EntryToWrite, addEntriesEdits } from './metadata';
 import { type TextEdit, applyEdits, layoutOf, removeElement } from './text-edits';
 
-/** The domain text with every inline <aggregation> moved into the container. Needs a model without errors. */
-export function embed(model: DomainModel): { text: string; moved: number } {
+/**
+ * The domain text with every inline <aggregation> moved into the container. Needs a model without
+ * errors. `moved` counts the entries written into the container; `dropped` the inline copies
+ * removed because the container already held the same entry.
+ */
+export function embed(model: DomainModel): { text: string; moved: number; dropped: number } {
   const { doc } = model;
   const edits: TextEdit[] = [];
   const entries: EntryToWrite[] = [];
@@ -16,7 +20,8 @@ export function embed(model: DomainModel): { text: string; moved: number } {
       entries.push({ uuid: h.uuid, type, instances, parent, method, source: null });
     }
   }
-  if (edits.length === 0) return { text: doc.text, moved: 0 };
+  if (edits.length === 0) return { text: doc.text, moved: 0, dropped: 0 };
+  const removed = edits.length;
   edits.push(...addEntriesEdits(model, entries, layoutOf(doc)));
-  return { text: applyEdits(doc.text, edits), moved: entries.length };
+  return { text: applyEdits(doc.text, edits), moved: entries.length, dropped: removed - entries.length };
 }

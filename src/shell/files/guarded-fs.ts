@@ -122,6 +122,21 @@ export function canonicalOperatorPath(file: string): string | null {
   }
 }
 
+/**
+ * What an operator's path is: `follow` decides whether a link at the end is followed (a root named
+ * through a link is the link's target) or seen as what it is (a socket in place of `dev/log`).
+ * Anything that cannot be looked at says its errno.
+ */
+export function operatorPathKind(file: string, follow = true): 'directory' | 'socket' | 'other' | 'missing' | string {
+  try {
+    const stat = follow ? fs.statSync(file) : fs.lstatSync(file);
+    return stat.isDirectory() ? 'directory' : stat.isSocket() ? 'socket' : 'other';
+  } catch (err) {
+    const errno = errnoOf(err);
+    return errno === 'ENOENT' || errno === 'ENOTDIR' ? 'missing' : errno;
+  }
+}
+
 /** Makes a directory the operator named, and its missing ancestors (the operator's links are followed). */
 export function makeOperatorDirectory(dir: string, mode = 0o755): void {
   try {

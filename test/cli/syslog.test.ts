@@ -1,0 +1,153 @@
+/**
+ * libvirt discards a hook's stderr when it exits 0, so every line the hook writes, and what apply
+ * and release did, also goes to syslog through `<root>/dev/log`. Here a listener on that socket
+ * (a temporary root's own) stands in for the system log and records each line.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:net';
+import { join } from 'node:path';
+import { SimKernel } from '../../src/shell/sim-kernel';
+import { MemoryStateStore } from '../../src/shell/state-store';
+import { builtCli } from '../helpers/built-cli';
+import { hook, libvirtDomain } from '../helpers/hook';
+import { GVT_PARENT, attributeHost } from '../helpers/sim-hosts';
+import { copyHost } from '../helpers/tree';
+
+const U1 = '4b20d080-1b54-4048-85b3-a6a62d165c01';
+const U2 = '4b20d080-1b54-4048-85b3-a6a62d165c02';
+
+/** A listener on `<root>/dev/log`: every line logger sends, as received (stream framing, one line each). */
+async function listenAsSyslog(root: string): Promise<{ lines: () => Promise<string[]>; close: () => void }> {
+  mkdirSync(join(root, 'dev'), { recursive: true });
+  const received: string[] = [];
+  let buffered = '';
+  const server: Server = createServer((c) => c.on('data', (d) => (buffered += d.toString('utf8'))));
+  await new Promise<void>((resolve) => server.listen(join(root, 'dev/log'), resolve));
+  return {
+    async lines() {
+      // logger has exited when the run returns; what it wrote is in the socket's buffer.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      received.push(...buffered.split('\n').filter(Boolean));
+      buffered = '';
+      return received.splice(0);
+    },
+    close: () => server.close(),
+  };
+}
+
+/** The built CLI as the installed wrapper runs it, stdin the domain XML. */
+function runBuilt(args: string[], stdin: string, root: string): Promise<{ code: number | null; stderr: string; pid: number }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [builtCli(), ...args], { env: { PATH: process.env.PATH, MDEV_AGG_ROOT: root } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stderr, pid: child.pid! }));
+    child.stdin.end(stdin);
+  });
+}
+
+/** `<PRI>Mon DD hh:mm:ss mdev-agg[PID]: message`, as logger writes to a unix socket (RFC 3164). */
+const LINE = /^<(\d+)>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d mdev-agg\[(\d+)\]: (.*)$/;
+const parse = (line: string) => {
+  const m = LINE.exec(line);
+  if (!m) throw new Error(`not a syslog line: ${JSON.stringify(line)}`);
+  return { priority: Number(m[1]), pid: Number(m[2]), message: m[3]! };
+};
+
+describe('GIVEN a host tree whose root has a syslog socket', () => {
+  const guest = (devices: Parameters<typeof libvirtDomain>[1]) => libvirtDomain('web-1', devices);
+
+  test('WHEN prepare fails THEN its stderr line, and the rollback, reach the log: daemon.err, tag mdev-agg, guest, operation, code', async () => {
+    const { root } = copyHost('gvt-attribute');
+    const log = await listenAsSyslog(root);
+    try {
+      // a plain tree has no kernel: the create is written, no device appears, the run rolls back
+      const r = await runBuilt(['hook', 'run', '--', 'web-1', 'prepare', 'begin', '-'], guest([{ uuid: U1, type: 'i915-GVTg_V5_8', instances: 1, parent: GVT_PARENT }]), root);
+      expect(r.code).toBe(1);
+      const lines = await log.lines();
+      process.stdout.write(`figure: syslog lines of a failed prepare:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+      const entries = lines.map(parse);
+      expect(entries.map((e) => e.pid)).toEqual([r.pid, r.pid]);
+      expect(entries[0]).toEqual({ priority: 27, pid: r.pid, message: `op=prepare guest="web-1" code=E_VERIFY_FAILED: ${r.stderr.trim().replace(/^mdev-agg: /, '')}` });
+      expect(entries[1]!.priority).toBe(30);
+      expect(entries[1]!.message).toBe(`op=prepare guest="web-1" code=I_ROLLED_BACK: rolled back: ${U1} never appeared after its create: nothing to remove`);
+    } finally {
+      log.close();
+    }
+  });
+
+  test('WHEN reconnect finds a device absent THEN exit 0, and the warning libvirt discards is in the log', async () => {
+    const { root } = copyHost('gvt-attribute');
+    const log = await listenAsSyslog(root);
+    try {
+      const r = await runBuilt(['hook', 'run', '--', 'web-1', 'reconnect', 'begin', '-'], guest([{ uuid: U1, type: 'i915-GVTg_V5_8', instances: 2, parent: GVT_PARENT }]), root);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe(`mdev-agg: reconnect of guest 'web-1': 1 of 1 aggregated mdevs not as declared: ${U1} is absent\n`);
+      const lines = await log.lines();
+      process.stdout.write(`figure: syslog line of a reconnect warning:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+      expect(lines.map(parse)).toEqual([{ priority: 28, pid: r.pid, message: `op=reconnect guest="web-1" code=W_DEVICE_NOT_AS_DECLARED: reconnect of guest 'web-1': 1 of 1 aggregated mdevs not as declared: ${U1} is absent` }]);
+    } finally {
+      log.close();
+    }
+  });
+
+  test('WHEN a guest starts and stops on a kernel THEN each device created and removed is logged; a start with nothing to do logs nothing', async () => {
+    const { root } = copyHost('gvt-attribute');
+    const log = await listenAsSyslog(root);
+    try {
+      const host = { sysfs: SimKernel.build(attributeHost()), store: new MemoryStateStore() };
+      const xml = guest([
+        { uuid: U1, type: 'i915-GVTg_V5_8', instances: 3, parent: GVT_PARENT },
+        { uuid: U2, type: 'i915-GVTg_V5_8', instances: 1 },
+      ]);
+      const env = { MDEV_AGG_ROOT: root };
+      expect((await hook(['web-1', 'prepare', 'begin', '-'], xml, host, env)).code).toBe(0);
+      expect((await log.lines()).map((l) => parse(l).message)).toEqual([
+        `op=prepare guest="web-1" code=I_CREATED: created ${U1} i915-GVTg_V5_8 x3 on ${GVT_PARENT} [attribute]`,
+        `op=prepare guest="web-1" code=I_CREATED: created ${U2} i915-GVTg_V5_8 x1 on ${GVT_PARENT} [attribute]`,
+      ]);
+      expect((await hook(['web-1', 'prepare', 'begin', '-'], xml, host, env)).code).toBe(0);
+      expect(await log.lines()).toEqual([]);
+      expect((await hook(['web-1', 'release', 'end', '-'], xml, host, env)).code).toBe(0);
+      expect((await log.lines()).map((l) => parse(l).message)).toEqual([
+        `op=release guest="web-1" code=I_REMOVED: removed ${U1} i915-GVTg_V5_8 x3 on ${GVT_PARENT} [attribute]`,
+        `op=release guest="web-1" code=I_REMOVED: removed ${U2} i915-GVTg_V5_8 x1 on ${GVT_PARENT} [attribute]`,
+      ]);
+    } finally {
+      log.close();
+    }
+  });
+
+  test('WHEN the root has no sys/ THEN prepare is a usage error (exit 2), and that line is logged too', async () => {
+    const { root } = copyHost('gvt-attribute');
+    rmSync(join(root, 'sys'), { recursive: true });
+    const log = await listenAsSyslog(root);
+    try {
+      const r = await runBuilt(['hook', 'run', '--', 'web-1', 'prepare', 'begin', '-'], guest([{ uuid: U1, type: 'i915-GVTg_V5_8', instances: 1, parent: GVT_PARENT }]), root);
+      expect(r.code).toBe(2);
+      expect((await log.lines()).map((l) => parse(l))).toEqual([{ priority: 27, pid: r.pid, message: `op=prepare guest="web-1" code=E_USAGE: the root ${root} has no sys/ directory` }]);
+    } finally {
+      log.close();
+    }
+  });
+
+  test('WHEN apply fails from the command line THEN the log has the error with op=apply and the domain name; --simulate logs nothing', async () => {
+    const { root, parent } = copyHost('gvt-attribute');
+    const log = await listenAsSyslog(root);
+    try {
+      const file = join(parent, 'guest.xml');
+      writeFileSync(file, guest([{ uuid: U1, type: 'i915-GVTg_V5_8', instances: 1, parent: GVT_PARENT }]));
+      const simulated = await runBuilt(['apply', file, '--simulate'], '', root);
+      expect(simulated.code).toBe(0);
+      expect(await log.lines()).toEqual([]);
+      const r = await runBuilt(['apply', file], '', root);
+      expect(r.code).toBe(1);
+      const messages = (await log.lines()).map((l) => parse(l).message);
+      expect(messages[0]).toMatch(/^op=apply guest="web-1" code=E_VERIFY_FAILED: \/sys\/bus\/mdev\/devices\/\S+ did not appear$/);
+      expect(messages[1]).toMatch(/^op=apply guest="web-1" code=I_ROLLED_BACK: /);
+    } finally {
+      log.close();
+    }
+  });
+});
