@@ -73,6 +73,8 @@ export interface CheckOptions {
   allowUnknownDriver: boolean;
   /** A named parent on the target: kept when it can take the device, else `prefer` places the device elsewhere. */
   parentRule: ParentRule;
+  /** false: verdicts without reasons (fleet mode needs only the verdicts of many pairs). */
+  explain?: boolean;
   /** Live mode only: the write protocol replaces the offline comparison. */
   writeMigrationVersion?: MigrationVersionWriter;
 }
@@ -82,8 +84,16 @@ export interface Requirement {
   source: SourceFacts;
 }
 
-const pass = (reason: string) => ({ ok: true, result: 'pass' as const, code: null, reason });
-const fail = (code: Code, reason: string) => ({ ok: false, result: 'fail' as const, code, reason });
+/**
+ * A reason is written only when asked for: fleet mode judges many pairs and needs the verdicts
+ * alone, so reasons stay functions until `judgeDevices` writes them (or leaves them empty).
+ */
+type Reason = () => string;
+/** A check as it is judged: its reason not yet written. */
+type Draft<T extends Check> = Omit<T, 'reason'> & { reason: string | Reason };
+const pass = (reason: Reason) => ({ ok: true, result: 'pass' as const, code: null, reason });
+const fail = (code: Code, reason: Reason) => ({ ok: false, result: 'fail' as const, code, reason });
+const written = (reason: string | Reason): string => (typeof reason === 'function' ? reason() : reason);
 
 /** Every device of one domain against one target, placed by the one placement model in order. */
 export function judgeDevices(requirements: readonly Requirement[], target: HostModel, options: CheckOptions): DeviceVerdict[] {
@@ -98,44 +108,45 @@ export function judgeDevices(requirements: readonly Requirement[], target: HostM
     const type = typeCheck(device, source, offering, decision);
     const count = countCheck(device, source, offering, decision);
     const driver = driverCheck(source.driver, driverCandidates(decision, offering, target, device.type), device.type, options);
+    const write = <T extends Check>(check: Draft<T>) => ({ ...check, reason: options.explain === false ? '' : written(check.reason) }) as T;
     return {
       uuid: device.uuid,
       type: device.type,
       instances: device.instances,
       origin: source.origin,
       compatible: type.ok && count.ok && driver.ok,
-      checks: { type, count, driver },
+      checks: { type: write<TypeCheck>(type), count: write<CountCheck>(count), driver: write<DriverCheck>(driver) },
     };
   });
 }
 
-function typeCheck(device: ManagedDevice, source: SourceFacts, offering: HostParent[], decision: Decision): TypeCheck {
+function typeCheck(device: ManagedDevice, source: SourceFacts, offering: HostParent[], decision: Decision): Draft<TypeCheck> {
   const facts = { declared: device.type, source: source.type };
   if (source.type !== null && source.type !== device.type) {
-    return { ...fail('C_TYPE_MISMATCH', `the source runs the device as ${source.type}, the domain declares ${device.type}`), ...facts };
+    return { ...fail('C_TYPE_MISMATCH', () => `the source runs the device as ${source.type}, the domain declares ${device.type}`), ...facts };
   }
   const seen = source.type === null ? ' (no source snapshot shows the device; the declared type stands)' : '';
-  if (decision.kind === 'present') return { ...pass(`the target already has ${device.uuid} as ${device.type} on ${decision.parent}${seen}`), ...facts };
-  if (offering.length === 0) return { ...fail('C_TYPE_UNAVAILABLE', `no parent on the target offers ${device.type}`), ...facts };
-  return { ...pass(`the target offers ${device.type} on ${offering.map((p) => p.name).join(', ')}${seen}`), ...facts };
+  if (decision.kind === 'present') return { ...pass(() => `the target already has ${device.uuid} as ${device.type} on ${decision.parent}${seen}`), ...facts };
+  if (offering.length === 0) return { ...fail('C_TYPE_UNAVAILABLE', () => `no parent on the target offers ${device.type}`), ...facts };
+  return { ...pass(() => `the target offers ${device.type} on ${offering.map((p) => p.name).join(', ')}${seen}`), ...facts };
 }
 
-function countCheck(device: ManagedDevice, source: SourceFacts, offering: HostParent[], decision: Decision): CountCheck {
+function countCheck(device: ManagedDevice, source: SourceFacts, offering: HostParent[], decision: Decision): Draft<CountCheck> {
   const facts = { declared: device.instances, source: source.instances };
   const nowhere = { parent: null, dialect: null, moved: null };
   if (source.instances !== null && source.instances !== device.instances) {
-    return { ...fail('C_COUNT_MISMATCH', `the source device carries ${source.instances} instance${source.instances === 1 ? '' : 's'}, the domain declares ${device.instances}`), ...facts, ...nowhere };
+    return { ...fail('C_COUNT_MISMATCH', () => `the source device carries ${source.instances} instance${source.instances === 1 ? '' : 's'}, the domain declares ${device.instances}`), ...facts, ...nowhere };
   }
   if (decision.kind === 'refused') {
     const why = offering.length === 0 ? `no parent on the target offers ${device.type}` : `${decision.message} (${decision.code})`;
-    return { ...fail('C_COUNT_UNSUPPORTED', `the target cannot create ${device.type} x${device.instances}: ${why}`), ...facts, ...nowhere };
+    return { ...fail('C_COUNT_UNSUPPORTED', () => `the target cannot create ${device.type} x${device.instances}: ${why}`), ...facts, ...nowhere };
   }
   if (decision.kind === 'present') {
-    return { ...pass(`${decision.parent} already has ${device.uuid} as ${device.type} x${device.instances}`), ...facts, parent: decision.parent, dialect: decision.dialect, moved: null };
+    return { ...pass(() => `${decision.parent} already has ${device.uuid} as ${device.type} x${device.instances}`), ...facts, parent: decision.parent, dialect: decision.dialect, moved: null };
   }
   const { parent, dialect, moved } = decision;
   const where = moved ? ` (instead of ${moved.from}: ${moved.why}; placed where most room is left)` : '';
-  return { ...pass(`${parent.name} can create ${device.type} x${device.instances} (${dialect} dialect)${where}`), ...facts, parent: parent.name, dialect, moved };
+  return { ...pass(() => `${parent.name} can create ${device.type} x${device.instances} (${dialect} dialect)${where}`), ...facts, parent: parent.name, dialect, moved };
 }
 
 interface DriverCandidate {
@@ -156,23 +167,23 @@ function driverCandidates(decision: Decision, offering: HostParent[], target: Ho
 }
 
 /** Pass when a candidate parent is compatible; else unknown when facts are missing for one; else fail. */
-function driverCheck(source: DriverFacts, candidates: DriverCandidate[], typeId: string, options: CheckOptions): DriverCheck {
+function driverCheck(source: DriverFacts, candidates: DriverCandidate[], typeId: string, options: CheckOptions): Draft<DriverCheck> {
   if (candidates.length === 0) {
-    return { ...unknownDriver(options), reason: `the target has no mdev parent, so there is no target driver to judge`, method: 'driver-version', source, target: null };
+    return { ...unknownDriver(options), reason: 'the target has no mdev parent, so there is no target driver to judge', method: 'driver-version', source, target: null };
   }
   const judged = candidates.map((candidate) => driverAt(source, candidate, options));
   const chosen = judged.find((j) => j.result === 'pass') ?? judged.find((j) => j.result === 'unknown') ?? judged[0]!;
   if (candidates.length === 1 || chosen.result === 'pass') return chosen;
   const others = judged.length - 1;
-  return { ...chosen, reason: `${chosen.reason} (and ${others} other parent${others === 1 ? '' : 's'} offering ${typeId} or standing for it judged alike or worse)` };
+  return { ...chosen, reason: () => `${written(chosen.reason)} (and ${others} other parent${others === 1 ? '' : 's'} offering ${typeId} or standing for it judged alike or worse)` };
 }
 
 const unknownDriver = (options: CheckOptions) => ({ ok: options.allowUnknownDriver, result: 'unknown' as const, code: 'C_DRIVER_UNKNOWN' as Code });
 
-function driverAt(source: DriverFacts, { parent, type }: DriverCandidate, options: CheckOptions): DriverCheck {
+function driverAt(source: DriverFacts, { parent, type }: DriverCandidate, options: CheckOptions): Draft<DriverCheck> {
   const target: DriverFacts = { driver: parent.driver, driverVersion: parent.driverVersion, migrationVersion: type?.migrationVersion ?? null };
   const facts = { source, target };
-  const unknown = (reason: string): DriverCheck => ({ ...unknownDriver(options), reason, method: 'driver-version', ...facts });
+  const unknown = (reason: Reason): Draft<DriverCheck> => ({ ...unknownDriver(options), reason, method: 'driver-version', ...facts });
 
   if (source.migrationVersion !== null && target.migrationVersion !== null && type !== null) {
     let offline = '';
@@ -180,36 +191,36 @@ function driverAt(source: DriverFacts, { parent, type }: DriverCandidate, option
       const answer = options.writeMigrationVersion(parent.name, type.id, source.migrationVersion);
       if (answer.written) {
         return answer.errno === null
-          ? { ...pass(`${parent.name} accepted ${source.migrationVersion} written to ${type.id}/migration_version`), method: 'migration-version-write', ...facts }
-          : { ...fail('C_DRIVER_INCOMPATIBLE', `${parent.name} refused ${source.migrationVersion} written to ${type.id}/migration_version: ${answer.errno}`), method: 'migration-version-write', ...facts };
+          ? { ...pass(() => `${parent.name} accepted ${source.migrationVersion} written to ${type.id}/migration_version`), method: 'migration-version-write', ...facts }
+          : { ...fail('C_DRIVER_INCOMPATIBLE', () => `${parent.name} refused ${source.migrationVersion} written to ${type.id}/migration_version: ${answer.errno}`), method: 'migration-version-write', ...facts };
       }
       offline = ` (not written: ${answer.why})`;
     }
     const compared = compareMigrationVersions(source.migrationVersion, target.migrationVersion);
-    if (compared.compatible) return { ...pass(`migration_version ${source.migrationVersion} matches ${parent.name}'s ${target.migrationVersion}${offline}`), method: 'migration-version', ...facts };
+    if (compared.compatible) return { ...pass(() => `migration_version ${source.migrationVersion} matches ${parent.name}'s ${target.migrationVersion}${offline}`), method: 'migration-version', ...facts };
     const why = compared.format === 'gvt' ? `the GVT fields differ: ${compared.differing.join(', ')}` : 'the strings differ';
-    return { ...fail('C_DRIVER_INCOMPATIBLE', `migration_version ${source.migrationVersion} against ${parent.name}'s ${target.migrationVersion}: ${why}${offline}`), method: 'migration-version', ...facts };
+    return { ...fail('C_DRIVER_INCOMPATIBLE', () => `migration_version ${source.migrationVersion} against ${parent.name}'s ${target.migrationVersion}: ${why}${offline}`), method: 'migration-version', ...facts };
   }
 
   const onlyOne =
     source.migrationVersion !== null ? ' (only the source has migration_version)' : target.migrationVersion !== null ? ' (only the target has migration_version)' : '';
   if (source.driver === null || target.driver === null) {
-    return unknown(`the ${source.driver === null ? 'source' : `target's (${parent.name})`} driver name is not known${onlyOne}`);
+    return unknown(() => `the ${source.driver === null ? 'source' : `target's (${parent.name})`} driver name is not known${onlyOne}`);
   }
   if (source.driver !== target.driver) {
-    return { ...fail('C_DRIVER_INCOMPATIBLE', `the source driver is ${source.driver}, ${parent.name}'s ${target.driver}${onlyOne}`), method: 'driver-version', ...facts };
+    return { ...fail('C_DRIVER_INCOMPATIBLE', () => `the source driver is ${source.driver}, ${parent.name}'s ${target.driver}${onlyOne}`), method: 'driver-version', ...facts };
   }
   if (source.driverVersion === null || target.driverVersion === null) {
-    return unknown(`the ${source.driverVersion === null ? 'source' : `target's (${parent.name})`} ${source.driver} version is not known${onlyOne}`);
+    return unknown(() => `the ${source.driverVersion === null ? 'source' : `target's (${parent.name})`} ${source.driver} version is not known${onlyOne}`);
   }
   if (source.driverVersion === target.driverVersion) {
-    return { ...pass(`${source.driver} ${source.driverVersion} on both sides${onlyOne}`), method: 'driver-version', ...facts };
+    return { ...pass(() => `${source.driver} ${source.driverVersion} on both sides${onlyOne}`), method: 'driver-version', ...facts };
   }
   if (policyAllows(options.policy, source.driver, source.driverVersion, target.driverVersion)) {
-    return { ...pass(`${source.driver} ${source.driverVersion} -> ${target.driverVersion} is allowed by the policy${onlyOne}`), method: 'policy', ...facts };
+    return { ...pass(() => `${source.driver} ${source.driverVersion} -> ${target.driverVersion} is allowed by the policy${onlyOne}`), method: 'policy', ...facts };
   }
   return {
-    ...fail('C_DRIVER_INCOMPATIBLE', `${source.driver} ${source.driverVersion} on the source, ${target.driverVersion} on ${parent.name}, and no policy allows it${onlyOne}`),
+    ...fail('C_DRIVER_INCOMPATIBLE', () => `${source.driver} ${source.driverVersion} on the source, ${target.driverVersion} on ${parent.name}, and no policy allows it${onlyOne}`),
     method: 'driver-version',
     ...facts,
   };

@@ -9,10 +9,11 @@
  *   can hide a placement fact (`isPlacementProblem`). The group is judged on the projection
  *   itself, and the projection's content is its key: a fact the check reads that a projection
  *   left out would change fleet verdicts, which the property tests compare with single checks.
- * - For a group of one type whose offering parents differ only in name and room, room is capped
- *   at the most instances any group of that type asks for: above that every placement succeeds
- *   alike. Groups of several types are not capped: which parent one type takes changes where the
- *   other may go.
+ * - Room is compressed per group and type without changing any comparison placement makes
+ *   (`compressRooms`), so targets that differ only in room far above what is asked share a
+ *   projection.
+ * - A group of k types needs k parents (placement puts one type of a domain on a parent): a target
+ *   with fewer parents offering them cannot take it.
  * - A target holding one of a domain's UUIDs (a device, or a problem at the device's directory)
  *   is judged for that domain on its whole host: whether the device exists as declared is the
  *   domain's own fact.
@@ -46,17 +47,39 @@ interface Group {
   verdicts: Uint8Array | null;
 }
 
-/** One target's parents offering one type, with their facts, as judged and as keyed. */
+/**
+ * Rooms of one type's parents mapped so that placement decides alike: with C the instances a group
+ * asks of the type, placement compares a room, less what the group took there (at most C - n), with
+ * a count n, and two such rooms with each other (what was taken differs by at most C). So a room
+ * up to C stays, one above is C at the least, and sorted neighbours further apart than C + 1 are
+ * brought to C + 1 apart; null (unreadable) stays null.
+ */
+function compressRooms(rooms: readonly (number | null)[], asked: number): (number | null)[] {
+  const known = [...new Set(rooms.filter((r): r is number => r !== null))].sort((a, b) => a - b);
+  const mapped = new Map<number, number>();
+  let previous: number | null = null;
+  let at = 0;
+  for (const room of known) {
+    at = previous === null ? Math.min(room, asked) : at + Math.min(room - previous, asked + 1);
+    mapped.set(room, at);
+    previous = room;
+  }
+  return rooms.map((r) => (r === null ? null : mapped.get(r)!));
+}
+
+/**
+ * One target's parents offering one type: `factsId` numbers their content apart from room (the
+ * same number on every target with the same facts), `rooms` their available_instances.
+ */
 interface Slice {
-  id: number;
-  parents: HostParent[];
+  factsId: number;
+  offering: [HostParent, HostType][];
+  rooms: (number | null)[];
+  roomsKey: string;
 }
 
 const requirementKey = ({ device: d, source: s }: Requirement) =>
   JSON.stringify([d.type, d.instances, d.parent, d.method, d.model, s.origin, s.type, s.instances, s.driver]);
-
-/** Every field of a parent but its types, and every field of one type, in a fixed order. */
-const parentFacts = ({ types: _types, ...facts }: HostParent) => facts;
 
 /** The UUIDs a target speaks of: its devices, and device directories its problems are about. */
 function uuidsOf(host: HostModel): Set<string> {
@@ -81,20 +104,10 @@ export function fleetMatrix(
     return group;
   });
 
-  // The most instances any group asks of a type: room above it changes no single-type verdict.
-  const caps = new Map<string, number>();
-  for (const g of groups.values()) {
-    for (const type of g.types) {
-      const asked = g.requirements.reduce((n, r) => (r.device.type === type ? n + r.device.instances : n), 0);
-      caps.set(type, Math.max(caps.get(type) ?? 0, asked));
-    }
-  }
-
-  // Per (type, capped or not): each target's slice, numbered by content; null when no parent offers the type.
+  // Per type: each target's slice; null when no parent offers the type.
   const sliceTables = new Map<string, (Slice | null)[]>();
-  const slicesOf = (typeId: string, capped: boolean): (Slice | null)[] => {
-    const tableKey = `${capped ? 'c' : 'u'}${typeId}`;
-    let table = sliceTables.get(tableKey);
+  const slicesOf = (typeId: string): (Slice | null)[] => {
+    let table = sliceTables.get(typeId);
     if (table) return table;
     const numbering = new Map<string, number>();
     table = targets.map(({ host }) => {
@@ -104,62 +117,83 @@ export function fleetMatrix(
         if (t) offering.push([p, t]);
       }
       if (offering.length === 0) return null;
-      const facts = offering.map(([p, t]) => JSON.stringify([parentFacts(p), { ...t, availableInstances: null }]));
-      const cap = capped && facts.every((f) => f === facts[0]) ? caps.get(typeId)! : Infinity;
-      const parents = offering.map(([p, t]) => ({
-        ...p,
-        types: [t.availableInstances !== null && t.availableInstances > cap ? { ...t, availableInstances: cap } : t],
-      }));
-      const key = JSON.stringify(parents);
-      let id = numbering.get(key);
-      if (id === undefined) numbering.set(key, (id = numbering.size));
-      return { id, parents };
+      // Every field of the parents and the type, room only as readable or not.
+      const key = JSON.stringify(offering.map(([p, t]) => ({ ...p, types: [{ ...t, availableInstances: t.availableInstances === null ? null : -1 }] })));
+      let factsId = numbering.get(key);
+      if (factsId === undefined) numbering.set(key, (factsId = numbering.size));
+      const rooms = offering.map(([, t]) => t.availableInstances);
+      return { factsId, offering, rooms, roomsKey: rooms.join(',') };
     });
-    sliceTables.set(tableKey, table);
+    sliceTables.set(typeId, table);
     return table;
   };
 
   const targetUuids = targets.map(({ host }) => uuidsOf(host));
   let judged = 0;
+  const quiet: CheckOptions = { ...options, explain: false };
   const judge = (requirements: readonly Requirement[], host: HostModel) => {
     judged++;
-    return judgeDevices(requirements, host, options).every((d) => d.compatible) ? 1 : 0;
+    return judgeDevices(requirements, host, quiet).every((d) => d.compatible) ? 1 : 0;
   };
 
-  /** The group's projection of one target: its slices merged per parent, and the problems that matter. */
-  const projection = (group: Group, slices: Slice[], problems: readonly HostProblem[]): HostModel => {
+  /** The group's projection of one target: its slices merged per parent with rooms as keyed, and the problems that matter. */
+  const projection = (slices: readonly Slice[], rooms: readonly (number | null)[][], problems: readonly HostProblem[]): HostModel => {
     const byName = new Map<string, HostParent>();
-    for (const slice of slices) {
-      for (const p of slice.parents) {
+    slices.forEach((slice, s) => {
+      slice.offering.forEach(([p, t], i) => {
+        const type = rooms[s]![i] === t.availableInstances ? t : { ...t, availableInstances: rooms[s]![i]! };
         const seen = byName.get(p.name);
-        if (seen) seen.types.push(...p.types);
-        else byName.set(p.name, { ...p, types: [...p.types] });
-      }
-    }
+        if (seen) seen.types.push(type);
+        else byName.set(p.name, { ...p, types: [type] });
+      });
+    });
     const parents = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const p of parents) p.types.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const typeIds = new Set(group.types);
-    const none = new Set<string>();
-    return { parents, devices: [], problems: problems.filter((p) => isPlacementProblem(p.path, typeIds, none)) };
+    return { parents, devices: [], problems: [...problems] };
   };
 
+  const none = new Set<string>();
+  // Targets share few room patterns: each is compressed once per count asked.
+  const compressed = new Map<string, { rooms: (number | null)[]; key: string }>();
+  const compressedOf = (slice: Slice, asked: number) => {
+    const cacheKey = `${asked}|${slice.roomsKey}`;
+    let found = compressed.get(cacheKey);
+    if (!found) {
+      const rooms = compressRooms(slice.rooms, asked);
+      compressed.set(cacheKey, (found = { rooms, key: rooms.join(',') }));
+    }
+    return found;
+  };
   const verdictsOf = (group: Group): Uint8Array => {
     if (group.verdicts) return group.verdicts;
-    const tables = group.types.map((type) => slicesOf(type, group.types.length === 1));
+    const tables = group.types.map(slicesOf);
+    const asked = group.types.map((type) => group.requirements.reduce((n, r) => (r.device.type === type ? n + r.device.instances : n), 0));
+    const typeIds = new Set(group.types);
     const seen = new Map<string, number>();
     const verdicts = new Uint8Array(targets.length);
-    const typeIds = new Set(group.types);
-    const none = new Set<string>();
-    for (let t = 0; t < targets.length; t++) {
-      const slices = tables.map((table) => table[t]!);
-      // A target lacking one of the types fails its type check: nothing to judge.
-      if (slices.some((s) => s === null)) continue;
-      const { problems } = targets[t]!.host;
-      const relevant = problems.length === 0 ? '' : JSON.stringify(problems.filter((p) => isPlacementProblem(p.path, typeIds, none)));
-      const key = `${slices.map((s) => s!.id).join(',')}|${relevant}`;
+    const slices: Slice[] = [];
+    targets: for (let t = 0; t < targets.length; t++) {
+      slices.length = 0;
+      for (const table of tables) {
+        const slice = table[t];
+        // A target lacking one of the types fails its type check: nothing to judge.
+        if (!slice) continue targets;
+        slices.push(slice);
+      }
+      // Every device is created here (none exists: see holders), one type per parent: fewer
+      // parents offering the types than types cannot take the group.
+      if (slices.length > 1 && new Set(slices.flatMap((s) => s.offering.map(([p]) => p.name))).size < slices.length) continue;
+      const { problems: all } = targets[t]!.host;
+      const problems = all.length === 0 ? all : all.filter((p) => isPlacementProblem(p.path, typeIds, none));
+      let key = problems.length === 0 ? '' : JSON.stringify(problems);
+      const rooms = slices.map((slice, i) => {
+        const c = compressedOf(slice, asked[i]!);
+        key += `|${slice.factsId}:${c.key}`;
+        return c.rooms;
+      });
       let verdict = seen.get(key);
       if (verdict === undefined) {
-        verdict = judge(group.requirements, projection(group, slices as Slice[], problems));
+        verdict = judge(group.requirements, projection(slices, rooms, problems));
         seen.set(key, verdict);
       }
       verdicts[t] = verdict;
