@@ -123,7 +123,7 @@ describe('GIVEN the wrapper installed by the built CLI', () => {
     const { wrapperScript } = require('../../src/core/hook-wrapper');
     writeFileSync(wrapper, wrapperScript({ node: process.execPath, cli: join(root, 'gone/mdev-agg.js') }));
     chmodSync(wrapper, 0o755);
-    const r = callHook(wrapper, root, ['g', 'reconnect', 'begin', '-'], libvirtDomain('g', []));
+    const r = callHook(wrapper, root, ['g', 'reconnect', 'begin', '-'], libvirtDomain('g', [{ uuid: U, type: 'i915-GVTg_V5_8', instances: 2 }]));
     expect(r.status).toBe(0);
     expect(r.stderr).toBe(`mdev-agg hook: cannot run ${root}/gone/mdev-agg.js with node; aggregated mdevs are not managed\n`);
   });
