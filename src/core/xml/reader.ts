@@ -5,6 +5,7 @@
  * well-formedness and depth while it builds the tree. fast-xml-parser, configured for untrusted
  * input, reads the parts a consumer acts on a second time (`confirmElement`).
  */
+import { isUtf8 } from 'node:buffer';
 import { XMLParser } from 'fast-xml-parser';
 import { type Code, type Diagnostic, diagnostic } from '../diagnostics';
 import { scanDocument } from './scanner';
@@ -93,7 +94,8 @@ export function readXml(input: Uint8Array | string, file: string): ReadResult {
     if (wide) return fail(file, 'E_XML_ENCODING', `${wide} input is refused: libvirt domain XML is UTF-8`, '', 0);
     const bom = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? 3 : 0;
     const bytes = input.subarray(bom);
-    const bad = invalidUtf8Offset(bytes);
+    // The native check first; the offset of the first bad byte is looked for only when there is one.
+    const bad = isUtf8(bytes) ? -1 : invalidUtf8Offset(bytes);
     if (bad >= 0) {
       const before = Buffer.from(bytes.subarray(0, bad)).toString('utf8');
       return fail(file, 'E_XML_ENCODING', `byte 0x${bytes[bad].toString(16)} at offset ${bad + bom} is not valid UTF-8`, before, before.length);

@@ -1,8 +1,9 @@
 /**
  * One strict pass over a document: well-formedness (XML 1.0 and Namespaces 1.0, as far as a
  * document without a DTD can break them), nesting depth, and the namespace-resolved tree with
- * the offset of every element and attribute. Markup is found with sticky regular expressions,
- * so each character is looked at a bounded number of times whatever the input.
+ * the offset of every element and attribute. Markup is found by index, character by character,
+ * so each character is looked at a bounded number of times whatever the input, and strings are
+ * cut only for what the tree keeps (names, values, text).
  */
 import type { XmlAttribute, XmlElement } from './reader';
 
@@ -25,12 +26,7 @@ const QNAME = new RegExp(`^(?:${NCNAME}:)?${NCNAME}$`, 'u');
 const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 
 // XML's white space is these four characters only: \s would also take NBSP and Unicode spaces.
-const START_NAME = /<([^ \t\r\n/>]+)/y;
-const ATTRIBUTE = /([ \t\r\n]+)([^ \t\r\n=/>]+)[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')/y;
-const START_END = /[ \t\r\n]*(\/?)>/y;
-const END_TAG = /<\/([^ \t\r\n>]+)[ \t\r\n]*>/y;
 const PI_TARGET = /<\?([^ \t\r\n?]+)/y;
-const NOT_WHITE_SPACE = /[^ \t\r\n]/;
 const REFERENCE = /&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z_][\w.-]*)?(;)?/g;
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
@@ -73,8 +69,25 @@ function splitName(qname: string): [prefix: string | null, local: string] {
   return i < 0 ? [null, qname] : [qname.slice(0, i), qname.slice(i + 1)];
 }
 
+/** Whether `name` is an ASCII QName (what nearly every document has), without the Unicode pattern. */
+function isAsciiQName(name: string): boolean {
+  let partStart = 0;
+  let colons = 0;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+    if (i === partStart) {
+      if (!letter) return false;
+    } else if (c === COLON) {
+      if (++colons > 1) return false;
+      partStart = i + 1;
+    } else if (!letter && !(c >= 0x30 && c <= 0x39) && c !== 0x2d && c !== 0x2e) return false;
+  }
+  return partStart < name.length;
+}
+
 function checkName(name: string, offset: number, what: string) {
-  if (!QNAME.test(name)) throw new Malformed(offset, `${what} name ${JSON.stringify(name.slice(0, 40))} is not a valid XML name`);
+  if (!isAsciiQName(name) && !QNAME.test(name)) throw new Malformed(offset, `${what} name ${JSON.stringify(name.slice(0, 40))} is not a valid XML name`);
   if (RESERVED_NAMES.has(name)) throw new Malformed(offset, `the name ${name} is refused`);
 }
 
@@ -140,28 +153,45 @@ function scan(text: string, maxDepth: number): XmlElement {
 }
 
 function characterData(text: string, from: number, to: number, stack: Open[]) {
-  const raw = text.slice(from, to);
   if (stack.length === 0) {
-    const stray = raw.search(NOT_WHITE_SPACE);
-    if (stray >= 0) throw new Malformed(from + stray, 'text outside the root element');
+    const stray = skipWhiteSpace(text, from);
+    if (stray < to) throw new Malformed(stray, 'text outside the root element');
     return;
   }
-  const close = raw.indexOf(']]>');
-  if (close >= 0) throw new Malformed(from + close, "']]>' is not allowed in character data");
-  stack[stack.length - 1].element.text += decodeReferences(raw, from);
+  let references = false;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === AMPERSAND) references = true;
+    else if (c === CLOSE_BRACKET && i + 2 < to && text.charCodeAt(i + 1) === CLOSE_BRACKET && text.charCodeAt(i + 2) === GREATER_THAN) {
+      throw new Malformed(i, "']]>' is not allowed in character data");
+    }
+  }
+  const raw = text.slice(from, to);
+  stack[stack.length - 1].element.text += references ? decodeReferences(raw, from) : raw;
 }
 
 function endTag(text: string, lt: number, stack: Open[]): number {
-  END_TAG.lastIndex = lt;
-  const m = END_TAG.exec(text);
-  if (!m) throw new Malformed(lt, 'malformed end tag');
+  const nameEnd = endTagNameEnd(text, lt + 2);
+  const gt = skipWhiteSpace(text, nameEnd);
+  if (nameEnd === lt + 2 || text.charCodeAt(gt) !== GREATER_THAN) throw new Malformed(lt, 'malformed end tag');
   const open = stack.pop();
-  if (!open) throw new Malformed(lt, `end tag </${m[1].slice(0, 40)}> without a start tag`);
-  if (open.element.qname !== m[1]) {
-    throw new Malformed(lt, `end tag </${m[1].slice(0, 40)}> does not close <${open.element.qname}>`);
+  // Compared in place: the name is cut only for a message.
+  const closes = open !== undefined && nameEnd - lt - 2 === open.element.qname.length && text.startsWith(open.element.qname, lt + 2);
+  if (!closes) {
+    const name = text.slice(lt + 2, nameEnd).slice(0, 40);
+    throw new Malformed(lt, open ? `end tag </${name}> does not close <${open.element.qname}>` : `end tag </${name}> without a start tag`);
   }
-  open.element.end = END_TAG.lastIndex;
-  return END_TAG.lastIndex;
+  open.element.end = gt + 1;
+  return gt + 1;
+}
+
+/** End of an end tag's name: up to white space or `>` (a `/` belongs to the name, and fails its match). */
+function endTagNameEnd(text: string, at: number): number {
+  for (;;) {
+    const c = text.charCodeAt(at);
+    if (c !== c || isWhiteSpace(c) || c === GREATER_THAN) return at;
+    at++;
+  }
 }
 
 function declarationOrSection(text: string, lt: number, stack: Open[]): number {
@@ -194,66 +224,162 @@ function processingInstruction(text: string, lt: number): number {
   return close + 2;
 }
 
-function startTag(text: string, lt: number, stack: Open[], depth: { max: number; first: Malformed | null }): XmlElement {
-  START_NAME.lastIndex = lt;
-  const qname = START_NAME.exec(text)?.[1];
-  if (qname === undefined) throw new Malformed(lt, "'<' must start a tag");
-  checkName(qname, lt + 1, 'element');
-  let at = START_NAME.lastIndex;
-  const raw: { qname: string; value: string; offset: number }[] = [];
+// Character codes the scanner compares against.
+const TAB = 0x09;
+const LINE_FEED = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const SPACE = 0x20;
+const DOUBLE_QUOTE = 0x22;
+const AMPERSAND = 0x26;
+const QUOTE = 0x27;
+const SLASH = 0x2f;
+const COLON = 0x3a;
+const LESS_THAN = 0x3c;
+const EQUALS = 0x3d;
+const GREATER_THAN = 0x3e;
+const CLOSE_BRACKET = 0x5d;
+
+const isWhiteSpace = (c: number) => c === SPACE || c === LINE_FEED || c === TAB || c === CARRIAGE_RETURN;
+
+function skipWhiteSpace(text: string, at: number): number {
+  while (isWhiteSpace(text.charCodeAt(at))) at++;
+  return at;
+}
+
+/** End of a run of characters that are neither white space nor in `stop` (the scanner's name tokens). */
+function tokenEnd(text: string, at: number, stopAtEquals: boolean): number {
   for (;;) {
-    ATTRIBUTE.lastIndex = at;
-    const m = ATTRIBUTE.exec(text);
-    if (!m) break;
-    const name = m[2];
-    const offset = m.index + m[1].length;
-    checkName(name, offset, 'attribute');
-    const value = m[3] ?? m[4];
-    const valueOffset = ATTRIBUTE.lastIndex - 1 - value.length;
-    if (value.includes('<')) throw new Malformed(offset, `'<' inside the value of attribute ${name}`);
-    if (raw.some((a) => a.qname === name)) throw new Malformed(offset, `attribute ${name} is repeated`);
-    // Attribute-value normalisation: each line break or tab is a space; CRLF is one line break.
-    const normalised = value.replace(/\r\n?|[\t\n]/g, ' ');
-    raw.push({ qname: name, value: decodeReferences(normalised, valueOffset), offset });
-    at = ATTRIBUTE.lastIndex;
+    const c = text.charCodeAt(at);
+    if (c !== c || isWhiteSpace(c) || c === SLASH || c === GREATER_THAN || (stopAtEquals && c === EQUALS)) return at;
+    at++;
   }
-  START_END.lastIndex = at;
-  const close = START_END.exec(text);
-  if (!close) throw new Malformed(at, `malformed start tag <${qname}> (an attribute without a quoted value, or stray characters)`);
+}
+
+/** One attribute as written. */
+interface RawAttribute {
+  qname: string;
+  value: string;
+  offset: number;
+}
+
+/**
+ * `name = "value"` or `name = 'value'` after white space at `at`, or null where there is none (the
+ * start tag must then end there). Returns the attribute's offsets; strings are cut by the caller.
+ */
+function attributeAt(text: string, at: number): { nameStart: number; nameEnd: number; valueStart: number; valueEnd: number } | null {
+  const nameStart = skipWhiteSpace(text, at);
+  if (nameStart === at) return null;
+  const nameEnd = tokenEnd(text, nameStart, true);
+  if (nameEnd === nameStart) return null;
+  let i = skipWhiteSpace(text, nameEnd);
+  if (text.charCodeAt(i) !== EQUALS) return null;
+  i = skipWhiteSpace(text, i + 1);
+  const quote = text.charCodeAt(i);
+  if (quote !== DOUBLE_QUOTE && quote !== QUOTE) return null;
+  const valueEnd = text.indexOf(quote === DOUBLE_QUOTE ? '"' : "'", i + 1);
+  if (valueEnd < 0) return null;
+  return { nameStart, nameEnd, valueStart: i + 1, valueEnd };
+}
+
+/**
+ * Refuses `<` in the value between `from` and `to`; returns whether the value needs attribute-value
+ * normalisation (a tab or line break) or reference decoding.
+ */
+function checkAttributeValue(text: string, from: number, to: number, offset: number, name: string): boolean {
+  let plain = true;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === LESS_THAN) throw new Malformed(offset, `'<' inside the value of attribute ${name}`);
+    if (c === AMPERSAND || c === TAB || c === LINE_FEED || c === CARRIAGE_RETURN) plain = false;
+  }
+  return plain;
+}
+
+/** Names seen in one start tag: a list for the usual few, a set beyond, so a tag of many attributes stays linear. */
+class SeenNames {
+  private set: Set<string> | null = null;
+  private readonly names: string[] = [];
+
+  /** Adds `name`; false when it was there already. */
+  add(name: string): boolean {
+    if (this.set) {
+      if (this.set.has(name)) return false;
+      this.set.add(name);
+      return true;
+    }
+    if (this.names.includes(name)) return false;
+    this.names.push(name);
+    if (this.names.length > 8) this.set = new Set(this.names);
+    return true;
+  }
+}
+
+function startTag(text: string, lt: number, stack: Open[], depth: { max: number; first: Malformed | null }): XmlElement {
+  const nameEnd = tokenEnd(text, lt + 1, false);
+  if (nameEnd === lt + 1) throw new Malformed(lt, "'<' must start a tag");
+  const qname = text.slice(lt + 1, nameEnd);
+  checkName(qname, lt + 1, 'element');
+  let at = nameEnd;
+  const raw: RawAttribute[] = [];
+  const names = new SeenNames();
+  let declaresNamespaces = false;
+  for (;;) {
+    const found = attributeAt(text, at);
+    if (!found) break;
+    const name = text.slice(found.nameStart, found.nameEnd);
+    const offset = found.nameStart;
+    checkName(name, offset, 'attribute');
+    const plain = checkAttributeValue(text, found.valueStart, found.valueEnd, offset, name);
+    if (!names.add(name)) throw new Malformed(offset, `attribute ${name} is repeated`);
+    let value = text.slice(found.valueStart, found.valueEnd);
+    // Attribute-value normalisation: each line break or tab is a space; CRLF is one line break.
+    if (!plain) value = decodeReferences(value.replace(/\r\n?|[\t\n]/g, ' '), found.valueStart);
+    if (name.startsWith('xmlns') && (name.length === 5 || name.charCodeAt(5) === COLON)) declaresNamespaces = true;
+    raw.push({ qname: name, value, offset });
+    at = found.valueEnd + 1;
+  }
+  const endAt = skipWhiteSpace(text, at);
+  const selfClosing = text.charCodeAt(endAt) === SLASH;
+  const gt = selfClosing ? endAt + 1 : endAt;
+  if (text.charCodeAt(gt) !== GREATER_THAN) {
+    throw new Malformed(at, `malformed start tag <${qname}> (an attribute without a quoted value, or stray characters)`);
+  }
 
   const parent = stack.length ? stack[stack.length - 1] : null;
   const outer = parent ? parent.scope : DEFAULT_SCOPE;
   let scope = outer;
-  for (const a of raw) {
-    const [prefix, local] = splitName(a.qname);
-    if (prefix !== 'xmlns' && a.qname !== 'xmlns') continue;
-    if (prefix === 'xmlns' && a.value === '') throw new Malformed(a.offset, `prefix ${local} cannot be bound to an empty namespace`);
-    const reserved = reservedBindingViolation(prefix === null ? null : local, a.value);
-    if (reserved) throw new Malformed(a.offset, reserved);
-    if (scope === outer) scope = new Map(outer);
-    (scope as Map<string, string>).set(prefix === null ? '' : local, a.value);
+  if (declaresNamespaces) {
+    for (const a of raw) {
+      const [prefix, local] = splitName(a.qname);
+      if (prefix !== 'xmlns' && a.qname !== 'xmlns') continue;
+      if (prefix === 'xmlns' && a.value === '') throw new Malformed(a.offset, `prefix ${local} cannot be bound to an empty namespace`);
+      const reserved = reservedBindingViolation(prefix === null ? null : local, a.value);
+      if (reserved) throw new Malformed(a.offset, reserved);
+      if (scope === outer) scope = new Map(outer);
+      (scope as Map<string, string>).set(prefix === null ? '' : local, a.value);
+    }
   }
-  const resolve = (name: string, offset: number, isElement: boolean): [string, string | null] => {
-    const [prefix, local] = splitName(name);
-    if (prefix === null) return [local, isElement ? scope.get('') || null : null];
-    if (prefix === 'xmlns') return [local, XMLNS_NS];
-    const ns = scope.get(prefix);
-    if (ns === undefined) throw new Malformed(offset, `namespace prefix ${prefix} is not bound`);
-    return [local, ns];
-  };
-  const [local, ns] = resolve(qname, lt + 1, true);
+  const colon = qname.indexOf(':');
+  const local = colon < 0 ? qname : qname.slice(colon + 1);
+  const ns = colon < 0 ? scope.get('') || null : namespaceOf(scope, qname.slice(0, colon), lt + 1);
   const attributes: XmlAttribute[] = [];
-  const seen = new Set<string>();
+  // Two prefixes bound to one URI can make two attributes the same name (Namespaces 1.0, 6.3).
+  const expanded = raw.some((a) => a.qname.includes(':')) ? new SeenNames() : null;
   for (const a of raw) {
-    const [aLocal, aNs] = a.qname === 'xmlns' ? ['xmlns', XMLNS_NS] : resolve(a.qname, a.offset, false);
-    const key = `${aNs}\u0000${aLocal}`;
-    if (seen.has(key)) throw new Malformed(a.offset, `attribute ${a.qname} is repeated (same namespace and name)`);
-    seen.add(key);
+    const aColon = a.qname.indexOf(':');
+    let aLocal = a.qname;
+    let aNs: string | null = null;
+    if (a.qname === 'xmlns') aNs = XMLNS_NS;
+    else if (aColon >= 0) {
+      const prefix = a.qname.slice(0, aColon);
+      aLocal = a.qname.slice(aColon + 1);
+      aNs = prefix === 'xmlns' ? XMLNS_NS : namespaceOf(scope, prefix, a.offset);
+    }
+    if (expanded && !expanded.add(`${aNs}\u0000${aLocal}`)) throw new Malformed(a.offset, `attribute ${a.qname} is repeated (same namespace and name)`);
     attributes.push({ qname: a.qname, local: aLocal, ns: aNs, value: a.value, offset: a.offset });
   }
 
-  const tagEnd = START_END.lastIndex;
-  const selfClosing = close[1] === '/';
+  const tagEnd = gt + 1;
   const element: XmlElement = {
     qname,
     local,
@@ -273,4 +399,10 @@ function startTag(text: string, lt: number, stack: Open[], depth: { max: number;
     stack.push({ element, scope });
   }
   return element;
+}
+
+function namespaceOf(scope: Scope, prefix: string, offset: number): string {
+  const ns = scope.get(prefix);
+  if (ns === undefined) throw new Malformed(offset, `namespace prefix ${prefix} is not bound`);
+  return ns;
 }
