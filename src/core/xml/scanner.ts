@@ -171,7 +171,7 @@ function characterData(text: string, from: number, to: number, stack: Open[]) {
 }
 
 function endTag(text: string, lt: number, stack: Open[]): number {
-  const nameEnd = endTagNameEnd(text, lt + 2);
+  const nameEnd = tokenEnd(text, lt + 2, false, false);
   const gt = skipWhiteSpace(text, nameEnd);
   if (nameEnd === lt + 2 || text.charCodeAt(gt) !== GREATER_THAN) throw new Malformed(lt, 'malformed end tag');
   const open = stack.pop();
@@ -185,14 +185,6 @@ function endTag(text: string, lt: number, stack: Open[]): number {
   return gt + 1;
 }
 
-/** End of an end tag's name: up to white space or `>` (a `/` belongs to the name, and fails its match). */
-function endTagNameEnd(text: string, at: number): number {
-  for (;;) {
-    const c = text.charCodeAt(at);
-    if (c !== c || isWhiteSpace(c) || c === GREATER_THAN) return at;
-    at++;
-  }
-}
 
 function declarationOrSection(text: string, lt: number, stack: Open[]): number {
   if (text.startsWith('<!--', lt)) {
@@ -246,11 +238,14 @@ function skipWhiteSpace(text: string, at: number): number {
   return at;
 }
 
-/** End of a run of characters that are neither white space nor in `stop` (the scanner's name tokens). */
-function tokenEnd(text: string, at: number, stopAtEquals: boolean): number {
+/**
+ * End of a name token: up to white space or `>`, and `/` (start tags) or `=` (attributes) where
+ * they end one. In an end tag a `/` belongs to the name, which then fails its match.
+ */
+function tokenEnd(text: string, at: number, slashEnds: boolean, equalsEnds: boolean): number {
   for (;;) {
     const c = text.charCodeAt(at);
-    if (c !== c || isWhiteSpace(c) || c === SLASH || c === GREATER_THAN || (stopAtEquals && c === EQUALS)) return at;
+    if (c !== c || isWhiteSpace(c) || c === GREATER_THAN || (slashEnds && c === SLASH) || (equalsEnds && c === EQUALS)) return at;
     at++;
   }
 }
@@ -269,7 +264,7 @@ interface RawAttribute {
 function attributeAt(text: string, at: number): { nameStart: number; nameEnd: number; valueStart: number; valueEnd: number } | null {
   const nameStart = skipWhiteSpace(text, at);
   if (nameStart === at) return null;
-  const nameEnd = tokenEnd(text, nameStart, true);
+  const nameEnd = tokenEnd(text, nameStart, true, true);
   if (nameEnd === nameStart) return null;
   let i = skipWhiteSpace(text, nameEnd);
   if (text.charCodeAt(i) !== EQUALS) return null;
@@ -315,7 +310,7 @@ class SeenNames {
 }
 
 function startTag(text: string, lt: number, stack: Open[], depth: { max: number; first: Malformed | null }): XmlElement {
-  const nameEnd = tokenEnd(text, lt + 1, false);
+  const nameEnd = tokenEnd(text, lt + 1, true, false);
   if (nameEnd === lt + 1) throw new Malformed(lt, "'<' must start a tag");
   const qname = text.slice(lt + 1, nameEnd);
   checkName(qname, lt + 1, 'element');
