@@ -160,6 +160,32 @@ export function confirmElement(doc: XmlDocument, element: XmlElement): string | 
   return nodes.length === 1 ? agreement(element, nodes[0]) : `fast-xml-parser reads ${nodes.length} elements where <${element.qname}> is`;
 }
 
+/**
+ * `confirmElement` for each of `elements`: the first that the library reads otherwise, with the
+ * disagreement, or null. The library reads them in one call, one after another (its set-up costs
+ * more than reading a hostdev); only when that reading differs anywhere is each element read alone,
+ * so the element named and the message are those of its own reading.
+ */
+export function confirmElements(doc: XmlDocument, elements: readonly XmlElement[]): { element: XmlElement; disagreement: string } | null {
+  if (elements.length > 1 && agreeTogether(doc, elements)) return null;
+  for (const element of elements) {
+    const disagreement = confirmElement(doc, element);
+    if (disagreement) return { element, disagreement };
+  }
+  return null;
+}
+
+function agreeTogether(doc: XmlDocument, elements: readonly XmlElement[]): boolean {
+  let parsed: ParsedNode[];
+  try {
+    parsed = libraryParser.parse(elements.map((e) => doc.text.slice(e.start, e.end)).join('')) as ParsedNode[];
+  } catch {
+    return false;
+  }
+  const nodes = parsed.filter((n) => !('#text' in n));
+  return nodes.length === elements.length && elements.every((element, i) => agreement(element, nodes[i]) === null);
+}
+
 function agreement(element: XmlElement, node: ParsedNode): string | null {
   const name = Object.keys(node).find((k) => k !== ATTRIBUTES);
   // The library renames a few names that shadow Object methods (`toString` -> `__toString`).
