@@ -316,3 +316,35 @@ export function writeDomainCorpus(dir, count, { seed = 1, dense = false } = {}) 
   }
   return { files, bytes };
 }
+
+/**
+ * One domain with `count` GVT-g mdevs (i915-GVTg_V5_1 x1 on 0000:00:02.0), for growth figures:
+ * `form` 'metadata' (the deployed container) or 'inline' (an `<aggregation>` in each hostdev).
+ */
+export function manyDevicesDomain(count, form, seed = 3) {
+  const random = seededRandom(seed);
+  const uuids = Array.from({ length: count }, () => random.uuid());
+  const entries = (p) => uuids.map((u) => `      <${p}:device uuid='${u}' type='i915-GVTg_V5_1' instances='1' parent='0000:00:02.0'/>`);
+  const hostdevs = uuids.map(
+    (u) =>
+      `    <hostdev mode='subsystem' type='mdev' managed='no' model='vfio-pci' display='off'>\n      <source>\n        <address uuid='${u}'/>\n      </source>\n` +
+      (form === 'inline' ? "      <aggregation type='i915-GVTg_V5_1' instances='1' parent='0000:00:02.0'/>\n" : '') +
+      '    </hostdev>',
+  );
+  return [
+    "<domain type='kvm'>",
+    `  <name>many-${count}</name>`,
+    `  <uuid>${random.uuid()}</uuid>`,
+    ...(form === 'metadata' ? ['  <metadata>', `    <agg:aggregation xmlns:agg='${AGGREGATION_NS}'>`, ...entries('agg'), '    </agg:aggregation>', '  </metadata>'] : []),
+    "  <memory unit='KiB'>4194304</memory>",
+    "  <vcpu placement='static'>4</vcpu>",
+    '  <os>',
+    "    <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>",
+    '  </os>',
+    '  <devices>',
+    ...hostdevs,
+    '  </devices>',
+    '</domain>',
+    '',
+  ].join('\n');
+}

@@ -12,6 +12,7 @@ import { countDeviceLinks, writeLargeHost } from '../corpus/host-tree.mjs';
 import { CommandFailed, median } from '../lib/measure.mjs';
 import { ms, ratio, sampleLine, verdict } from '../lib/report.mjs';
 
+const BUDGET = 1.5;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const NAMESPACE_SCRIPT = [
   'set -e',
@@ -79,5 +80,5 @@ export async function snapshotSuite(ctx, report) {
   report.line(sampleLine(spec.commands[0].label, samples[0], ms));
   report.line(sampleLine(spec.commands[1].label, samples[1], ms));
   const value = median(samples[0]) / median(samples[1]);
-  report.budget({ name, shown: ratio(value), limitShown: '<= 2x', result: verdict(value, 2, 'lower', ctx.short) });
+  report.budget({ name, shown: ratio(value), limitShown: `<= ${BUDGET}x`, result: verdict(value, BUDGET, 'lower', ctx.short) });
 }
