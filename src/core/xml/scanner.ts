@@ -69,25 +69,11 @@ function splitName(qname: string): [prefix: string | null, local: string] {
   return i < 0 ? [null, qname] : [qname.slice(0, i), qname.slice(i + 1)];
 }
 
-/** Whether `name` is an ASCII QName (what nearly every document has), without the Unicode pattern. */
-function isAsciiQName(name: string): boolean {
-  let partStart = 0;
-  let colons = 0;
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
-    if (i === partStart) {
-      if (!letter) return false;
-    } else if (c === COLON) {
-      if (++colons > 1) return false;
-      partStart = i + 1;
-    } else if (!letter && !(c >= 0x30 && c <= 0x39) && c !== 0x2d && c !== 0x2e) return false;
-  }
-  return partStart < name.length;
-}
+// An ASCII QName, what nearly every document has: tested without the Unicode pattern.
+const ASCII_QNAME = /^[A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z_][A-Za-z0-9_.-]*)?$/;
 
 function checkName(name: string, offset: number, what: string) {
-  if (!isAsciiQName(name) && !QNAME.test(name)) throw new Malformed(offset, `${what} name ${JSON.stringify(name.slice(0, 40))} is not a valid XML name`);
+  if (!ASCII_QNAME.test(name) && !QNAME.test(name)) throw new Malformed(offset, `${what} name ${JSON.stringify(name.slice(0, 40))} is not a valid XML name`);
   if (RESERVED_NAMES.has(name)) throw new Malformed(offset, `the name ${name} is refused`);
 }
 
@@ -126,11 +112,12 @@ function scan(text: string, maxDepth: number): XmlElement {
   // Well-formedness is judged first: a document both too deep and broken is reported broken.
   const depth = { max: maxDepth, first: null as Malformed | null };
   let root: XmlElement | null = null;
+  const ahead: Ahead = { ampersand: -2, close: -2 };
   let at = 0;
   while (at < text.length) {
     const lt = text.indexOf('<', at);
     const end = lt < 0 ? text.length : lt;
-    if (end > at) characterData(text, at, end, stack);
+    if (end > at) characterData(text, at, end, stack, ahead);
     if (lt < 0) break;
     const next = text.charCodeAt(lt + 1);
     if (next === 0x2f /* / */) at = endTag(text, lt, stack);
@@ -152,26 +139,35 @@ function scan(text: string, maxDepth: number): XmlElement {
   return root;
 }
 
-function characterData(text: string, from: number, to: number, stack: Open[]) {
+function characterData(text: string, from: number, to: number, stack: Open[], ahead: Ahead) {
   if (stack.length === 0) {
     const stray = skipWhiteSpace(text, from);
     if (stray < to) throw new Malformed(stray, 'text outside the root element');
     return;
   }
-  let references = false;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === AMPERSAND) references = true;
-    else if (c === CLOSE_BRACKET && i + 2 < to && text.charCodeAt(i + 1) === CLOSE_BRACKET && text.charCodeAt(i + 2) === GREATER_THAN) {
-      throw new Malformed(i, "']]>' is not allowed in character data");
-    }
-  }
+  ahead.close = nextIndex(text, ']]>', from, ahead.close);
+  if (ahead.close >= 0 && ahead.close + 3 <= to) throw new Malformed(ahead.close, "']]>' is not allowed in character data");
+  ahead.ampersand = nextIndex(text, '&', from, ahead.ampersand);
   const raw = text.slice(from, to);
-  stack[stack.length - 1].element.text += references ? decodeReferences(raw, from) : raw;
+  stack[stack.length - 1].element.text += ahead.ampersand >= 0 && ahead.ampersand < to ? decodeReferences(raw, from) : raw;
+}
+
+/**
+ * The next `&` and `]]>` in the text, each found by one native search and reused until the scan
+ * passes it (-1: none further), so character data is never searched character by character and
+ * no part of the text is searched twice.
+ */
+interface Ahead {
+  ampersand: number;
+  close: number;
+}
+
+function nextIndex(text: string, needle: string, from: number, known: number): number {
+  return known === -1 || known >= from ? known : text.indexOf(needle, from);
 }
 
 function endTag(text: string, lt: number, stack: Open[]): number {
-  const nameEnd = tokenEnd(text, lt + 2, false, false);
+  const nameEnd = tokenEnd(text, lt + 2, END_TAG_NAME);
   const gt = skipWhiteSpace(text, nameEnd);
   if (nameEnd === lt + 2 || text.charCodeAt(gt) !== GREATER_THAN) throw new Malformed(lt, 'malformed end tag');
   const open = stack.pop();
@@ -222,14 +218,11 @@ const LINE_FEED = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 const SPACE = 0x20;
 const DOUBLE_QUOTE = 0x22;
-const AMPERSAND = 0x26;
 const QUOTE = 0x27;
 const SLASH = 0x2f;
 const COLON = 0x3a;
-const LESS_THAN = 0x3c;
 const EQUALS = 0x3d;
 const GREATER_THAN = 0x3e;
-const CLOSE_BRACKET = 0x5d;
 
 const isWhiteSpace = (c: number) => c === SPACE || c === LINE_FEED || c === TAB || c === CARRIAGE_RETURN;
 
@@ -238,16 +231,17 @@ function skipWhiteSpace(text: string, at: number): number {
   return at;
 }
 
-/**
- * End of a name token: up to white space or `>`, and `/` (start tags) or `=` (attributes) where
- * they end one. In an end tag a `/` belongs to the name, which then fails its match.
- */
-function tokenEnd(text: string, at: number, slashEnds: boolean, equalsEnds: boolean): number {
-  for (;;) {
-    const c = text.charCodeAt(at);
-    if (c !== c || isWhiteSpace(c) || c === GREATER_THAN || (slashEnds && c === SLASH) || (equalsEnds && c === EQUALS)) return at;
-    at++;
-  }
+// Name tokens: up to white space or `>`, and `/` (start tags) or `=` (attributes) where they end
+// one; in an end tag a `/` belongs to the name, which then fails its match. Sticky patterns run
+// with test(): the native matcher finds the end, and no match array is made.
+const ELEMENT_NAME = /[^ \t\r\n/>]*/y;
+const ATTRIBUTE_NAME = /[^ \t\r\n=/>]*/y;
+const END_TAG_NAME = /[^ \t\r\n>]*/y;
+
+function tokenEnd(text: string, at: number, token: RegExp): number {
+  token.lastIndex = at;
+  token.test(text);
+  return token.lastIndex;
 }
 
 /** One attribute as written. */
@@ -264,7 +258,7 @@ interface RawAttribute {
 function attributeAt(text: string, at: number): { nameStart: number; nameEnd: number; valueStart: number; valueEnd: number } | null {
   const nameStart = skipWhiteSpace(text, at);
   if (nameStart === at) return null;
-  const nameEnd = tokenEnd(text, nameStart, true, true);
+  const nameEnd = tokenEnd(text, nameStart, ATTRIBUTE_NAME);
   if (nameEnd === nameStart) return null;
   let i = skipWhiteSpace(text, nameEnd);
   if (text.charCodeAt(i) !== EQUALS) return null;
@@ -276,19 +270,7 @@ function attributeAt(text: string, at: number): { nameStart: number; nameEnd: nu
   return { nameStart, nameEnd, valueStart: i + 1, valueEnd };
 }
 
-/**
- * Refuses `<` in the value between `from` and `to`; returns whether the value needs attribute-value
- * normalisation (a tab or line break) or reference decoding.
- */
-function checkAttributeValue(text: string, from: number, to: number, offset: number, name: string): boolean {
-  let plain = true;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === LESS_THAN) throw new Malformed(offset, `'<' inside the value of attribute ${name}`);
-    if (c === AMPERSAND || c === TAB || c === LINE_FEED || c === CARRIAGE_RETURN) plain = false;
-  }
-  return plain;
-}
+const NEEDS_NORMALISING = /[&\t\n\r]/;
 
 /** Names seen in one start tag: a list for the usual few, a set beyond, so a tag of many attributes stays linear. */
 class SeenNames {
@@ -310,7 +292,7 @@ class SeenNames {
 }
 
 function startTag(text: string, lt: number, stack: Open[], depth: { max: number; first: Malformed | null }): XmlElement {
-  const nameEnd = tokenEnd(text, lt + 1, true, false);
+  const nameEnd = tokenEnd(text, lt + 1, ELEMENT_NAME);
   if (nameEnd === lt + 1) throw new Malformed(lt, "'<' must start a tag");
   const qname = text.slice(lt + 1, nameEnd);
   checkName(qname, lt + 1, 'element');
@@ -324,11 +306,11 @@ function startTag(text: string, lt: number, stack: Open[], depth: { max: number;
     const name = text.slice(found.nameStart, found.nameEnd);
     const offset = found.nameStart;
     checkName(name, offset, 'attribute');
-    const plain = checkAttributeValue(text, found.valueStart, found.valueEnd, offset, name);
-    if (!names.add(name)) throw new Malformed(offset, `attribute ${name} is repeated`);
     let value = text.slice(found.valueStart, found.valueEnd);
+    if (value.includes('<')) throw new Malformed(offset, `'<' inside the value of attribute ${name}`);
+    if (!names.add(name)) throw new Malformed(offset, `attribute ${name} is repeated`);
     // Attribute-value normalisation: each line break or tab is a space; CRLF is one line break.
-    if (!plain) value = decodeReferences(value.replace(/\r\n?|[\t\n]/g, ' '), found.valueStart);
+    if (NEEDS_NORMALISING.test(value)) value = decodeReferences(value.replace(/\r\n?|[\t\n]/g, ' '), found.valueStart);
     if (name.startsWith('xmlns') && (name.length === 5 || name.charCodeAt(5) === COLON)) declaresNamespaces = true;
     raw.push({ qname: name, value, offset });
     at = found.valueEnd + 1;
