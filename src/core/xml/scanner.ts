@@ -244,51 +244,17 @@ function tokenEnd(text: string, at: number, token: RegExp): number {
   return token.lastIndex;
 }
 
-/** One attribute as written. */
-interface RawAttribute {
-  qname: string;
-  value: string;
-  offset: number;
-}
-
-/**
- * `name = "value"` or `name = 'value'` after white space at `at`, or null where there is none (the
- * start tag must then end there). Returns the attribute's offsets; strings are cut by the caller.
- */
-function attributeAt(text: string, at: number): { nameStart: number; nameEnd: number; valueStart: number; valueEnd: number } | null {
-  const nameStart = skipWhiteSpace(text, at);
-  if (nameStart === at) return null;
-  const nameEnd = tokenEnd(text, nameStart, ATTRIBUTE_NAME);
-  if (nameEnd === nameStart) return null;
-  let i = skipWhiteSpace(text, nameEnd);
-  if (text.charCodeAt(i) !== EQUALS) return null;
-  i = skipWhiteSpace(text, i + 1);
-  const quote = text.charCodeAt(i);
-  if (quote !== DOUBLE_QUOTE && quote !== QUOTE) return null;
-  const valueEnd = text.indexOf(quote === DOUBLE_QUOTE ? '"' : "'", i + 1);
-  if (valueEnd < 0) return null;
-  return { nameStart, nameEnd, valueStart: i + 1, valueEnd };
-}
+// Shared by every element without attributes or children (most of a domain): never written to.
+const NO_ATTRIBUTES: XmlAttribute[] = Object.freeze([]) as unknown as XmlAttribute[];
+const NO_CHILDREN: XmlElement[] = Object.freeze([]) as unknown as XmlElement[];
+/** Up to this many attributes a repeated name is looked for in the list; beyond, in a set (a tag of many attributes stays linear). */
+const FEW_ATTRIBUTES = 8;
 
 const NEEDS_NORMALISING = /[&\t\n\r]/;
 
-/** Names seen in one start tag: a list for the usual few, a set beyond, so a tag of many attributes stays linear. */
-class SeenNames {
-  private set: Set<string> | null = null;
-  private readonly names: string[] = [];
-
-  /** Adds `name`; false when it was there already. */
-  add(name: string): boolean {
-    if (this.set) {
-      if (this.set.has(name)) return false;
-      this.set.add(name);
-      return true;
-    }
-    if (this.names.includes(name)) return false;
-    this.names.push(name);
-    if (this.names.length > 8) this.set = new Set(this.names);
-    return true;
-  }
+function hasName(attributes: readonly XmlAttribute[], name: string): boolean {
+  for (let i = 0; i < attributes.length; i++) if (attributes[i].qname === name) return true;
+  return false;
 }
 
 function startTag(text: string, lt: number, stack: Open[], depth: { max: number; first: Malformed | null }): XmlElement {
@@ -296,24 +262,41 @@ function startTag(text: string, lt: number, stack: Open[], depth: { max: number;
   if (nameEnd === lt + 1) throw new Malformed(lt, "'<' must start a tag");
   const qname = text.slice(lt + 1, nameEnd);
   checkName(qname, lt + 1, 'element');
-  let at = nameEnd;
-  const raw: RawAttribute[] = [];
-  const names = new SeenNames();
+  let attributes = NO_ATTRIBUTES;
+  let names: Set<string> | null = null;
   let declaresNamespaces = false;
+  let prefixed = false;
+  let at = nameEnd;
   for (;;) {
-    const found = attributeAt(text, at);
-    if (!found) break;
-    const name = text.slice(found.nameStart, found.nameEnd);
-    const offset = found.nameStart;
-    checkName(name, offset, 'attribute');
-    let value = text.slice(found.valueStart, found.valueEnd);
-    if (value.includes('<')) throw new Malformed(offset, `'<' inside the value of attribute ${name}`);
-    if (!names.add(name)) throw new Malformed(offset, `attribute ${name} is repeated`);
+    // `name = "value"` or `name = 'value'` after white space; anything else ends the attributes,
+    // and the start tag must then end at `at`.
+    const nameStart = skipWhiteSpace(text, at);
+    if (nameStart === at) break;
+    const attributeNameEnd = tokenEnd(text, nameStart, ATTRIBUTE_NAME);
+    if (attributeNameEnd === nameStart) break;
+    let i = skipWhiteSpace(text, attributeNameEnd);
+    if (text.charCodeAt(i) !== EQUALS) break;
+    i = skipWhiteSpace(text, i + 1);
+    const quote = text.charCodeAt(i);
+    if (quote !== DOUBLE_QUOTE && quote !== QUOTE) break;
+    const valueEnd = text.indexOf(quote === DOUBLE_QUOTE ? '"' : "'", i + 1);
+    if (valueEnd < 0) break;
+
+    const name = text.slice(nameStart, attributeNameEnd);
+    checkName(name, nameStart, 'attribute');
+    let value = text.slice(i + 1, valueEnd);
+    if (value.includes('<')) throw new Malformed(nameStart, `'<' inside the value of attribute ${name}`);
+    if (names !== null ? names.has(name) : hasName(attributes, name)) throw new Malformed(nameStart, `attribute ${name} is repeated`);
     // Attribute-value normalisation: each line break or tab is a space; CRLF is one line break.
-    if (NEEDS_NORMALISING.test(value)) value = decodeReferences(value.replace(/\r\n?|[\t\n]/g, ' '), found.valueStart);
+    if (NEEDS_NORMALISING.test(value)) value = decodeReferences(value.replace(/\r\n?|[\t\n]/g, ' '), i + 1);
+    if (name.includes(':')) prefixed = true;
     if (name.startsWith('xmlns') && (name.length === 5 || name.charCodeAt(5) === COLON)) declaresNamespaces = true;
-    raw.push({ qname: name, value, offset });
-    at = found.valueEnd + 1;
+    if (attributes === NO_ATTRIBUTES) attributes = [];
+    // Resolved below, once the tag's own declarations are known.
+    attributes.push({ qname: name, local: name, ns: null, value, offset: nameStart });
+    if (names !== null) names.add(name);
+    else if (attributes.length > FEW_ATTRIBUTES) names = new Set(attributes.map((a) => a.qname));
+    at = valueEnd + 1;
   }
   const endAt = skipWhiteSpace(text, at);
   const selfClosing = text.charCodeAt(endAt) === SLASH;
@@ -323,38 +306,11 @@ function startTag(text: string, lt: number, stack: Open[], depth: { max: number;
   }
 
   const parent = stack.length ? stack[stack.length - 1] : null;
-  const outer = parent ? parent.scope : DEFAULT_SCOPE;
-  let scope = outer;
-  if (declaresNamespaces) {
-    for (const a of raw) {
-      const [prefix, local] = splitName(a.qname);
-      if (prefix !== 'xmlns' && a.qname !== 'xmlns') continue;
-      if (prefix === 'xmlns' && a.value === '') throw new Malformed(a.offset, `prefix ${local} cannot be bound to an empty namespace`);
-      const reserved = reservedBindingViolation(prefix === null ? null : local, a.value);
-      if (reserved) throw new Malformed(a.offset, reserved);
-      if (scope === outer) scope = new Map(outer);
-      (scope as Map<string, string>).set(prefix === null ? '' : local, a.value);
-    }
-  }
+  const scope = declaresNamespaces ? declaredScope(attributes, parent ? parent.scope : DEFAULT_SCOPE) : parent ? parent.scope : DEFAULT_SCOPE;
   const colon = qname.indexOf(':');
   const local = colon < 0 ? qname : qname.slice(colon + 1);
   const ns = colon < 0 ? scope.get('') || null : namespaceOf(scope, qname.slice(0, colon), lt + 1);
-  const attributes: XmlAttribute[] = [];
-  // Two prefixes bound to one URI can make two attributes the same name (Namespaces 1.0, 6.3).
-  const expanded = raw.some((a) => a.qname.includes(':')) ? new SeenNames() : null;
-  for (const a of raw) {
-    const aColon = a.qname.indexOf(':');
-    let aLocal = a.qname;
-    let aNs: string | null = null;
-    if (a.qname === 'xmlns') aNs = XMLNS_NS;
-    else if (aColon >= 0) {
-      const prefix = a.qname.slice(0, aColon);
-      aLocal = a.qname.slice(aColon + 1);
-      aNs = prefix === 'xmlns' ? XMLNS_NS : namespaceOf(scope, prefix, a.offset);
-    }
-    if (expanded && !expanded.add(`${aNs}\u0000${aLocal}`)) throw new Malformed(a.offset, `attribute ${a.qname} is repeated (same namespace and name)`);
-    attributes.push({ qname: a.qname, local: aLocal, ns: aNs, value: a.value, offset: a.offset });
-  }
+  if (prefixed || declaresNamespaces) resolveAttributes(attributes, scope, prefixed);
 
   const tagEnd = gt + 1;
   const element: XmlElement = {
@@ -362,7 +318,7 @@ function startTag(text: string, lt: number, stack: Open[], depth: { max: number;
     local,
     ns,
     attributes,
-    children: [],
+    children: NO_CHILDREN,
     text: '',
     start: lt,
     end: tagEnd,
@@ -370,12 +326,52 @@ function startTag(text: string, lt: number, stack: Open[], depth: { max: number;
     selfClosing,
     parent: parent ? parent.element : null,
   };
-  if (parent) parent.element.children.push(element);
+  if (parent) {
+    if (parent.element.children === NO_CHILDREN) parent.element.children = [element];
+    else parent.element.children.push(element);
+  }
   if (!selfClosing) {
     if (stack.length >= depth.max) depth.first ??= new Malformed(lt, `elements nested deeper than ${depth.max} levels`, 'E_XML_TOO_DEEP');
     stack.push({ element, scope });
   }
   return element;
+}
+
+/** The scope inside a start tag that declares namespaces (`xmlns`, `xmlns:p`), checked against Namespaces 1.0. */
+function declaredScope(attributes: readonly XmlAttribute[], outer: Scope): Scope {
+  let scope = outer;
+  for (const a of attributes) {
+    const [prefix, local] = splitName(a.qname);
+    if (prefix !== 'xmlns' && a.qname !== 'xmlns') continue;
+    if (prefix === 'xmlns' && a.value === '') throw new Malformed(a.offset, `prefix ${local} cannot be bound to an empty namespace`);
+    const reserved = reservedBindingViolation(prefix === null ? null : local, a.value);
+    if (reserved) throw new Malformed(a.offset, reserved);
+    if (scope === outer) scope = new Map(outer);
+    (scope as Map<string, string>).set(prefix === null ? '' : local, a.value);
+  }
+  return scope;
+}
+
+/**
+ * Namespaces of the attributes (unprefixed ones have none; `xmlns` and `xmlns:p` are in the xmlns
+ * namespace), in place. Two prefixes bound to one URI can make two attributes one expanded name
+ * (Namespaces 1.0, 6.3): refused when any attribute is prefixed.
+ */
+function resolveAttributes(attributes: XmlAttribute[], scope: Scope, prefixed: boolean) {
+  const expanded = prefixed ? new Set<string>() : null;
+  for (const a of attributes) {
+    const colon = a.qname.indexOf(':');
+    if (a.qname === 'xmlns') a.ns = XMLNS_NS;
+    else if (colon >= 0) {
+      const prefix = a.qname.slice(0, colon);
+      a.local = a.qname.slice(colon + 1);
+      a.ns = prefix === 'xmlns' ? XMLNS_NS : namespaceOf(scope, prefix, a.offset);
+    }
+    if (expanded === null) continue;
+    const key = `${a.ns}\u0000${a.local}`;
+    if (expanded.has(key)) throw new Malformed(a.offset, `attribute ${a.qname} is repeated (same namespace and name)`);
+    expanded.add(key);
+  }
 }
 
 function namespaceOf(scope: Scope, prefix: string, offset: number): string {
