@@ -320,22 +320,21 @@ export function writeDomainCorpus(dir, count, { seed = 1, dense = false } = {}) 
 /**
  * One domain with `count` GVT-g mdevs (i915-GVTg_V5_1 x1 on 0000:00:02.0), for growth figures:
  * `form` 'metadata' (the deployed container) or 'inline' (an `<aggregation>` in each hostdev).
+ * One line per hostdev and per entry: 10,000 devices stamped must stay within the 4 MiB a domain
+ * may have.
  */
 export function manyDevicesDomain(count, form, seed = 3) {
   const random = seededRandom(seed);
   const uuids = Array.from({ length: count }, () => random.uuid());
-  const entries = (p) => uuids.map((u) => `      <${p}:device uuid='${u}' type='i915-GVTg_V5_1' instances='1' parent='0000:00:02.0'/>`);
+  const entry = "type='i915-GVTg_V5_1' instances='1' parent='0000:00:02.0'";
   const hostdevs = uuids.map(
-    (u) =>
-      `    <hostdev mode='subsystem' type='mdev' managed='no' model='vfio-pci' display='off'>\n      <source>\n        <address uuid='${u}'/>\n      </source>\n` +
-      (form === 'inline' ? "      <aggregation type='i915-GVTg_V5_1' instances='1' parent='0000:00:02.0'/>\n" : '') +
-      '    </hostdev>',
+    (u) => `    <hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='${u}'/></source>${form === 'inline' ? `<aggregation ${entry}/>` : ''}</hostdev>`,
   );
   return [
     "<domain type='kvm'>",
     `  <name>many-${count}</name>`,
     `  <uuid>${random.uuid()}</uuid>`,
-    ...(form === 'metadata' ? ['  <metadata>', `    <agg:aggregation xmlns:agg='${AGGREGATION_NS}'>`, ...entries('agg'), '    </agg:aggregation>', '  </metadata>'] : []),
+    ...(form === 'metadata' ? ['  <metadata>', `    <agg:aggregation xmlns:agg='${AGGREGATION_NS}'>`, ...uuids.map((u) => `      <agg:device uuid='${u}' ${entry}/>`), '    </agg:aggregation>', '  </metadata>'] : []),
     "  <memory unit='KiB'>4194304</memory>",
     "  <vcpu placement='static'>4</vcpu>",
     '  <os>',
