@@ -6,6 +6,7 @@
 #   mdevctl                              (mdevctl: the export tests run it on fixture trees)
 #   lintian, dpkg-dev                    (the Debian package test checks npm run package:deb's .deb)
 #   man                                  (man-db: the manual page tests render mdev-agg(1))
+#   dash and bash                        (the hook wrapper's tests run it under both)
 # Does nothing (and touches no network) when everything is present. libvirt's schemas are used
 # from their installed location; they are never copied into the repository.
 set -euo pipefail
@@ -22,6 +23,7 @@ command -v mdevctl >/dev/null 2>&1 || missing+=(mdevctl)
 command -v lintian >/dev/null 2>&1 || missing+=(lintian)
 command -v dpkg-architecture >/dev/null 2>&1 || missing+=(dpkg-dev)
 command -v man >/dev/null 2>&1 || missing+=(man-db)
+command -v dash >/dev/null 2>&1 || missing+=(dash)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
@@ -29,7 +31,7 @@ fi
 
 fail() {
   echo "setup-test-tools: $*" >&2
-  echo "setup-test-tools: the tests need: xmllint (libxml2-utils), $SCHEMA_DIR/domain.rng (libvirt0), virsh (libvirt-clients), mdevctl (mdevctl), lintian (lintian), dpkg-architecture (dpkg-dev), man (man-db)" >&2
+  echo "setup-test-tools: the tests need: xmllint (libxml2-utils), $SCHEMA_DIR/domain.rng (libvirt0), virsh (libvirt-clients), mdevctl (mdevctl), lintian (lintian), dpkg-architecture (dpkg-dev), man (man-db), dash (dash)" >&2
   exit 1
 }
 
@@ -63,4 +65,5 @@ command -v mdevctl >/dev/null 2>&1 || fail "mdevctl is still missing after insta
 command -v lintian >/dev/null 2>&1 || fail "lintian is still missing after installing lintian"
 command -v dpkg-architecture >/dev/null 2>&1 || fail "dpkg-architecture is still missing after installing dpkg-dev"
 command -v man >/dev/null 2>&1 || fail "man is still missing after installing man-db"
+command -v dash >/dev/null 2>&1 || fail "dash is still missing after installing dash"
 echo "setup-test-tools: done" >&2

@@ -77,7 +77,13 @@ async function readStdin(): Promise<Uint8Array> {
 
 function finish(result: RunResult) {
   // Nothing to write creates no stream: the hook's silent exits stay cheap.
-  if (result.stdout) process.stdout.write(result.stdout);
+  if (result.stdout) {
+    // A reader that stopped early (`| head`) closes the pipe: the rest of the output has nowhere to go.
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+    process.stdout.write(result.stdout);
+  }
   if (result.stderr) process.stderr.write(result.stderr);
   process.exitCode = result.code;
 }

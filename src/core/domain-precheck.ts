@@ -6,7 +6,10 @@
  */
 import { AGGREGATION_NS } from './aggregation-ns';
 
+/** Plain ASCII strings: the installed wrapper's grep looks for the same ones. */
+export const AGGREGATION_MARKERS: readonly string[] = [AGGREGATION_NS, '<aggregation'];
+
 export function mentionsAggregation(data: Uint8Array): boolean {
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return bytes.includes(AGGREGATION_NS) || bytes.includes('<aggregation');
+  return AGGREGATION_MARKERS.some((marker) => bytes.includes(marker));
 }

@@ -13,7 +13,7 @@ import {
   normaliseUuid,
   parseInstances,
 } from './names';
-import { type XmlDocument, type XmlElement, attribute, childElements, confirmElement, readXml } from './xml/reader';
+import { type XmlDocument, type XmlElement, attribute, childElements, confirmElements, readXml } from './xml/reader';
 
 export { AGGREGATION_NS };
 
@@ -100,12 +100,10 @@ export function domainFromDocument(doc: XmlDocument): DomainResult {
     ...childElements(root, 'devices').flatMap((d) => childElements(d, 'hostdev')).filter((h) => attribute(h, 'type')?.value === 'mdev'),
     ...childElements(root, 'metadata').slice(0, 1).flatMap((m) => childElements(m, 'aggregation', AGGREGATION_NS)),
   ];
-  for (const el of consumed) {
-    const disagreement = confirmElement(doc, el);
-    if (disagreement) {
-      report('E_XML_MALFORMED', `ambiguous markup: ${disagreement}`, el.start);
-      return { model: null, diagnostics };
-    }
+  const refused = confirmElements(doc, consumed);
+  if (refused) {
+    report('E_XML_MALFORMED', `ambiguous markup: ${refused.disagreement}`, refused.element.start);
+    return { model: null, diagnostics };
   }
 
   const readEntry = (el: XmlElement, origin: AggregationEntry['origin']): AggregationEntry | null => {

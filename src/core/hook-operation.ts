@@ -27,6 +27,9 @@ const OPERATIONS: Readonly<Record<string, HookOperation>> = {
   reconnect: { action: 'verify', aborts: false, filter: false },
 };
 
+/** The operations with something to do, in the table's order (the installed wrapper lists them). */
+export const OPERATIONS_WITH_WORK: readonly (readonly [string, HookOperation])[] = Object.entries(OPERATIONS);
+
 /** start, started, stopped, attach and operations libvirt may add later: nothing to do. */
 export function hookOperation(op: string): HookOperation {
   return Object.hasOwn(OPERATIONS, op) ? OPERATIONS[op]! : NOTHING;

@@ -1,7 +1,17 @@
 /**
  * The wrapper script `hook install` puts into libvirt's qemu.d: it runs the installed CLI with the
  * hook's arguments and stdin. Pure text; the marker line is how uninstall recognises a file it wrote.
+ *
+ * libvirt runs it for every event of every guest, so it decides before Node starts, with the same
+ * table and markers as `hook run` (src/core/hook-operation.ts, src/core/domain-precheck.ts): an
+ * operation with nothing to do exits 0 without reading stdin (libvirt ignores the EPIPE), and a
+ * domain whose text names no aggregation exits 0 after reading it. Everything else reaches the CLI
+ * with stdin byte for byte, through a temporary file: a shell variable would drop NUL bytes and
+ * trailing newlines.
  */
+import { AGGREGATION_MARKERS } from './domain-precheck';
+import { OPERATIONS_WITH_WORK } from './hook-operation';
+
 export const HOOK_NAME = 'mdev-agg';
 export const HOOKS_DIR = '/etc/libvirt/hooks/qemu.d';
 export const WRAPPER_MARKER = '# mdev-agg-hook-wrapper: written by mdev-agg hook install';
@@ -16,7 +26,14 @@ export interface WrapperPaths {
 /** POSIX sh single quoting: safe for any byte string without NUL. */
 export const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
+/** The exit status of `hook run` when the domain XML cannot be read (src/cli/hook/run-hook.ts). */
+const UNREADABLE_INPUT_EXIT = (aborts: boolean) => (aborts ? 2 : 0);
+
 export function wrapperScript({ node, cli }: WrapperPaths): string {
+  const withWork = OPERATIONS_WITH_WORK.map(([op]) => shellQuote(op)).join('|');
+  const markers = AGGREGATION_MARKERS.map((m) => `-e ${shellQuote(m)}`).join(' ');
+  // The CLI's exit when stdin could not be kept, per operation (only the non-zero ones are listed).
+  const unreadable = OPERATIONS_WITH_WORK.filter(([, o]) => UNREADABLE_INPUT_EXIT(o.aborts) !== 0).map(([op]) => shellQuote(op));
   return [
     '#!/bin/sh',
     WRAPPER_MARKER,
@@ -24,15 +41,44 @@ export function wrapperScript({ node, cli }: WrapperPaths): string {
     '# Remove it with: mdev-agg hook uninstall',
     `node=${shellQuote(node)}`,
     `cli=${shellQuote(cli)}`,
+    // Set here, never taken from the environment: it names the file removed below.
+    'tmp=',
+    // libvirt always passes four arguments; any other call is for the CLI to answer.
+    'if [ $# -eq 4 ]; then',
+    '  case $2 in',
+    `    ${withWork}) ;;`,
+    '    *) exit 0 ;;',
+    '  esac',
+    // Without a temporary file the CLI reads stdin itself and makes the same decision.
+    '  if tmp=$(mktemp "${TMPDIR:-/tmp}/mdev-agg-hook.XXXXXXXXXX" 2>/dev/null); then',
+    '    if ! cat >"$tmp"; then',
+    '      rm -f "$tmp"',
+    `      echo "mdev-agg hook: $2 of guest '$1': cannot keep the domain XML in $tmp" >&2`,
+    `      case $2 in ${unreadable.length ? `${unreadable.join('|')}) exit ${UNREADABLE_INPUT_EXIT(true)} ;; ` : ''}*) exit 0 ;; esac`,
+    '    fi',
+    // Status 1 is "no marker"; a grep that failed (2, 127) leaves the decision to the CLI.
+    `    LC_ALL=C grep -qF ${markers} "$tmp"`,
+    '    if [ $? -eq 1 ]; then',
+    '      rm -f "$tmp"',
+    '      exit 0',
+    '    fi',
+    '  fi',
+    'fi',
     // node moved (an upgrade, another install path): the one on libvirt's PATH will do.
     '[ -x "$node" ] || node=$(command -v node) || node=',
     // Without mdev-agg a non-zero exit would block every guest (and kill running ones on reconnect).
     'if [ -z "$node" ] || [ ! -f "$cli" ]; then',
+    '  [ -z "$tmp" ] || rm -f "$tmp"',
     `  echo "mdev-agg hook: cannot run $cli with node; aggregated mdevs are not managed" >&2`,
     // libvirt discards stderr of a hook that exits 0: the system log keeps it (as the CLI logs, README "The system log").
-    `  log="\${MDEV_AGG_ROOT:-}/dev/log"; guest=$(printf '%s' "$1" | tr -c '[:print:]' '?')`,
-    `  [ -S "$log" ] && logger --socket "$log" --tag mdev-agg --priority daemon.warning --socket-errors=off -- "op=$2 guest=\\"$guest\\" code=W_CLI_MISSING: cannot run $cli with node; aggregated mdevs are not managed" 2>/dev/null`,
+    // The guest is quoted as the CLI's log lines quote it: non-printing bytes as ?, " and \\ escaped.
+    `  log="\${MDEV_AGG_ROOT:-}/dev/log"; guest=$(printf '%s' "$1" | tr -c '[:print:]' '?' | sed 's/[\\\\"]/\\\\&/g')`,
+    `  [ -S "$log" ] && logger --socket "$log" --tag mdev-agg --id=$$ --priority daemon.warning --socket-errors=off -- "op=$2 guest=\\"$guest\\" code=W_CLI_MISSING: cannot run $cli with node; aggregated mdevs are not managed" 2>/dev/null`,
     '  exit 0',
+    'fi',
+    // The file is unlinked once open as stdin: nothing is left behind whatever the CLI does.
+    'if [ -n "$tmp" ]; then',
+    '  { rm -f "$tmp"; exec "$node" "$cli" hook run -- "$@"; } <"$tmp"',
     'fi',
     'exec "$node" "$cli" hook run -- "$@"',
     '',

@@ -29,8 +29,31 @@ const chomp = (text: string): string => (text.endsWith('\n') ? text.slice(0, -1)
 
 class HostReader {
   readonly problems: HostProblem[] = [];
+  /** While set, `shown` and the paths under it are accessed through `real`, what `shown` resolved to, and reported as they are. */
+  private redirect: { shown: string; real: string } | null = null;
 
   constructor(private readonly view: SysfsView) {}
+
+  /**
+   * Runs `read` with the paths under the directory `shown` accessed through `real`, the host path
+   * it resolved to. The result is the same; resolving a path whose links were already followed
+   * looks at fewer components (a host has thousands of devices, each reached through a link).
+   */
+  within<T>(shown: string, real: string, read: () => T): T {
+    this.redirect = { shown, real };
+    try {
+      return read();
+    } finally {
+      this.redirect = null;
+    }
+  }
+
+  private route(path: string): string {
+    const r = this.redirect;
+    if (r === null || !path.startsWith(r.shown)) return path;
+    if (path.length === r.shown.length) return r.real;
+    return path.charCodeAt(r.shown.length) === 0x2f /* / */ ? (r.real === '/' ? '' : r.real) + path.slice(r.shown.length) : path;
+  }
 
   problem(path: string, message: string): null {
     this.problems.push({ path, message });
@@ -63,7 +86,7 @@ class HostReader {
   private attempt(path: string, quietErrno?: string): string | 'missing' | 'failed' {
     let text: string | null;
     try {
-      text = this.view.read(path);
+      text = this.view.read(this.route(path));
     } catch (err) {
       if (quietErrno !== undefined && err instanceof SysfsError && err.errno === quietErrno) return 'failed';
       this.failure(path, err);
@@ -98,7 +121,7 @@ class HostReader {
   list(path: string, missing?: string): string[] | null {
     let names: string[] | null;
     try {
-      names = this.view.list(path);
+      names = this.view.list(this.route(path));
     } catch (err) {
       return this.failure(path, err);
     }
@@ -107,7 +130,7 @@ class HostReader {
 
   realpath(path: string): string | null {
     try {
-      return this.view.realpath(path);
+      return this.view.realpath(this.route(path));
     } catch (err) {
       return this.failure(path, err);
     }
@@ -209,6 +232,11 @@ function readDevice(reader: HostReader, name: string): HostDevice | null {
   if (real === null) return reader.problem(dir, 'does not resolve; skipped');
   const parent = basename(dirname(real));
   if (!isSafeSysfsName(parent)) return reader.problem(dir, `unsafe parent name ${quoted(parent)}; skipped`);
+  return reader.within(dir, real, () => readDeviceFiles(reader, dir, uuid, parent));
+}
+
+/** The type and count of the device at `dir` (a link under /sys/bus/mdev/devices). */
+function readDeviceFiles(reader: HostReader, dir: string, uuid: string, parent: string): HostDevice | null {
   const typeReal = reader.realpath(`${dir}/mdev_type`);
   if (typeReal === null) return reader.problem(`${dir}/mdev_type`, 'missing; device skipped');
   const type = basename(typeReal);

@@ -70,3 +70,15 @@ describe('GIVEN other commands reading stdin', () => {
     expect(r).toMatchObject({ code: 0, stdout: '<stdin>: valid, 3 aggregated mdevs\n' });
   });
 });
+
+describe('GIVEN a reader that stops reading early', () => {
+  test('WHEN the output is larger than the pipe holds THEN the CLI ends without an error, with its own exit status', () => {
+    const file = join(REPO, 'fixtures/domains/example-gvt.xml');
+    // 3,000 lines of about 60 bytes: more than a pipe buffers, so writing meets a closed pipe.
+    const r = spawnSync('bash', ['-c', `"$0" "$1" validate $(for i in $(seq 3000); do printf '%s ' "$2"; done) | head -c 10 >/dev/null; exit \${PIPESTATUS[0]}`, process.execPath, builtCli(), file], {
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});

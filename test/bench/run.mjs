@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --short] [-- --only hook,validate,snapshot,fleet] [-- --keep]`
+ * `npm run bench [-- --short] [-- --only hook,validate,snapshot,fleet,scaling] [-- --keep]`
  *
  * Measures the budgets of DESIGN 8 against the reference tools in one run: each comparison
  * alternates its two commands and reports medians. Corpora are generated into a temporary
@@ -16,11 +16,12 @@ import { parseArgs } from 'node:util';
 import { GNU_TIME } from './lib/measure.mjs';
 import { Report, machine } from './lib/report.mjs';
 import { fleetSuite } from './suites/fleet.mjs';
+import { scalingSuite } from './suites/scaling.mjs';
 import { hookSuite } from './suites/hook.mjs';
 import { snapshotSuite } from './suites/snapshot.mjs';
 import { LIBVIRT_DOMAIN_RNG, validateSuite } from './suites/validate.mjs';
 
-const SUITES = { hook: hookSuite, validate: validateSuite, snapshot: snapshotSuite, fleet: fleetSuite };
+const SUITES = { hook: hookSuite, validate: validateSuite, snapshot: snapshotSuite, fleet: fleetSuite, scaling: scalingSuite };
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 function options() {

@@ -148,7 +148,7 @@ describe('GIVEN the wrapper installed by the built CLI', () => {
     const { wrapperScript } = require('../../src/core/hook-wrapper');
     writeFileSync(wrapper, wrapperScript({ node: process.execPath, cli: join(root, 'gone/mdev-agg.js') }));
     chmodSync(wrapper, 0o755);
-    const r = callHook(wrapper, root, ['g', 'reconnect', 'begin', '-'], libvirtDomain('g', []));
+    const r = callHook(wrapper, root, ['g', 'reconnect', 'begin', '-'], libvirtDomain('g', [{ uuid: U, type: 'i915-GVTg_V5_8', instances: 2 }]));
     expect(r.status).toBe(0);
     expect(r.stderr).toBe(`mdev-agg hook: cannot run ${root}/gone/mdev-agg.js with node; aggregated mdevs are not managed\n`);
   });
@@ -164,10 +164,13 @@ describe('GIVEN the wrapper installed by the built CLI', () => {
     const server = createServer((c) => c.on('data', (d) => (received += d)));
     await new Promise<void>((resolve) => server.listen(join(root, 'dev/log'), resolve));
     try {
-      const r = callHook(wrapper, root, ['we\nird', 'prepare', 'begin', '-'], libvirtDomain('g', []));
+      // A line break is not printed; a quote or backslash cannot end the guest field and forge another.
+      const r = callHook(wrapper, root, ['we\nird"1 x="forged\\', 'prepare', 'begin', '-'], libvirtDomain('g', [{ uuid: U, type: 'i915-GVTg_V5_8', instances: 2 }]));
       expect(r.status).toBe(0);
       await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(received).toMatch(new RegExp(`^<28>.* mdev-agg: op=prepare guest="we\\?ird" code=W_CLI_MISSING: cannot run ${root}/gone/mdev-agg.js with node; aggregated mdevs are not managed\n$`));
+      const guest = 'we?ird\\"1 x=\\"forged\\\\';
+      expect(received).toMatch(/^<28>.* mdev-agg\[\d+\]: /);
+      expect(received.replace(/^<28>.* mdev-agg\[\d+\]: /, '')).toBe(`op=prepare guest="${guest}" code=W_CLI_MISSING: cannot run ${root}/gone/mdev-agg.js with node; aggregated mdevs are not managed\n`);
     } finally {
       server.close();
     }

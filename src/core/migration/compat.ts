@@ -175,7 +175,7 @@ function driverCheck(source: DriverFacts, candidates: DriverCandidate[], typeId:
   const chosen = judged.find((j) => j.result === 'pass') ?? judged.find((j) => j.result === 'unknown') ?? judged[0]!;
   if (candidates.length === 1 || chosen.result === 'pass') return chosen;
   const others = judged.length - 1;
-  return { ...chosen, reason: () => `${written(chosen.reason)} (and ${others} other parent${others === 1 ? '' : 's'} offering ${typeId} or standing for it judged alike or worse)` };
+  return { ...chosen, reason: () => `${written(chosen.reason)} (${others} other candidate parent${others === 1 ? '' : 's'} for ${typeId} fare${others === 1 ? 's' : ''} no better)` };
 }
 
 const unknownDriver = (options: CheckOptions) => ({ ok: options.allowUnknownDriver, result: 'unknown' as const, code: 'C_DRIVER_UNKNOWN' as Code });

@@ -1,8 +1,9 @@
 /**
  * One strict pass over a document: well-formedness (XML 1.0 and Namespaces 1.0, as far as a
  * document without a DTD can break them), nesting depth, and the namespace-resolved tree with
- * the offset of every element and attribute. Markup is found with sticky regular expressions,
- * so each character is looked at a bounded number of times whatever the input.
+ * the offset of every element and attribute. Markup is found by index, character by character,
+ * so each character is looked at a bounded number of times whatever the input, and strings are
+ * cut only for what the tree keeps (names, values, text).
  */
 import type { XmlAttribute, XmlElement } from './reader';
 
@@ -25,12 +26,7 @@ const QNAME = new RegExp(`^(?:${NCNAME}:)?${NCNAME}$`, 'u');
 const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 
 // XML's white space is these four characters only: \s would also take NBSP and Unicode spaces.
-const START_NAME = /<([^ \t\r\n/>]+)/y;
-const ATTRIBUTE = /([ \t\r\n]+)([^ \t\r\n=/>]+)[ \t\r\n]*=[ \t\r\n]*(?:"([^"]*)"|'([^']*)')/y;
-const START_END = /[ \t\r\n]*(\/?)>/y;
-const END_TAG = /<\/([^ \t\r\n>]+)[ \t\r\n]*>/y;
 const PI_TARGET = /<\?([^ \t\r\n?]+)/y;
-const NOT_WHITE_SPACE = /[^ \t\r\n]/;
 const REFERENCE = /&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z_][\w.-]*)?(;)?/g;
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
@@ -73,8 +69,11 @@ function splitName(qname: string): [prefix: string | null, local: string] {
   return i < 0 ? [null, qname] : [qname.slice(0, i), qname.slice(i + 1)];
 }
 
+// An ASCII QName, what nearly every document has: tested without the Unicode pattern.
+const ASCII_QNAME = /^[A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z_][A-Za-z0-9_.-]*)?$/;
+
 function checkName(name: string, offset: number, what: string) {
-  if (!QNAME.test(name)) throw new Malformed(offset, `${what} name ${JSON.stringify(name.slice(0, 40))} is not a valid XML name`);
+  if (!ASCII_QNAME.test(name) && !QNAME.test(name)) throw new Malformed(offset, `${what} name ${JSON.stringify(name.slice(0, 40))} is not a valid XML name`);
   if (RESERVED_NAMES.has(name)) throw new Malformed(offset, `the name ${name} is refused`);
 }
 
@@ -113,11 +112,12 @@ function scan(text: string, maxDepth: number): XmlElement {
   // Well-formedness is judged first: a document both too deep and broken is reported broken.
   const depth = { max: maxDepth, first: null as Malformed | null };
   let root: XmlElement | null = null;
+  const ahead: Ahead = { ampersand: -2, close: -2 };
   let at = 0;
   while (at < text.length) {
     const lt = text.indexOf('<', at);
     const end = lt < 0 ? text.length : lt;
-    if (end > at) characterData(text, at, end, stack);
+    if (end > at) characterData(text, at, end, stack, ahead);
     if (lt < 0) break;
     const next = text.charCodeAt(lt + 1);
     if (next === 0x2f /* / */) at = endTag(text, lt, stack);
@@ -139,30 +139,48 @@ function scan(text: string, maxDepth: number): XmlElement {
   return root;
 }
 
-function characterData(text: string, from: number, to: number, stack: Open[]) {
-  const raw = text.slice(from, to);
+function characterData(text: string, from: number, to: number, stack: Open[], ahead: Ahead) {
   if (stack.length === 0) {
-    const stray = raw.search(NOT_WHITE_SPACE);
-    if (stray >= 0) throw new Malformed(from + stray, 'text outside the root element');
+    const stray = skipWhiteSpace(text, from);
+    if (stray < to) throw new Malformed(stray, 'text outside the root element');
     return;
   }
-  const close = raw.indexOf(']]>');
-  if (close >= 0) throw new Malformed(from + close, "']]>' is not allowed in character data");
-  stack[stack.length - 1].element.text += decodeReferences(raw, from);
+  ahead.close = nextIndex(text, ']]>', from, ahead.close);
+  if (ahead.close >= 0 && ahead.close + 3 <= to) throw new Malformed(ahead.close, "']]>' is not allowed in character data");
+  ahead.ampersand = nextIndex(text, '&', from, ahead.ampersand);
+  const raw = text.slice(from, to);
+  stack[stack.length - 1].element.text += ahead.ampersand >= 0 && ahead.ampersand < to ? decodeReferences(raw, from) : raw;
+}
+
+/**
+ * The next `&` and `]]>` in the text, each found by one native search and reused until the scan
+ * passes it (-1: none further), so character data is never searched character by character and
+ * no part of the text is searched twice.
+ */
+interface Ahead {
+  ampersand: number;
+  close: number;
+}
+
+function nextIndex(text: string, needle: string, from: number, known: number): number {
+  return known === -1 || known >= from ? known : text.indexOf(needle, from);
 }
 
 function endTag(text: string, lt: number, stack: Open[]): number {
-  END_TAG.lastIndex = lt;
-  const m = END_TAG.exec(text);
-  if (!m) throw new Malformed(lt, 'malformed end tag');
+  const nameEnd = tokenEnd(text, lt + 2, END_TAG_NAME);
+  const gt = skipWhiteSpace(text, nameEnd);
+  if (nameEnd === lt + 2 || text.charCodeAt(gt) !== GREATER_THAN) throw new Malformed(lt, 'malformed end tag');
   const open = stack.pop();
-  if (!open) throw new Malformed(lt, `end tag </${m[1].slice(0, 40)}> without a start tag`);
-  if (open.element.qname !== m[1]) {
-    throw new Malformed(lt, `end tag </${m[1].slice(0, 40)}> does not close <${open.element.qname}>`);
+  // Compared in place: the name is cut only for a message.
+  const closes = open !== undefined && nameEnd - lt - 2 === open.element.qname.length && text.startsWith(open.element.qname, lt + 2);
+  if (!closes) {
+    const name = text.slice(lt + 2, nameEnd).slice(0, 40);
+    throw new Malformed(lt, open ? `end tag </${name}> does not close <${open.element.qname}>` : `end tag </${name}> without a start tag`);
   }
-  open.element.end = END_TAG.lastIndex;
-  return END_TAG.lastIndex;
+  open.element.end = gt + 1;
+  return gt + 1;
 }
+
 
 function declarationOrSection(text: string, lt: number, stack: Open[]): number {
   if (text.startsWith('<!--', lt)) {
@@ -194,37 +212,135 @@ function processingInstruction(text: string, lt: number): number {
   return close + 2;
 }
 
+// Character codes the scanner compares against.
+const TAB = 0x09;
+const LINE_FEED = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const SPACE = 0x20;
+const DOUBLE_QUOTE = 0x22;
+const QUOTE = 0x27;
+const SLASH = 0x2f;
+const COLON = 0x3a;
+const EQUALS = 0x3d;
+const GREATER_THAN = 0x3e;
+
+const isWhiteSpace = (c: number) => c === SPACE || c === LINE_FEED || c === TAB || c === CARRIAGE_RETURN;
+
+function skipWhiteSpace(text: string, at: number): number {
+  while (isWhiteSpace(text.charCodeAt(at))) at++;
+  return at;
+}
+
+// Name tokens: up to white space or `>`, and `/` (start tags) or `=` (attributes) where they end
+// one; in an end tag a `/` belongs to the name, which then fails its match. Sticky patterns run
+// with test(): the native matcher finds the end, and no match array is made.
+const ELEMENT_NAME = /[^ \t\r\n/>]*/y;
+const ATTRIBUTE_NAME = /[^ \t\r\n=/>]*/y;
+const END_TAG_NAME = /[^ \t\r\n>]*/y;
+
+function tokenEnd(text: string, at: number, token: RegExp): number {
+  token.lastIndex = at;
+  token.test(text);
+  return token.lastIndex;
+}
+
+// Shared by every element without attributes or children (most of a domain): never written to.
+const NO_ATTRIBUTES: XmlAttribute[] = Object.freeze([]) as unknown as XmlAttribute[];
+const NO_CHILDREN: XmlElement[] = Object.freeze([]) as unknown as XmlElement[];
+/** Up to this many attributes a repeated name is looked for in the list; beyond, in a set (a tag of many attributes stays linear). */
+const FEW_ATTRIBUTES = 8;
+
+const NEEDS_NORMALISING = /[&\t\n\r]/;
+
+function hasName(attributes: readonly XmlAttribute[], name: string): boolean {
+  for (let i = 0; i < attributes.length; i++) if (attributes[i].qname === name) return true;
+  return false;
+}
+
 function startTag(text: string, lt: number, stack: Open[], depth: { max: number; first: Malformed | null }): XmlElement {
-  START_NAME.lastIndex = lt;
-  const qname = START_NAME.exec(text)?.[1];
-  if (qname === undefined) throw new Malformed(lt, "'<' must start a tag");
+  const nameEnd = tokenEnd(text, lt + 1, ELEMENT_NAME);
+  if (nameEnd === lt + 1) throw new Malformed(lt, "'<' must start a tag");
+  const qname = text.slice(lt + 1, nameEnd);
   checkName(qname, lt + 1, 'element');
-  let at = START_NAME.lastIndex;
-  const raw: { qname: string; value: string; offset: number }[] = [];
+  let attributes = NO_ATTRIBUTES;
+  let names: Set<string> | null = null;
+  let declaresNamespaces = false;
+  let prefixed = false;
+  let at = nameEnd;
   for (;;) {
-    ATTRIBUTE.lastIndex = at;
-    const m = ATTRIBUTE.exec(text);
-    if (!m) break;
-    const name = m[2];
-    const offset = m.index + m[1].length;
-    checkName(name, offset, 'attribute');
-    const value = m[3] ?? m[4];
-    const valueOffset = ATTRIBUTE.lastIndex - 1 - value.length;
-    if (value.includes('<')) throw new Malformed(offset, `'<' inside the value of attribute ${name}`);
-    if (raw.some((a) => a.qname === name)) throw new Malformed(offset, `attribute ${name} is repeated`);
+    // `name = "value"` or `name = 'value'` after white space; anything else ends the attributes,
+    // and the start tag must then end at `at`.
+    const nameStart = skipWhiteSpace(text, at);
+    if (nameStart === at) break;
+    const attributeNameEnd = tokenEnd(text, nameStart, ATTRIBUTE_NAME);
+    if (attributeNameEnd === nameStart) break;
+    let i = skipWhiteSpace(text, attributeNameEnd);
+    if (text.charCodeAt(i) !== EQUALS) break;
+    i = skipWhiteSpace(text, i + 1);
+    const quote = text.charCodeAt(i);
+    if (quote !== DOUBLE_QUOTE && quote !== QUOTE) break;
+    const valueEnd = text.indexOf(quote === DOUBLE_QUOTE ? '"' : "'", i + 1);
+    if (valueEnd < 0) break;
+
+    const name = text.slice(nameStart, attributeNameEnd);
+    checkName(name, nameStart, 'attribute');
+    let value = text.slice(i + 1, valueEnd);
+    if (value.includes('<')) throw new Malformed(nameStart, `'<' inside the value of attribute ${name}`);
+    if (names !== null ? names.has(name) : hasName(attributes, name)) throw new Malformed(nameStart, `attribute ${name} is repeated`);
     // Attribute-value normalisation: each line break or tab is a space; CRLF is one line break.
-    const normalised = value.replace(/\r\n?|[\t\n]/g, ' ');
-    raw.push({ qname: name, value: decodeReferences(normalised, valueOffset), offset });
-    at = ATTRIBUTE.lastIndex;
+    if (NEEDS_NORMALISING.test(value)) value = decodeReferences(value.replace(/\r\n?|[\t\n]/g, ' '), i + 1);
+    if (name.includes(':')) prefixed = true;
+    if (name.startsWith('xmlns') && (name.length === 5 || name.charCodeAt(5) === COLON)) declaresNamespaces = true;
+    if (attributes === NO_ATTRIBUTES) attributes = [];
+    // Resolved below, once the tag's own declarations are known.
+    attributes.push({ qname: name, local: name, ns: null, value, offset: nameStart });
+    if (names !== null) names.add(name);
+    else if (attributes.length > FEW_ATTRIBUTES) names = new Set(attributes.map((a) => a.qname));
+    at = valueEnd + 1;
   }
-  START_END.lastIndex = at;
-  const close = START_END.exec(text);
-  if (!close) throw new Malformed(at, `malformed start tag <${qname}> (an attribute without a quoted value, or stray characters)`);
+  const endAt = skipWhiteSpace(text, at);
+  const selfClosing = text.charCodeAt(endAt) === SLASH;
+  const gt = selfClosing ? endAt + 1 : endAt;
+  if (text.charCodeAt(gt) !== GREATER_THAN) {
+    throw new Malformed(at, `malformed start tag <${qname}> (an attribute without a quoted value, or stray characters)`);
+  }
 
   const parent = stack.length ? stack[stack.length - 1] : null;
-  const outer = parent ? parent.scope : DEFAULT_SCOPE;
+  const scope = declaresNamespaces ? declaredScope(attributes, parent ? parent.scope : DEFAULT_SCOPE) : parent ? parent.scope : DEFAULT_SCOPE;
+  const colon = qname.indexOf(':');
+  const local = colon < 0 ? qname : qname.slice(colon + 1);
+  const ns = colon < 0 ? scope.get('') || null : namespaceOf(scope, qname.slice(0, colon), lt + 1);
+  if (prefixed || declaresNamespaces) resolveAttributes(attributes, scope, prefixed);
+
+  const tagEnd = gt + 1;
+  const element: XmlElement = {
+    qname,
+    local,
+    ns,
+    attributes,
+    children: NO_CHILDREN,
+    text: '',
+    start: lt,
+    end: tagEnd,
+    startTagEnd: tagEnd,
+    selfClosing,
+    parent: parent ? parent.element : null,
+  };
+  if (parent) {
+    if (parent.element.children === NO_CHILDREN) parent.element.children = [element];
+    else parent.element.children.push(element);
+  }
+  if (!selfClosing) {
+    if (stack.length >= depth.max) depth.first ??= new Malformed(lt, `elements nested deeper than ${depth.max} levels`, 'E_XML_TOO_DEEP');
+    stack.push({ element, scope });
+  }
+  return element;
+}
+
+/** The scope inside a start tag that declares namespaces (`xmlns`, `xmlns:p`), checked against Namespaces 1.0. */
+function declaredScope(attributes: readonly XmlAttribute[], outer: Scope): Scope {
   let scope = outer;
-  for (const a of raw) {
+  for (const a of attributes) {
     const [prefix, local] = splitName(a.qname);
     if (prefix !== 'xmlns' && a.qname !== 'xmlns') continue;
     if (prefix === 'xmlns' && a.value === '') throw new Malformed(a.offset, `prefix ${local} cannot be bound to an empty namespace`);
@@ -233,44 +349,33 @@ function startTag(text: string, lt: number, stack: Open[], depth: { max: number;
     if (scope === outer) scope = new Map(outer);
     (scope as Map<string, string>).set(prefix === null ? '' : local, a.value);
   }
-  const resolve = (name: string, offset: number, isElement: boolean): [string, string | null] => {
-    const [prefix, local] = splitName(name);
-    if (prefix === null) return [local, isElement ? scope.get('') || null : null];
-    if (prefix === 'xmlns') return [local, XMLNS_NS];
-    const ns = scope.get(prefix);
-    if (ns === undefined) throw new Malformed(offset, `namespace prefix ${prefix} is not bound`);
-    return [local, ns];
-  };
-  const [local, ns] = resolve(qname, lt + 1, true);
-  const attributes: XmlAttribute[] = [];
-  const seen = new Set<string>();
-  for (const a of raw) {
-    const [aLocal, aNs] = a.qname === 'xmlns' ? ['xmlns', XMLNS_NS] : resolve(a.qname, a.offset, false);
-    const key = `${aNs}\u0000${aLocal}`;
-    if (seen.has(key)) throw new Malformed(a.offset, `attribute ${a.qname} is repeated (same namespace and name)`);
-    seen.add(key);
-    attributes.push({ qname: a.qname, local: aLocal, ns: aNs, value: a.value, offset: a.offset });
-  }
+  return scope;
+}
 
-  const tagEnd = START_END.lastIndex;
-  const selfClosing = close[1] === '/';
-  const element: XmlElement = {
-    qname,
-    local,
-    ns,
-    attributes,
-    children: [],
-    text: '',
-    start: lt,
-    end: tagEnd,
-    startTagEnd: tagEnd,
-    selfClosing,
-    parent: parent ? parent.element : null,
-  };
-  if (parent) parent.element.children.push(element);
-  if (!selfClosing) {
-    if (stack.length >= depth.max) depth.first ??= new Malformed(lt, `elements nested deeper than ${depth.max} levels`, 'E_XML_TOO_DEEP');
-    stack.push({ element, scope });
+/**
+ * Namespaces of the attributes (unprefixed ones have none; `xmlns` and `xmlns:p` are in the xmlns
+ * namespace), in place. Two prefixes bound to one URI can make two attributes one expanded name
+ * (Namespaces 1.0, 6.3): refused when any attribute is prefixed.
+ */
+function resolveAttributes(attributes: XmlAttribute[], scope: Scope, prefixed: boolean) {
+  const expanded = prefixed ? new Set<string>() : null;
+  for (const a of attributes) {
+    const colon = a.qname.indexOf(':');
+    if (a.qname === 'xmlns') a.ns = XMLNS_NS;
+    else if (colon >= 0) {
+      const prefix = a.qname.slice(0, colon);
+      a.local = a.qname.slice(colon + 1);
+      a.ns = prefix === 'xmlns' ? XMLNS_NS : namespaceOf(scope, prefix, a.offset);
+    }
+    if (expanded === null) continue;
+    const key = `${a.ns}\u0000${a.local}`;
+    if (expanded.has(key)) throw new Malformed(a.offset, `attribute ${a.qname} is repeated (same namespace and name)`);
+    expanded.add(key);
   }
-  return element;
+}
+
+function namespaceOf(scope: Scope, prefix: string, offset: number): string {
+  const ns = scope.get(prefix);
+  if (ns === undefined) throw new Malformed(offset, `namespace prefix ${prefix} is not bound`);
+  return ns;
 }

@@ -1,21 +1,29 @@
 import type { Position } from '../diagnostics';
 
-/** Maps character offsets of one text to 1-based line and column, in O(log lines). */
+/**
+ * Maps character offsets of one text to 1-based line and column, in O(log lines). The line
+ * starts are found on the first question: most documents read are never asked one.
+ */
 export class LineIndex {
-  private readonly starts: number[] = [0];
+  private starts: number[] | null = null;
 
-  constructor(text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-  }
+  constructor(private readonly text: string) {}
 
   at(offset: number): Position {
+    const starts = (this.starts ??= lineStarts(this.text));
     let low = 0;
-    let high = this.starts.length - 1;
+    let high = starts.length - 1;
     while (low < high) {
       const mid = (low + high + 1) >> 1;
-      if (this.starts[mid] <= offset) low = mid;
+      if (starts[mid] <= offset) low = mid;
       else high = mid - 1;
     }
-    return { line: low + 1, column: offset - this.starts[low] + 1 };
+    return { line: low + 1, column: offset - starts[low] + 1 };
   }
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
 }

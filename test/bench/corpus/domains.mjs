@@ -18,10 +18,12 @@ const ROLES = ['cad', 'render', 'vdi', 'build', 'ml', 'db', 'web', 'ci'];
 
 /**
  * One domain. `mdevs`: how many aggregated mdevs (0 gives a guest mdev-agg does not manage);
+ * `compact`: a small x86 guest (one disk, one NIC, one or two root ports, no title or description),
+ * 2-3 KB of short elements as `virsh dumpxml` writes them;
  * `vendor`: 'gvt' or 'nvidia' for every mdev of an x86 guest (default: mixed); `stamp(device)`: the
  * `<agg:source>` facts of a device, or null (default: a random host for some devices).
  */
-export function domainXml(random, index, { mdevs = random.int(1, 4), family = random.chance(0.1) ? 's390' : 'x86', vendor, stamp } = {}) {
+export function domainXml(random, index, { mdevs = random.int(1, 4), family = random.chance(0.1) ? 's390' : 'x86', vendor, stamp, compact = false } = {}) {
   const name = `${random.pick(ROLES)}-${String(index).padStart(5, '0')}`;
   const uuid = random.uuid();
   const memoryKiB = random.pick([2, 4, 8, 16, 32]) * 1048576;
@@ -36,9 +38,9 @@ export function domainXml(random, index, { mdevs = random.int(1, 4), family = ra
   push(0, "<domain type='kvm'>");
   push(1, `<name>${name}</name>`);
   push(1, `<uuid>${uuid}</uuid>`);
-  if (random.chance(0.6)) push(1, `<title>${name} (${devices.length} mediated device${devices.length === 1 ? '' : 's'})</title>`);
-  if (random.chance(0.3)) push(1, `<description>Provisioned by the fleet tooling for team ${random.pick(ROLES)}; owner ticket ${random.int(1000, 99999)}.</description>`);
-  if (devices.length || random.chance(0.7)) {
+  if (!compact && random.chance(0.6)) push(1, `<title>${name} (${devices.length} mediated device${devices.length === 1 ? '' : 's'})</title>`);
+  if (!compact && random.chance(0.3)) push(1, `<description>Provisioned by the fleet tooling for team ${random.pick(ROLES)}; owner ticket ${random.int(1000, 99999)}.</description>`);
+  if (devices.length || (!compact && random.chance(0.7))) {
     push(1, '<metadata>');
     if (random.chance(0.7) && family === 'x86') {
       push(2, "<libosinfo:libosinfo xmlns:libosinfo='http://libosinfo.org/xmlns/libvirt/domain/1.0'>");
@@ -66,11 +68,13 @@ export function domainXml(random, index, { mdevs = random.int(1, 4), family = ra
   push(1, `<memory unit='KiB'>${memoryKiB}</memory>`);
   push(1, `<currentMemory unit='KiB'>${memoryKiB}</currentMemory>`);
   push(1, `<vcpu placement='static'>${random.pick([1, 2, 4, 8, 16])}</vcpu>`);
-  push(1, '<resource>');
-  push(2, '<partition>/machine</partition>');
-  push(1, '</resource>');
+  if (!compact) {
+    push(1, '<resource>');
+    push(2, '<partition>/machine</partition>');
+    push(1, '</resource>');
+  }
   if (family === 's390') s390Body(random, name, devices, push);
-  else x86Body(random, name, devices, push);
+  else x86Body(random, name, devices, push, compact);
   push(0, '</domain>');
   return { name, xml: `${lines.join('\n')}\n`, devices };
 }
@@ -106,7 +110,7 @@ function mdevDevice(random, family, i, vendor) {
   };
 }
 
-function x86Body(random, name, devices, push) {
+function x86Body(random, name, devices, push, compact) {
   const uefi = random.chance(0.4);
   const machine = random.pick(['pc-q35-7.2', 'pc-q35-8.0', 'pc-q35-6.2']);
   push(1, '<os>');
@@ -131,15 +135,17 @@ function x86Body(random, name, devices, push) {
   push(1, '<on_poweroff>destroy</on_poweroff>');
   push(1, '<on_reboot>restart</on_reboot>');
   push(1, '<on_crash>destroy</on_crash>');
-  push(1, '<pm>');
-  push(2, "<suspend-to-mem enabled='no'/>");
-  push(2, "<suspend-to-disk enabled='no'/>");
-  push(1, '</pm>');
+  if (!compact) {
+    push(1, '<pm>');
+    push(2, "<suspend-to-mem enabled='no'/>");
+    push(2, "<suspend-to-disk enabled='no'/>");
+    push(1, '</pm>');
+  }
   push(1, '<devices>');
   push(2, '<emulator>/usr/bin/qemu-system-x86_64</emulator>');
   let bus = 1;
   const pciAddress = () => `<address type='pci' domain='0x0000' bus='0x${(bus++).toString(16).padStart(2, '0')}' slot='0x00' function='0x0'/>`;
-  const disks = random.int(1, 3);
+  const disks = compact ? 1 : random.int(1, 3);
   for (let d = 0; d < disks; d++) {
     push(2, "<disk type='file' device='disk'>");
     push(3, `<driver name='qemu' type='qcow2'${random.chance(0.5) ? " discard='unmap'" : ''}/>`);
@@ -148,7 +154,7 @@ function x86Body(random, name, devices, push) {
     push(3, pciAddress());
     push(2, '</disk>');
   }
-  if (random.chance(0.3)) {
+  if (!compact && random.chance(0.3)) {
     push(2, "<disk type='file' device='cdrom'>");
     push(3, "<driver name='qemu' type='raw'/>");
     push(3, '<target dev=\'sda\' bus=\'sata\'/>');
@@ -156,11 +162,13 @@ function x86Body(random, name, devices, push) {
     push(3, "<address type='drive' controller='0' bus='0' target='0' unit='0'/>");
     push(2, '</disk>');
   }
-  push(2, "<controller type='usb' index='0' model='qemu-xhci' ports='15'>");
-  push(3, pciAddress());
-  push(2, '</controller>');
+  if (!compact) {
+    push(2, "<controller type='usb' index='0' model='qemu-xhci' ports='15'>");
+    push(3, pciAddress());
+    push(2, '</controller>');
+  }
   push(2, "<controller type='pci' index='0' model='pcie-root'/>");
-  const rootPorts = random.int(2, 6);
+  const rootPorts = compact ? random.int(1, 2) : random.int(2, 6);
   for (let p = 1; p <= rootPorts; p++) {
     push(2, `<controller type='pci' index='${p}' model='pcie-root-port'>`);
     push(3, "<model name='pcie-root-port'/>");
@@ -168,13 +176,15 @@ function x86Body(random, name, devices, push) {
     push(3, `<address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x${(p - 1).toString(16)}'${p === 1 ? " multifunction='on'" : ''}/>`);
     push(2, '</controller>');
   }
-  push(2, "<controller type='sata' index='0'>");
-  push(3, "<address type='pci' domain='0x0000' bus='0x00' slot='0x1f' function='0x2'/>");
-  push(2, '</controller>');
-  push(2, "<controller type='virtio-serial' index='0'>");
-  push(3, pciAddress());
-  push(2, '</controller>');
-  const nics = random.int(1, 2);
+  if (!compact) {
+    push(2, "<controller type='sata' index='0'>");
+    push(3, "<address type='pci' domain='0x0000' bus='0x00' slot='0x1f' function='0x2'/>");
+    push(2, '</controller>');
+    push(2, "<controller type='virtio-serial' index='0'>");
+    push(3, pciAddress());
+    push(2, '</controller>');
+  }
+  const nics = compact ? 1 : random.int(1, 2);
   for (let n = 0; n < nics; n++) {
     push(2, `<interface type='${n === 0 ? 'network' : 'bridge'}'>`);
     push(3, `<mac address='52:54:00:${random.hex(2)}:${random.hex(2)}:${random.hex(2)}'/>`);
@@ -183,21 +193,25 @@ function x86Body(random, name, devices, push) {
     push(3, pciAddress());
     push(2, '</interface>');
   }
-  push(2, "<serial type='pty'>");
-  push(3, "<target type='isa-serial' port='0'>");
-  push(4, "<model name='isa-serial'/>");
-  push(3, '</target>');
-  push(2, '</serial>');
+  if (!compact) {
+    push(2, "<serial type='pty'>");
+    push(3, "<target type='isa-serial' port='0'>");
+    push(4, "<model name='isa-serial'/>");
+    push(3, '</target>');
+    push(2, '</serial>');
+  }
   push(2, "<console type='pty'>");
   push(3, "<target type='serial' port='0'/>");
   push(2, '</console>');
-  push(2, "<channel type='unix'>");
-  push(3, "<target type='virtio' name='org.qemu.guest_agent.0'/>");
-  push(3, "<address type='virtio-serial' controller='0' bus='0' port='1'/>");
-  push(2, '</channel>');
-  push(2, "<input type='tablet' bus='usb'>");
-  push(3, "<address type='usb' bus='0' port='1'/>");
-  push(2, '</input>');
+  if (!compact) {
+    push(2, "<channel type='unix'>");
+    push(3, "<target type='virtio' name='org.qemu.guest_agent.0'/>");
+    push(3, "<address type='virtio-serial' controller='0' bus='0' port='1'/>");
+    push(2, '</channel>');
+    push(2, "<input type='tablet' bus='usb'>");
+    push(3, "<address type='usb' bus='0' port='1'/>");
+    push(2, '</input>');
+  }
   push(2, "<input type='mouse' bus='ps2'/>");
   push(2, "<input type='keyboard' bus='ps2'/>");
   if (random.chance(0.5)) {
@@ -224,10 +238,12 @@ function x86Body(random, name, devices, push) {
   push(2, "<memballoon model='virtio'>");
   push(3, pciAddress());
   push(2, '</memballoon>');
-  push(2, "<rng model='virtio'>");
-  push(3, "<backend model='random'>/dev/urandom</backend>");
-  push(3, pciAddress());
-  push(2, '</rng>');
+  if (!compact) {
+    push(2, "<rng model='virtio'>");
+    push(3, "<backend model='random'>/dev/urandom</backend>");
+    push(3, pciAddress());
+    push(2, '</rng>');
+  }
   push(1, '</devices>');
 }
 
@@ -282,18 +298,52 @@ function s390Body(random, name, devices, push) {
 
 export { GVT_TYPES, NVIDIA_TYPES };
 
-/** `count` files `d00000.xml`… in `dir`; returns their names (relative to `dir`) and total bytes. */
-export function writeDomainCorpus(dir, count, seed = 1) {
+/**
+ * `count` files `d00000.xml`… in `dir`; returns their names (relative to `dir`) and total bytes.
+ * `dense`: compact x86 guests with 0-2 mdevs (2-3 KB each) instead of the mixed corpus.
+ */
+export function writeDomainCorpus(dir, count, { seed = 1, dense = false } = {}) {
   mkdirSync(dir, { recursive: true });
   const random = seededRandom(seed);
   const files = [];
   let bytes = 0;
   for (let i = 0; i < count; i++) {
-    const { xml } = domainXml(random, i);
+    const { xml } = dense ? domainXml(random, i, { compact: true, family: 'x86', mdevs: random.int(0, 2) }) : domainXml(random, i);
     const file = `d${String(i).padStart(5, '0')}.xml`;
     writeFileSync(join(dir, file), xml);
     files.push(file);
     bytes += Buffer.byteLength(xml);
   }
   return { files, bytes };
+}
+
+/**
+ * One domain with `count` GVT-g mdevs (i915-GVTg_V5_1 x1 on 0000:00:02.0), for growth figures:
+ * `form` 'metadata' (the deployed container) or 'inline' (an `<aggregation>` in each hostdev).
+ * One line per hostdev and per entry: 10,000 devices stamped must stay within the 4 MiB a domain
+ * may have.
+ */
+export function manyDevicesDomain(count, form, seed = 3) {
+  const random = seededRandom(seed);
+  const uuids = Array.from({ length: count }, () => random.uuid());
+  const entry = "type='i915-GVTg_V5_1' instances='1' parent='0000:00:02.0'";
+  const hostdevs = uuids.map(
+    (u) => `    <hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='${u}'/></source>${form === 'inline' ? `<aggregation ${entry}/>` : ''}</hostdev>`,
+  );
+  return [
+    "<domain type='kvm'>",
+    `  <name>many-${count}</name>`,
+    `  <uuid>${random.uuid()}</uuid>`,
+    ...(form === 'metadata' ? ['  <metadata>', `    <agg:aggregation xmlns:agg='${AGGREGATION_NS}'>`, ...uuids.map((u) => `      <agg:device uuid='${u}' ${entry}/>`), '    </agg:aggregation>', '  </metadata>'] : []),
+    "  <memory unit='KiB'>4194304</memory>",
+    "  <vcpu placement='static'>4</vcpu>",
+    '  <os>',
+    "    <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>",
+    '  </os>',
+    '  <devices>',
+    ...hostdevs,
+    '  </devices>',
+    '</domain>',
+    '',
+  ].join('\n');
 }

@@ -3,7 +3,8 @@
  * mdevctl reads /sys and /etc/mdevctl.d only (it ignores MDEVCTL_ENV_ROOT), so the comparison runs
  * in a private mount namespace where the tree is bind-mounted on /sys and empty configuration and
  * callout directories on mdevctl's (no callouts: mdevctl's fastest case). mdev-agg reads the same
- * tree through --root.
+ * /sys there with its root at /, as on a live host (through --root every path would also resolve
+ * the tree's own directory, components mdevctl never looks at).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { countDeviceLinks, writeLargeHost } from '../corpus/host-tree.mjs';
 import { CommandFailed, median } from '../lib/measure.mjs';
 import { ms, ratio, sampleLine, verdict } from '../lib/report.mjs';
 
+const BUDGET = 1.5;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 const NAMESPACE_SCRIPT = [
   'set -e',
@@ -22,6 +24,11 @@ const NAMESPACE_SCRIPT = [
   'shift 3',
   'exec "$@"',
 ].join('\n');
+
+/** This environment without MDEV_AGG_ROOT, so mdev-agg reads / like mdevctl. */
+function withoutRootOverride() {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'MDEV_AGG_ROOT'));
+}
 
 export async function snapshotSuite(ctx, report) {
   const shape = ctx.short ? { parents: 2, types: 2, devicesPerParent: 50 } : { parents: 16, types: 8, devicesPerParent: 1000 };
@@ -46,7 +53,8 @@ export async function snapshotSuite(ctx, report) {
 
   const spec = {
     commands: [
-      { label: 'mdev-agg snapshot', argv: [process.execPath, ctx.cli, 'snapshot', '--root', tree] },
+      // The live host's root, /, as on a host: the namespace shows both commands the tree as /sys.
+      { label: 'mdev-agg snapshot', argv: [process.execPath, ctx.cli, 'snapshot'], env: withoutRootOverride() },
       { label: 'mdevctl list --dumpjson', argv: ['mdevctl', 'list', '--dumpjson'] },
     ],
     iterations: rounds,
@@ -79,5 +87,5 @@ export async function snapshotSuite(ctx, report) {
   report.line(sampleLine(spec.commands[0].label, samples[0], ms));
   report.line(sampleLine(spec.commands[1].label, samples[1], ms));
   const value = median(samples[0]) / median(samples[1]);
-  report.budget({ name, shown: ratio(value), limitShown: '<= 2x', result: verdict(value, 2, 'lower', ctx.short) });
+  report.budget({ name, shown: ratio(value), limitShown: `<= ${BUDGET}x`, result: verdict(value, BUDGET, 'lower', ctx.short) });
 }

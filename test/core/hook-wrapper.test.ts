@@ -1,0 +1,150 @@
+/**
+ * The installed wrapper run by dash and bash as libvirt runs it: it decides from the same operation
+ * table and markers as `hook run` whether Node starts, and when it does, Node gets the arguments and
+ * stdin byte for byte; when it does not, the exit status and stdout are what `hook run` gives.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { AGGREGATION_MARKERS, mentionsAggregation } from '../../src/core/domain-precheck';
+import { hookOperation } from '../../src/core/hook-operation';
+import { wrapperScript } from '../../src/core/hook-wrapper';
+import { builtCli } from '../helpers/built-cli';
+import { libvirtDomain } from '../helpers/hook';
+import { settings } from '../property/settings';
+
+const SHELLS = ['dash', 'bash'];
+const work = mkdtempSync(join(tmpdir(), 'mdev-agg-wrapper-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Stands in for node: records its arguments and stdin, and answers on stdout with a status of its own. */
+const PROBE = join(work, 'probe');
+writeFileSync(PROBE, '#!/bin/sh\ncat >"$PROBE_DIR/stdin"\nprintf \'%s\\n\' "$@" >"$PROBE_DIR/args"\necho probe ran\nexit 5\n');
+chmodSync(PROBE, 0o755);
+const probeWrapper = join(work, 'probe-wrapper');
+writeFileSync(probeWrapper, wrapperScript({ node: PROBE, cli: PROBE }));
+const realWrapper = join(work, 'real-wrapper');
+writeFileSync(realWrapper, wrapperScript({ node: process.execPath, cli: builtCli() }));
+const emptyRoot = mkdtempSync(join(work, 'root-'));
+
+let runs = 0;
+/** One call of the wrapper under `shell`, with a fresh TMPDIR that must be empty afterwards. */
+function callWrapper(shell: string, wrapper: string, args: string[], input: Uint8Array, env: NodeJS.ProcessEnv = {}) {
+  const dir = join(work, `call-${runs++}`);
+  const tmp = join(dir, 'tmp');
+  spawnSync('mkdir', ['-p', tmp]);
+  const r = spawnSync(shell, [wrapper, ...args], { input, env: { PATH: process.env.PATH, TMPDIR: tmp, PROBE_DIR: dir, MDEV_AGG_ROOT: emptyRoot, ...env } });
+  const left = readdirSync(tmp);
+  const probe = readdirSync(dir).includes('stdin') ? { stdin: readFileSync(join(dir, 'stdin')), args: readFileSync(join(dir, 'args'), 'utf8') } : null;
+  rmSync(dir, { recursive: true, force: true });
+  return { status: r.status, stdout: r.stdout.toString('latin1'), probe, left };
+}
+
+const KNOWN_OPS = ['prepare', 'start', 'started', 'stopped', 'release', 'migrate', 'restore', 'reconnect', 'attach', '-'];
+// Arguments are C strings: anything but NUL.
+const argument = fc.string({ unit: 'binary', maxLength: 12 }).map((s) => s.replace(/\0/g, ''));
+const operation = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...KNOWN_OPS) }, { weight: 1, arbitrary: argument });
+const bytes = (text: string) => Buffer.from(text, 'latin1');
+
+/** Domain text with and without markers, arbitrary bytes (NUL included), no trailing newline, large inputs. */
+const input = fc
+  .record({
+    body: fc.oneof(
+      fc.constant(libvirtDomain('plain', [])),
+      fc.constant(libvirtDomain('gvt', [{ uuid: '53764d0e-85a0-42b4-af5c-2046b460b1dc', type: 'i915-GVTg_V5_8', instances: 2 }])),
+      fc.string({ unit: 'binary', maxLength: 200 }),
+      fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a).toString('latin1')),
+    ),
+    splice: fc.option(fc.tuple(fc.constantFrom(...AGGREGATION_MARKERS, '<aggregatio', 'urn:mdev-agg:aggregation:2'), fc.nat()), { nil: undefined }),
+    trailingNewline: fc.boolean(),
+    padding: fc.constantFrom(0, 0, 0, 70_000, 1_100_000),
+  })
+  .map(({ body, splice, trailingNewline, padding }) => {
+    let text = body;
+    if (splice) text = `${text.slice(0, splice[1] % (text.length + 1))}${splice[0]}${text.slice(splice[1] % (text.length + 1))}`;
+    // Padding before the text: a marker at the end of a large input must still be found.
+    if (padding) text = `<!--${'\0x\n'.repeat(padding / 3)}-->${text}`;
+    text = text.replace(/\n+$/, '');
+    return bytes(trailingNewline ? `${text}\n` : text);
+  });
+
+describe('GIVEN the wrapper with a probe in place of node', () => {
+  test.each(SHELLS)('WHEN %s runs it with any four arguments and any stdin THEN Node starts exactly when hook run has work, with stdin byte for byte', (shell) => {
+    fc.assert(
+      fc.property(argument, operation, argument, argument, input, (guest, op, subop, extra, data) => {
+        const args = [guest, op, subop, extra];
+        const r = callWrapper(shell, probeWrapper, args, data);
+        expect(r.left).toEqual([]);
+        if (hookOperation(op).action !== 'none' && mentionsAggregation(data)) {
+          expect(r).toMatchObject({ status: 5, stdout: 'probe ran\n' });
+          expect(r.probe!.args).toBe(`${PROBE}\nhook\nrun\n--\n${args.join('\n')}\n`);
+          expect(r.probe!.stdin.equals(data)).toBe(true);
+        } else {
+          expect(r).toEqual({ status: 0, stdout: '', probe: null, left: [] });
+        }
+      }),
+      settings(60),
+    );
+  });
+
+  test.each(SHELLS)('WHEN %s runs it with another number of arguments THEN the CLI gets them all to answer', (shell) => {
+    fc.assert(
+      fc.property(fc.array(argument, { maxLength: 6 }).filter((a) => a.length !== 4), input, (args, data) => {
+        const r = callWrapper(shell, probeWrapper, args, data);
+        expect(r).toMatchObject({ status: 5, stdout: 'probe ran\n', left: [] });
+        expect(r.probe!.args).toBe(['hook', 'run', '--', ...args].map((a) => `${a}\n`).join('').replace(/^/, `${PROBE}\n`));
+        expect(r.probe!.stdin.equals(data)).toBe(true);
+      }),
+      settings(15),
+    );
+  });
+
+  test.each(SHELLS)('WHEN %s cannot create a temporary file THEN the CLI reads stdin itself', (shell) => {
+    const data = bytes(libvirtDomain('plain', []));
+    const r = callWrapper(shell, probeWrapper, ['g', 'prepare', 'begin', '-'], data, { TMPDIR: join(work, 'missing') });
+    expect(r.status).toBe(5);
+    expect(r.probe!.stdin.equals(data)).toBe(true);
+  });
+
+  test.each(SHELLS)('WHEN %s cannot keep the domain XML (file size limit) THEN it exits as hook run does for unreadable input, leaving no file', (shell) => {
+    const data = bytes(libvirtDomain('gvt', [{ uuid: '53764d0e-85a0-42b4-af5c-2046b460b1dc', type: 'i915-GVTg_V5_8', instances: 2 }]));
+    for (const op of ['prepare', 'restore', 'migrate', 'release', 'reconnect']) {
+      const dir = join(work, `limit-${shell}-${op}`);
+      spawnSync('mkdir', ['-p', dir]);
+      // ulimit -f 1: cat is stopped by SIGXFSZ after 512 bytes of the copy.
+      const r = spawnSync('sh', ['-c', `ulimit -f 1; exec ${shell} "$0" "$@"`, probeWrapper, 'g', op, 'begin', '-'], {
+        input: data,
+        env: { PATH: process.env.PATH, TMPDIR: dir, PROBE_DIR: dir },
+      });
+      expect({ op, status: r.status, stdout: r.stdout.toString(), files: readdirSync(dir) }).toEqual({ op, status: hookOperation(op).aborts ? 2 : 0, stdout: '', files: [] });
+      expect(r.stderr.toString()).toMatch(new RegExp(`(^|\\n)mdev-agg hook: ${op} of guest 'g': cannot keep the domain XML in ${dir}/mdev-agg-hook\\.\\w+\\n$`));
+    }
+  });
+});
+
+describe('GIVEN the wrapper of the built CLI', () => {
+  const aggregated = libvirtDomain('gvt', [{ uuid: '53764d0e-85a0-42b4-af5c-2046b460b1dc', type: 'i915-GVTg_V5_8', instances: 2, parent: '0000:00:02.0' }]);
+  const inline = aggregated.replace(/<metadata>[^]*<\/metadata>\n/, '').replace("<source>", "<aggregation type='i915-GVTg_V5_8' instances='2'/>\n      <source>");
+  const domain = fc.oneof(
+    fc.constant(aggregated),
+    fc.constant(inline),
+    fc.constant(libvirtDomain('plain', [])),
+    fc.constant(aggregated.replace('</domain>', '</domian>')),
+    fc.constant(`${aggregated.slice(0, 200)}\0${aggregated.slice(200)}`),
+  );
+
+  test.each(SHELLS)('WHEN %s runs it THEN the exit status and stdout are those of hook run called directly', (shell) => {
+    fc.assert(
+      fc.property(argument, operation, domain, fc.boolean(), (guest, op, xml, trailingNewline) => {
+        const data = bytes(trailingNewline ? xml : xml.replace(/\n$/, ''));
+        const args = [guest, op, 'begin', '-'];
+        const direct = spawnSync(process.execPath, [builtCli(), 'hook', 'run', '--', ...args], { input: data, env: { PATH: process.env.PATH, MDEV_AGG_ROOT: emptyRoot } });
+        const r = callWrapper(shell, realWrapper, args, data);
+        expect({ status: r.status, stdout: r.stdout, left: r.left }).toEqual({ status: direct.status, stdout: direct.stdout.toString('latin1'), left: [] });
+      }),
+      settings(12),
+    );
+  });
+});
