@@ -42,6 +42,9 @@ libvirt_root() {
 		mount -t tmpfs -o mode=0755 tmpfs "$HOST_ROOT/$libvirt_root_dir" || return 1
 	done
 	chmod 1777 "$HOST_ROOT/tmp"
+	# The project at its host path, also where a tmpfs above hides it (a checkout under /tmp or /var).
+	mkdir -p "$HOST_ROOT$HOST_PROJECT" 2>/dev/null
+	mount -o bind /mnt/project "$HOST_ROOT$HOST_PROJECT" || return 1
 	ln -s /run "$HOST_ROOT/var/run"
 	ln -s /run/lock "$HOST_ROOT/var/lock"
 	mkdir -p "$HOST_ROOT/run/lock" "$HOST_ROOT/var/tmp" "$HOST_ROOT/var/lib/libvirt" \

@@ -49,10 +49,12 @@ for scenario in "$kernel_dir"/scenarios/*.sh; do
 	work=/tmp/scenario-$name
 	mkdir -p "$work"
 	before=$(grep -c "^[A-Z]* $name:" "$RESULTS_FILE")
+	# A scenario may ask for another limit with a line "# scenario-timeout: SECONDS".
+	limit=$(sed -n 's/^# scenario-timeout: \([0-9][0-9]*\)$/\1/p' "$scenario" | head -n 1)
 	read -r started_at _ </proc/uptime
 	(
 		cd "$work" &&
-			SCENARIO=$name SCENARIO_DIR=$work timeout -s KILL "$scenario_timeout" \
+			SCENARIO=$name SCENARIO_DIR=$work timeout -s KILL "${limit:-$scenario_timeout}" \
 				sh -c '. "$KERNEL_LIB" && . "$1"' sh "$scenario"
 	)
 	status=$?

@@ -2,6 +2,7 @@
 # a guest with two aggregated mdevs and one plain mdev (metadata form) started with virsh,
 # destroyed, and started again. Each step checks libvirt's answer, the hook's calls, the devices on
 # sysfs, QEMU's command line and the pool. Helpers: libvirt.sh; the table of steps goes to the results.
+# scenario-timeout: 300
 require_cli hook
 . "${KERNEL_LIB%/*}/libvirt.sh"
 agg2=9b7e1f4e-0c1a-4b7e-9d1e-000000000981
