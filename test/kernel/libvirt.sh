@@ -5,9 +5,10 @@
 # run there under chroot, so the hook that libvirtd runs sees the real mdev core. See README.md.
 
 HOST_ROOT=/mnt/host
-# The project at its path on the host, as the hook wrapper written inside the root names it.
+# The project and node at their paths on the host, as the hook wrapper written inside the root names them.
 HOST_PROJECT=${HOST_PROJECT:-}
 HOST_CLI=$HOST_PROJECT/dist/mdev-agg.js
+HOST_NODE=${HOST_NODE:-/usr/bin/node}
 LIBVIRTD_LOG=/var/log/libvirt/libvirtd.log
 # Seconds libvirtd may take to answer after it starts: the first start probes QEMU's capabilities.
 LIBVIRTD_START_TIMEOUT=${LIBVIRTD_START_TIMEOUT:-120}
@@ -146,7 +147,7 @@ libvirt_setup() {
 	mkdir -p "$LIBVIRT_OUT"
 	LIBVIRT_STEPS=$LIBVIRT_OUT/$SCENARIO-steps.txt
 	: >"$LIBVIRT_STEPS"
-	expect_exit "mdev-agg hook install (in the host's root)" 0 $IN_ROOT node "$HOST_CLI" hook install
+	expect_exit "mdev-agg hook install (in the host's root)" 0 $IN_ROOT "$HOST_NODE" "$HOST_CLI" hook install
 	expect_output "the hook is in libvirt's qemu.d" "/etc/libvirt/hooks/qemu.d/mdev-agg"
 	libvirtd_start || exit 0
 	pass "libvirtd $(in_root libvirtd --version | sed 's/.* //') answers, with the hook installed"

@@ -182,8 +182,9 @@ boot_guest() {
 	rm -rf "$cache/out" "$console"
 	mkdir -p "$cache/out"
 	[ -z "$only_scenarios" ] || echo "$only_scenarios" >"$cache/out/only-scenarios"
-	# The libvirt scenarios run the host's own libvirtd and this project at its path on the host.
+	# The libvirt scenarios run the host's own libvirtd, node and this project at their host paths.
 	echo "$project" >"$cache/out/host-project"
+	readlink -f "$(command -v node)" >"$cache/out/host-node"
 	: >"$console"
 	if [ "$accel" = kvm ]; then cpu=host; else cpu=max; fi
 	say "booting $kernel_abi ($accel)"

@@ -10,9 +10,10 @@ export KERNEL_WRITES=$out/kernel-writes.jsonl
 export KERNEL_LIB=$kernel_dir/lib.sh
 export MDEV_AGG_JS=/mnt/project/dist/mdev-agg.js
 export MDEV_AGG="node $MDEV_AGG_JS"
-# The project's path on the host, where the libvirt scenarios find it inside the host's root.
+# The project's and node's paths on the host, where the libvirt scenarios find them inside the host's root.
 HOST_PROJECT=$(cat "$out/host-project" 2>/dev/null)
-export HOST_PROJECT
+HOST_NODE=$(cat "$out/host-node" 2>/dev/null)
+export HOST_PROJECT HOST_NODE
 : >"$RESULTS_FILE"
 : >"$KERNEL_WRITES"
 
