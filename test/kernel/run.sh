@@ -17,7 +17,7 @@ kernel_abi=${MDEV_AGG_KERNEL_ABI:-6.1.0-56-amd64}
 # Seconds until the guest prints its first line, and for the whole guest run.
 boot_timeout=${MDEV_AGG_BOOT_TIMEOUT:-90}
 kvm_boot_timeout=${MDEV_AGG_KVM_BOOT_TIMEOUT:-20}
-run_timeout=${MDEV_AGG_RUN_TIMEOUT:-1200}
+run_timeout=${MDEV_AGG_RUN_TIMEOUT:-1800}
 # Scenario names (file names without .sh) to run instead of all, separated by spaces.
 only_scenarios=${MDEV_AGG_SCENARIOS:-}
 apt_timeout=600
