@@ -180,27 +180,32 @@ require_cli() {
 }
 
 # domain_xml FILE NAME DEVICE...: a domain with one mdev hostdev per DEVICE, each
-# "uuid:type:instances[:parent]", in the metadata form mdev-agg reads.
+# "uuid:type:instances[:parent]", in the metadata form mdev-agg reads; with no DEVICE, a domain
+# without aggregation. DOMAIN_XML_TYPE (default kvm), DOMAIN_XML_MEMORY_MIB (512) and
+# DOMAIN_XML_DEVICES (more elements for <devices>) shape it for a real libvirtd.
 domain_xml() {
 	domain_xml_file=$1
 	domain_xml_name=$2
 	shift 2
 	{
-		echo "<domain type='kvm'>"
+		echo "<domain type='${DOMAIN_XML_TYPE:-kvm}'>"
 		echo "  <name>$domain_xml_name</name>"
-		echo "  <memory unit='MiB'>512</memory>"
+		echo "  <memory unit='MiB'>${DOMAIN_XML_MEMORY_MIB:-512}</memory>"
 		echo "  <os><type arch='x86_64'>hvm</type></os>"
-		echo "  <metadata>"
-		echo "    <agg:aggregation xmlns:agg='urn:mdev-agg:aggregation:1'>"
-		for domain_xml_device in "$@"; do
-			IFS=: read -r dx_uuid dx_type dx_instances dx_parent <<EOF
+		if [ $# -gt 0 ]; then
+			echo "  <metadata>"
+			echo "    <agg:aggregation xmlns:agg='urn:mdev-agg:aggregation:1'>"
+			for domain_xml_device in "$@"; do
+				IFS=: read -r dx_uuid dx_type dx_instances dx_parent <<EOF
 $domain_xml_device
 EOF
-			echo "      <agg:device uuid='$dx_uuid' type='$dx_type' instances='$dx_instances'${dx_parent:+ parent='$dx_parent'}/>"
-		done
-		echo "    </agg:aggregation>"
-		echo "  </metadata>"
+				echo "      <agg:device uuid='$dx_uuid' type='$dx_type' instances='$dx_instances'${dx_parent:+ parent='$dx_parent'}/>"
+			done
+			echo "    </agg:aggregation>"
+			echo "  </metadata>"
+		fi
 		echo "  <devices>"
+		[ -z "${DOMAIN_XML_DEVICES:-}" ] || echo "    $DOMAIN_XML_DEVICES"
 		for domain_xml_device in "$@"; do
 			echo "    <hostdev mode='subsystem' type='mdev' model='vfio-pci'>"
 			echo "      <source><address uuid='${domain_xml_device%%:*}'/></source>"

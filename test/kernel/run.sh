@@ -17,7 +17,7 @@ kernel_abi=${MDEV_AGG_KERNEL_ABI:-6.1.0-56-amd64}
 # Seconds until the guest prints its first line, and for the whole guest run.
 boot_timeout=${MDEV_AGG_BOOT_TIMEOUT:-90}
 kvm_boot_timeout=${MDEV_AGG_KVM_BOOT_TIMEOUT:-20}
-run_timeout=${MDEV_AGG_RUN_TIMEOUT:-600}
+run_timeout=${MDEV_AGG_RUN_TIMEOUT:-1800}
 # Scenario names (file names without .sh) to run instead of all, separated by spaces.
 only_scenarios=${MDEV_AGG_SCENARIOS:-}
 apt_timeout=600
@@ -59,7 +59,11 @@ resolve_kernel_abi() {
 }
 
 install_packages() {
-	local wanted=(qemu-system-x86 busybox-static "linux-headers-$kernel_abi" gcc make libc6-dev kmod cpio procps)
+	# libvirt's daemon, QEMU driver and virsh run inside the guest from the host's root (libvirt.sh):
+	# the distribution's packages without libvirt-daemon-system, which would set the daemon up to run
+	# on this host (users, service units, polkit, firewall).
+	local wanted=(qemu-system-x86 busybox-static "linux-headers-$kernel_abi" gcc make libc6-dev kmod cpio procps
+		libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients)
 	local missing=()
 	for package in "${wanted[@]}"; do
 		package_installed "$package" || missing+=("$package")
@@ -178,6 +182,9 @@ boot_guest() {
 	rm -rf "$cache/out" "$console"
 	mkdir -p "$cache/out"
 	[ -z "$only_scenarios" ] || echo "$only_scenarios" >"$cache/out/only-scenarios"
+	# The libvirt scenarios run the host's own libvirtd, node and this project at their host paths.
+	echo "$project" >"$cache/out/host-project"
+	readlink -f "$(command -v node)" >"$cache/out/host-node"
 	: >"$console"
 	if [ "$accel" = kvm ]; then cpu=host; else cpu=max; fi
 	say "booting $kernel_abi ($accel)"
@@ -191,6 +198,7 @@ boot_guest() {
 		-append "console=ttyS0 panic=-1 loglevel=4 rdinit=/init" \
 		-virtfs "local,path=$project,mount_tag=project,security_model=none,readonly=on,multidevs=remap" \
 		-virtfs "local,path=$cache/out,mount_tag=out,security_model=none,multidevs=remap" \
+		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
 		|| exit $?) >"$cache/qemu.log" 2>&1 &
 	local qemu=$!
 	booted_after=
@@ -255,11 +263,17 @@ report() {
 	sed 's/^/  | /' "$console"
 	mkdir -p "$results"
 	rm -f "$results"/{console.log,scenarios.txt,kernel-writes.jsonl,kernel-writes.diff}
+	rm -rf "$results/libvirt"
 	cp "$console" "$results/console.log"
 	: >"$results/scenarios.txt"
 	[ -f "$cache/out/scenario-results.txt" ] && cp "$cache/out/scenario-results.txt" "$results/scenarios.txt"
 	[ -f "$cache/out/kernel-writes.jsonl" ] && cp "$cache/out/kernel-writes.jsonl" "$results/kernel-writes.jsonl"
+	[ -d "$cache/out/libvirt" ] && cp -r "$cache/out/libvirt" "$results/libvirt"
 
+	if compgen -G "$results/libvirt/*-steps.txt" >/dev/null; then
+		say "libvirt steps (scenario | step | status | message | devices: uuid type count | QEMU sysfsdev | pool: available plain/agg before -> after):"
+		cat "$results"/libvirt/*-steps.txt | sed 's/^/  /'
+	fi
 	say "results:"
 	sed 's/^/  /' "$results/scenarios.txt"
 	passed=$(grep -c '^PASS ' "$results/scenarios.txt" || true)

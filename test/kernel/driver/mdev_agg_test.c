@@ -14,7 +14,8 @@
  *
  * Creating a device with too few free units fails with ENOSPC. Devices are
  * vfio devices on an emulated IOMMU group, so user space can open them and
- * hold them busy.
+ * hold them busy, and PCI devices enough for QEMU's vfio-pci to start a guest
+ * with them (a config space with ids, nothing else; see below).
  *
  * The aggregatable type has the type attribute migration_version of the
  * 2019-20 migration proposal. Reading it gives this driver's string,
@@ -33,6 +34,8 @@
 #include <linux/vfio.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
+#include <linux/pci_regs.h>
+#include <asm/unaligned.h>
 
 #define AGG_TEST_NAME "mdev_agg_test"
 
@@ -241,23 +244,138 @@ static void agg_test_close_device(struct vfio_device *vdev)
 	mutex_unlock(&pool_lock);
 }
 
-static long agg_test_ioctl(struct vfio_device *vdev, unsigned int cmd,
-			   unsigned long arg)
-{
-	struct vfio_device_info info;
-	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
+/*
+ * What QEMU's vfio-pci needs to realize the device (-device vfio-pci,sysfsdev=):
+ * a PCI device with the fixed region and interrupt indexes, of which only the
+ * config space has a size, and no interrupt has a count. The config space is
+ * a header with this driver's ids and nothing else: no BARs, no capabilities,
+ * no interrupt pin. Writes to it are accepted and change nothing, so sizing
+ * the ROM BAR finds none.
+ */
+#define AGG_TEST_PCI_VENDOR	0x1b36	/* Red Hat's QEMU range, as the kernel's mdpy sample */
+#define AGG_TEST_PCI_DEVICE	0x10a6	/* a number of the test's own */
+#define AGG_TEST_PCI_CLASS	0xff0000	/* device does not fit any class */
+/* A region's index in the high bits of the file offset, as vfio-pci does it. */
+#define AGG_TEST_REGION_SHIFT	40
+#define AGG_TEST_REGION_OFFSET(index)	((u64)(index) << AGG_TEST_REGION_SHIFT)
 
-	if (cmd != VFIO_DEVICE_GET_INFO)
-		return -ENOTTY;
+static u8 agg_test_config[PCI_CFG_SPACE_SIZE];
+
+static void agg_test_init_config(void)
+{
+	u8 *c = agg_test_config;
+
+	put_unaligned_le16(AGG_TEST_PCI_VENDOR, c + PCI_VENDOR_ID);
+	put_unaligned_le16(AGG_TEST_PCI_DEVICE, c + PCI_DEVICE_ID);
+	put_unaligned_le32(AGG_TEST_PCI_CLASS << 8, c + PCI_CLASS_REVISION);
+	c[PCI_HEADER_TYPE] = PCI_HEADER_TYPE_NORMAL;
+	put_unaligned_le16(AGG_TEST_PCI_VENDOR, c + PCI_SUBSYSTEM_VENDOR_ID);
+	put_unaligned_le16(AGG_TEST_PCI_DEVICE, c + PCI_SUBSYSTEM_ID);
+}
+
+/* The config space window of an access at *ppos, or -EINVAL outside it. */
+static ssize_t agg_test_config_window(size_t count, loff_t *ppos)
+{
+	u64 pos = *ppos;
+	u64 offset = pos & (AGG_TEST_REGION_OFFSET(1) - 1);
+
+	if (pos >> AGG_TEST_REGION_SHIFT != VFIO_PCI_CONFIG_REGION_INDEX ||
+	    offset >= PCI_CFG_SPACE_SIZE || count > PCI_CFG_SPACE_SIZE - offset)
+		return -EINVAL;
+	return offset;
+}
+
+static ssize_t agg_test_read(struct vfio_device *vdev, char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	ssize_t offset = agg_test_config_window(count, ppos);
+
+	if (offset < 0)
+		return offset;
+	if (copy_to_user(buf, agg_test_config + offset, count))
+		return -EFAULT;
+	*ppos += count;
+	return count;
+}
+
+static ssize_t agg_test_write(struct vfio_device *vdev, const char __user *buf,
+			      size_t count, loff_t *ppos)
+{
+	ssize_t offset = agg_test_config_window(count, ppos);
+
+	if (offset < 0)
+		return offset;
+	*ppos += count;
+	return count;
+}
+
+static long agg_test_get_info(unsigned long arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
+	struct vfio_device_info info;
+
 	if (copy_from_user(&info, (void __user *)arg, minsz))
 		return -EFAULT;
 	if (info.argsz < minsz)
 		return -EINVAL;
-	/* No regions and no interrupts: the device exists to be created, sized and held. */
-	info.flags = VFIO_DEVICE_FLAGS_PCI;
-	info.num_regions = 0;
-	info.num_irqs = 0;
+	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
+	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_irqs = VFIO_PCI_NUM_IRQS;
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long agg_test_get_region_info(unsigned long arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_region_info info;
+
+	if (copy_from_user(&info, (void __user *)arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_REGIONS)
+		return -EINVAL;
+	info.offset = AGG_TEST_REGION_OFFSET(info.index);
+	info.cap_offset = 0;
+	if (info.index == VFIO_PCI_CONFIG_REGION_INDEX) {
+		info.size = PCI_CFG_SPACE_SIZE;
+		info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+	} else {
+		info.size = 0;
+		info.flags = 0;
+	}
+	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long agg_test_get_irq_info(unsigned long arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_info, count);
+	struct vfio_irq_info info;
+
+	if (copy_from_user(&info, (void __user *)arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
+		return -EINVAL;
+	info.flags = 0;
+	info.count = 0;
+	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long agg_test_ioctl(struct vfio_device *vdev, unsigned int cmd,
+			   unsigned long arg)
+{
+	switch (cmd) {
+	case VFIO_DEVICE_GET_INFO:
+		return agg_test_get_info(arg);
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return agg_test_get_region_info(arg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return agg_test_get_irq_info(arg);
+	case VFIO_DEVICE_RESET:
+		/* Nothing to reset: the device has no state a guest can change. */
+		return 0;
+	default:
+		/* VFIO_DEVICE_SET_IRQS included: there is no interrupt to set. */
+		return -ENOTTY;
+	}
 }
 
 static void agg_test_release(struct vfio_device *vdev)
@@ -269,6 +387,8 @@ static const struct vfio_device_ops agg_test_vfio_ops = {
 	.name = AGG_TEST_NAME,
 	.open_device = agg_test_open_device,
 	.close_device = agg_test_close_device,
+	.read = agg_test_read,
+	.write = agg_test_write,
 	.ioctl = agg_test_ioctl,
 	.release = agg_test_release,
 };
@@ -376,6 +496,7 @@ static int __init agg_test_init(void)
 	if (pool_units == 0)
 		return -EINVAL;
 	pool_free = pool_units;
+	agg_test_init_config();
 	snprintf(agg_migration_version, sizeof(agg_migration_version), "%s-%s-%u\n",
 		 AGG_TEST_NAME, agg_type.mtype.sysfs_name, migration_version);
 

@@ -3,6 +3,8 @@
 # same domain's apply or release, or another domain's apply or release. The host converges to the
 # requested state or to none, never half: no leaked device, the pool as the devices say, no lock
 # and no journal left.
+# Many CLI processes under emulation: on a loaded two-core host this outlasts the default limit.
+# scenario-timeout: 420
 require_cli apply release
 
 u=9b7e1f4e-0c1a-4b7e-9d1e-00000000

@@ -3,6 +3,8 @@
 # agree, no two runs write at the same time, and no lock is left. Rounds: everything at once; apply
 # and release mixed; a lock timeout of 0; a holder killed while the others wait for it; a live
 # holder that outlasts the timeout; and a release of everything.
+# Many CLI processes under emulation: on a loaded two-core host this outlasts the default limit.
+# scenario-timeout: 420
 require_cli apply release
 
 u=9b7e1f4e-0c1a-4b7e-9d1e-00000000
