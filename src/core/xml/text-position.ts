@@ -9,6 +9,17 @@ export class LineIndex {
   }
 
   at(offset: number): Position {
+    const line = this.lineOf(offset);
+    return { line: line + 1, column: offset - this.starts[line] + 1 };
+  }
+
+  /** The offset where the line holding `offset` starts. */
+  lineStart(offset: number): number {
+    return this.starts[this.lineOf(offset)];
+  }
+
+  /** 0-based line of an offset. */
+  private lineOf(offset: number): number {
     let low = 0;
     let high = this.starts.length - 1;
     while (low < high) {
@@ -16,6 +27,6 @@ export class LineIndex {
       if (this.starts[mid] <= offset) low = mid;
       else high = mid - 1;
     }
-    return { line: low + 1, column: offset - this.starts[low] + 1 };
+    return low;
   }
 }
