@@ -4,6 +4,7 @@
 #   libvirt's RelaxNG schemas            (libvirt0: /usr/share/libvirt/schemas/*.rng)
 #   virsh                                (libvirt-clients)
 #   mdevctl                              (mdevctl: the export tests run it on fixture trees)
+#   dash                                 (dash: the sh plan is run under dash and bash)
 # Does nothing (and touches no network) when everything is present. libvirt's schemas are used
 # from their installed location; they are never copied into the repository.
 set -euo pipefail
@@ -17,6 +18,7 @@ if [[ ! -r "$SCHEMA_DIR/domain.rng" || ! -r "$SCHEMA_DIR/domaincommon.rng" || ! 
 fi
 command -v virsh >/dev/null 2>&1 || missing+=(libvirt-clients)
 command -v mdevctl >/dev/null 2>&1 || missing+=(mdevctl)
+command -v dash >/dev/null 2>&1 || missing+=(dash)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
@@ -24,7 +26,7 @@ fi
 
 fail() {
   echo "setup-test-tools: $*" >&2
-  echo "setup-test-tools: the tests need: xmllint (libxml2-utils), $SCHEMA_DIR/domain.rng (libvirt0), virsh (libvirt-clients), mdevctl (mdevctl)" >&2
+  echo "setup-test-tools: the tests need: xmllint (libxml2-utils), $SCHEMA_DIR/domain.rng (libvirt0), virsh (libvirt-clients), mdevctl (mdevctl), dash (dash)" >&2
   exit 1
 }
 
@@ -55,4 +57,5 @@ command -v xmllint >/dev/null 2>&1 || fail "xmllint is still missing after insta
 [[ -r "$SCHEMA_DIR/domain.rng" ]] || fail "$SCHEMA_DIR/domain.rng is still missing after installing libvirt0"
 command -v virsh >/dev/null 2>&1 || fail "virsh is still missing after installing libvirt-clients"
 command -v mdevctl >/dev/null 2>&1 || fail "mdevctl is still missing after installing mdevctl"
+command -v dash >/dev/null 2>&1 || fail "dash is still missing after installing dash"
 echo "setup-test-tools: done" >&2
