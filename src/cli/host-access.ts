@@ -1,6 +1,6 @@
 /** The host a command works on: the real tree under the root, or a simulated kernel seeded from it. */
 import { parseJsonDocument } from '../core/json-text';
-import type { Sysfs } from '../core/sysfs';
+import { PathEscapeError, type Sysfs, SysfsError } from '../core/sysfs';
 import { MAX_JSON_BYTES } from '../core/json-text';
 import { RealSysfs, resolveRoot } from '../shell/real-sysfs';
 import { SimKernel } from '../shell/sim-kernel';
@@ -67,6 +67,8 @@ export function openHost(ctx: CommandContext, simulate: boolean): HostAccess {
   } catch (e) {
     // The options name a parent or type the tree lacks: the file is wrong, not the program.
     if (options !== undefined && e instanceof Error && e.message.startsWith('sim.json')) throw new UsageError(`${shown}: ${e.message}`);
+    // A tree whose links leave the root, or whose files cannot be read, cannot be simulated.
+    if (e instanceof PathEscapeError || e instanceof SysfsError) throw new UsageError(`the tree under ${real.root} cannot be simulated: ${e.message}`);
     throw e;
   }
 }

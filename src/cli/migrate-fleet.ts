@@ -7,6 +7,7 @@
  * (W_SOURCE_SNAPSHOT_MISSING).
  */
 import { join, resolve } from 'node:path';
+import { sanitiseLine } from '../core/terminal-text';
 import { type Diagnostic, diagnostic, hasErrors } from '../core/diagnostics';
 import { type DomainModel, readDomain } from '../core/domain';
 import { type FleetDomain, fleetMatrix } from '../core/migration/fleet';
@@ -223,7 +224,7 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
 }
 
 function fleetTable(rows: readonly DomainRow[], targetCount: number): string {
-  const label = (r: DomainRow) => (r.name ? `${r.name} (${r.file})` : r.file);
+  const label = (r: DomainRow) => sanitiseLine(r.name ? `${r.name} (${r.file})` : r.file);
   const width = Math.max(6, ...rows.map((r) => label(r).length));
   const sourceWidth = Math.max(6, ...rows.map((r) => (r.source ?? '-').length));
   const lines = [`${'DOMAIN'.padEnd(width)}  ${'SOURCE'.padEnd(sourceWidth)}  TARGETS THAT CAN TAKE IT`];

@@ -22,6 +22,7 @@ export const CODES = {
   E_AGG_ORPHAN: 'A metadata aggregation entry names a UUID that no mdev hostdev of the domain has.',
   E_AGG_CONFLICT: 'The inline and metadata entries for one UUID disagree, or the entry is malformed in another way.',
   E_HOSTDEV_MODEL_INVALID: 'An mdev hostdev has no model or one other than vfio-pci, vfio-ccw, vfio-ap (or mismatches the type\'s device_api).',
+  E_HOSTDEV_MODE_INVALID: 'An mdev hostdev has a mode other than subsystem (mode=\'capabilities\'): libvirt refuses such a domain, so it is refused too.',
   I_UNMANAGED_HOSTDEV: 'An mdev hostdev has no aggregation entry; mdev-agg leaves it alone.',
   W_AGG_NAMESPACE_DUPLICATE: 'A second aggregation container in <metadata>; libvirt keeps only the first, so it is ignored.',
   W_AGG_UNKNOWN_ATTR: 'An aggregation element carries an attribute mdev-agg does not know; it is ignored.',

@@ -159,6 +159,9 @@ export function domainFromDocument(doc: XmlDocument): DomainResult {
     for (const el of childElements(devices, 'hostdev')) {
       if (attribute(el, 'type')?.value !== 'mdev') continue;
       const hostdev: MdevHostdev = { uuid: null, model: null, display: null, ramfb: null, element: el, inline: null, metadata: null };
+      // libvirt takes an mdev only as a subsystem hostdev (its default mode) and refuses the domain otherwise.
+      const mode = attribute(el, 'mode');
+      if (mode && mode.value !== 'subsystem') report('E_HOSTDEV_MODE_INVALID', `mode ${quoted(mode.value)}: libvirt accepts an mdev hostdev only with mode='subsystem'`, mode.offset);
       const address = childElements(el, 'source').flatMap((s) => childElements(s, 'address'))[0];
       const uuidAttribute = address && attribute(address, 'uuid');
       if (!uuidAttribute) report('E_AGG_MISSING_ATTR', 'mdev hostdev has no <source><address uuid=…/></source>', (address ?? el).start);

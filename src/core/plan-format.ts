@@ -31,7 +31,7 @@ export function describeOp(op: PlanOp): string {
 }
 
 export function planText(plan: Plan, gives?: DeviceGives): string {
-  const lines = [`${plan.kind} plan for domain ${plan.domain ?? '(unnamed)'}: ${plan.devices.length} device${plan.devices.length === 1 ? '' : 's'}`];
+  const lines = [`${plan.kind} plan for domain ${sanitiseLine(plan.domain ?? '(unnamed)')}: ${plan.devices.length} device${plan.devices.length === 1 ? '' : 's'}`];
   for (const d of plan.devices) {
     const what = { create: 'create', present: 'already present, nothing to do', remove: 'remove', absent: 'not present, nothing to do' }[d.action];
     lines.push(`  ${d.uuid}  ${d.type} x${d.instances} on ${d.parent || '(any)'}  [${d.dialect}]  ${what}`);

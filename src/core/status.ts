@@ -1,5 +1,6 @@
 /** Desired (the domain) against actual (the host), per managed device. Pure. */
 import type { DomainModel } from './domain';
+import { sanitiseLine } from './terminal-text';
 import { type HostDevice, type HostModel, findDevice } from './host-model';
 import { existsAsDeclared } from './placement';
 
@@ -26,7 +27,7 @@ export function domainStatus(domain: DomainModel, host: HostModel): DeviceStatus
 }
 
 export function statusText(domainName: string | null, rows: DeviceStatus[]): string {
-  const lines = [`status of domain ${domainName ?? '(unnamed)'}:`];
+  const lines = [`status of domain ${sanitiseLine(domainName ?? '(unnamed)')}:`];
   for (const r of rows) {
     const want = `${r.desired.type} x${r.desired.instances}${r.desired.parent ? ` on ${r.desired.parent}` : ''}`;
     const have = r.actual ? `${r.actual.type} x${r.actual.instances} on ${r.actual.parent}` : '-';

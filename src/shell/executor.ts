@@ -184,8 +184,21 @@ class Steps {
 /** Records a finding; `severity` overrides the code's own (a journal set aside is reported, not fatal). */
 type Note = (code: Code, message: string, uuid?: string | null, severity?: 'warning') => void;
 
+/**
+ * A journal write as a step: refused or failing (the directory replaced, the disk full), it stops
+ * the run before the step it would have announced, as a failed sysfs write does.
+ */
+function journaled(write: () => void) {
+  try {
+    write();
+  } catch (e) {
+    if (e instanceof PathEscapeError || e instanceof SysfsError) throw new StepFailure('E_JOURNAL', `the journal cannot be written: ${e.message}`);
+    throw e;
+  }
+}
+
 function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, report: ExecutionReport) {
-  const journal: Journal = { pid: process.pid, kind: 'apply', domain: plan.domain, entries: [] };
+  let started = false;
   const created: DevicePlan[] = [];
   let failure: { uuid: string; error: StepFailure } | null = null;
   for (const device of plan.devices) {
@@ -200,15 +213,15 @@ function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, repor
       continue;
     }
     const entry = { uuid: device.uuid, parent: device.parent, type: device.type, instances: device.instances, state: 'creating' as const };
-    journal.entries.push(entry);
-    store.writeJournal(journal);
     try {
+      // Before the create: a run stopped from here on leaves a journal naming the device.
+      journaled(() => (started ? store.recordJournal(entry) : store.startJournal({ pid: process.pid, kind: 'apply', domain: plan.domain, entries: [entry] })));
+      started = true;
       for (const op of device.ops) {
         steps.run(op);
         if (op.op === 'write' && op.path.endsWith('/create')) created.push(device);
       }
-      journal.entries[journal.entries.length - 1] = { ...entry, state: 'done' };
-      store.writeJournal(journal);
+      journaled(() => store.recordJournal({ ...entry, state: 'done' }));
     } catch (e) {
       if (!(e instanceof StepFailure)) throw e;
       failure = { uuid: device.uuid, error: e };
@@ -217,7 +230,7 @@ function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, repor
   }
   if (!failure) {
     report.created = created.map((d) => d.uuid);
-    store.clearJournal();
+    clearJournal(store, note, report);
     return;
   }
   note(failure.error.code, failure.error.message, failure.uuid);
@@ -236,7 +249,7 @@ function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, repor
     }
   }
   if (clean) {
-    store.clearJournal();
+    clearJournal(store, note, report);
     if (created.length) note('I_ROLLED_BACK', rollbackSummary(report.rolledBack, neverAppeared));
   } else report.unclean = true; // the journal stays: the next run retries the removal
 }
@@ -253,12 +266,20 @@ function rollbackSummary(removed: readonly string[], neverAppeared: readonly str
 function runRelease(plan: Plan, store: StateStore, steps: Steps, note: Note, report: ExecutionReport) {
   const toRemove = plan.devices.filter((d) => d.action === 'remove');
   if (toRemove.length === 0) return;
-  store.writeJournal({
-    pid: process.pid,
-    kind: 'release',
-    domain: plan.domain,
-    entries: toRemove.map((d) => ({ uuid: d.uuid, parent: d.parent, type: d.type, instances: d.instances, state: 'removing' })),
-  });
+  try {
+    journaled(() =>
+      store.startJournal({
+        pid: process.pid,
+        kind: 'release',
+        domain: plan.domain,
+        entries: toRemove.map((d) => ({ uuid: d.uuid, parent: d.parent, type: d.type, instances: d.instances, state: 'removing' })),
+      }),
+    );
+  } catch (e) {
+    if (!(e instanceof StepFailure)) throw e;
+    note(e.code, `${e.message}; nothing removed`);
+    return;
+  }
   for (const device of toRemove) {
     try {
       for (const op of device.ops) steps.run(op, true);
@@ -268,7 +289,18 @@ function runRelease(plan: Plan, store: StateStore, steps: Steps, note: Note, rep
       note(e.code, e.message, device.uuid);
     }
   }
-  store.clearJournal();
+  clearJournal(store, note, report);
+}
+
+/** A finished run's journal removed; failing that, the next run finds it and reconciles what is already done. */
+function clearJournal(store: StateStore, note: Note, report: ExecutionReport) {
+  try {
+    store.clearJournal();
+  } catch (e) {
+    if (!(e instanceof PathEscapeError || e instanceof SysfsError)) throw e;
+    note('E_JOURNAL', `the journal could not be removed: ${e.message}`);
+    report.unclean = true;
+  }
 }
 
 /**
@@ -329,7 +361,7 @@ function reconcile(store: StateStore, steps: Steps, note: Note, report: Executio
       return false;
     }
   }
-  store.clearJournal();
+  clearJournal(store, note, report);
   const outcome = [removed.length ? `removed ${removed.join(', ')}` : 'nothing left to remove', ...(inUse.length ? [`left ${inUse.join(', ')} in place: in use`] : [])];
   note('I_RECONCILED', `an interrupted ${journal.kind} of ${journal.domain ?? 'a domain'} (pid ${journal.pid}) was reconciled: ${outcome.join('; ')}`);
   return true;

@@ -336,13 +336,23 @@ export class SimKernel implements Sysfs {
     this.addDevice(type, uuid, instances).open = spec.open ?? false;
   }
 
-  /** What a pool has left: capacity minus every device drawing on it. */
+  /**
+   * What each pool has left: its capacity minus every device drawing on it, kept up to date as
+   * devices appear, go and change their count (summing the devices on every read made a run of
+   * many devices quadratic).
+   */
+  private readonly freeByPool = new Map<Pool, Resources>();
+
+  /** A device drawing `instances` more (or fewer, when negative) of its type's cost from its pool. */
+  private draw(type: TypeState, instances: number): void {
+    const left = this.free(type.pool);
+    for (const [resource, cost] of Object.entries(type.cost)) left[resource]! -= cost * instances;
+  }
+
+  /** What a pool has left. */
   private free(pool: Pool): Resources {
-    const left: Resources = { ...pool.capacity };
-    for (const device of this.devices.values()) {
-      if (device.type.pool !== pool) continue;
-      for (const [resource, cost] of Object.entries(device.type.cost)) left[resource]! -= cost * device.instances;
-    }
+    let left = this.freeByPool.get(pool);
+    if (!left) this.freeByPool.set(pool, (left = { ...pool.capacity }));
     return left;
   }
 
@@ -386,6 +396,7 @@ export class SimKernel implements Sysfs {
   private addDevice(type: TypeState, uuid: string, instances: number): DeviceState {
     const device: DeviceState = { uuid, type, instances, open: false, dir: `${type.parent.deviceDir}/${uuid}` };
     this.devices.set(uuid, device);
+    this.draw(type, instances);
     const dir = device.dir;
     this.tree.mkdirs(dir);
     this.tree.put(`${dir}/remove`, { kind: 'file', write: (data) => this.remove(device, data) });
@@ -418,6 +429,7 @@ export class SimKernel implements Sysfs {
     if (device.open) throw new Errno('EINVAL');
     if (parsed.value === BigInt(device.instances)) return;
     if (parsed.value > BigInt(this.available(device.type) + device.instances)) throw new Errno('EINVAL');
+    this.draw(device.type, Number(parsed.value) - device.instances);
     device.instances = Number(parsed.value);
   }
 
@@ -428,6 +440,7 @@ export class SimKernel implements Sysfs {
     if (parsed.value === 0n) return;
     if (device.open) throw new RemoveWouldBlock(device.uuid);
     this.devices.delete(device.uuid);
+    this.draw(device.type, -device.instances);
     this.tree.remove(`${MDEV_DEVICES}/${device.uuid}`);
     this.tree.remove(`${device.type.dir}/devices/${device.uuid}`);
     this.tree.remove(device.dir);

@@ -30,7 +30,10 @@ export interface StateStore {
   unlock(): void;
   /** The journal an interrupted run left, null when none; JournalUnreadableError when it cannot be acted on. */
   readJournal(): Journal | null;
-  writeJournal(journal: Journal): void;
+  /** Starts this run's journal with its first entries (a journal left behind was reconciled first). */
+  startJournal(journal: Journal): void;
+  /** Records one entry's new state (a new entry, or the next state of one recorded). */
+  recordJournal(entry: JournalEntry): void;
   clearJournal(): void;
   /** Moves an unreadable journal aside (kept, renamed with a timestamp); the new host path, or null. */
   setJournalAside(): string | null;
@@ -44,10 +47,13 @@ export class JournalUnreadableError extends Error {
 }
 
 /**
- * One limit for writing and reading the journal. An entry takes about 200 bytes and the domain
- * name is kept to MAX_JOURNAL_DOMAIN characters, so the largest domain XML accepted (4 MiB, at most
- * some 20,000 devices) journals well below it; a journal that would not fit is refused before the
- * first write, never written to be unreadable.
+ * The journal is one JSON object per line: its header (pid, kind, domain), then one entry per
+ * change of state, appended and flushed before the step it announces, so a run costs one short
+ * write per step however many devices it has. One limit holds for writing and reading; an entry
+ * takes about 200 bytes and the domain name is kept to MAX_JOURNAL_DOMAIN characters, so the
+ * largest domain accepted (4 MiB, at most some 20,000 devices, two lines each) stays well below it.
+ * A line a killed run left half-written (no final newline) announced a step never taken: it is
+ * ignored.
  */
 export const MAX_JOURNAL_BYTES = 16 * 1024 * 1024;
 export const MAX_JOURNAL_DOMAIN = 256;
@@ -236,22 +242,23 @@ export class FileStateStore implements StateStore {
       throw new JournalUnreadableError(`${JOURNAL}: ${why}`, []);
     }
     if (text === null) return null;
-    const document = parseJsonDocument(text);
-    if (!document.ok) throw new JournalUnreadableError(`${JOURNAL}: ${document.message}`, uuidsIn(text));
-    const why = journalDefect(document.value);
-    if (why) throw new JournalUnreadableError(`${JOURNAL}: ${why}`, uuidsIn(text));
-    return document.value as Journal;
+    const read = parseJournal(text);
+    if (typeof read === 'string') throw new JournalUnreadableError(`${JOURNAL}: ${read}`, uuidsIn(text));
+    return read;
   }
 
-  writeJournal(journal: Journal) {
+  startJournal(journal: Journal) {
     this.ensureDir();
-    const kept = journal.domain !== null && journal.domain.length > MAX_JOURNAL_DOMAIN ? { ...journal, domain: `${journal.domain.slice(0, MAX_JOURNAL_DOMAIN)}…` } : journal;
-    const text = JSON.stringify(kept);
-    if (Buffer.byteLength(text) > MAX_JOURNAL_BYTES) {
-      throw new SysfsError('EFBIG', JOURNAL, 'write', `the journal would be larger than ${MAX_JOURNAL_BYTES} bytes`);
-    }
-    // Write then rename: a run killed mid-write leaves the previous journal, never half of one.
+    const domain = journal.domain !== null && journal.domain.length > MAX_JOURNAL_DOMAIN ? `${journal.domain.slice(0, MAX_JOURNAL_DOMAIN)}…` : journal.domain;
+    const lines = [JSON.stringify({ pid: journal.pid, kind: journal.kind, domain }), ...journal.entries.map((e) => JSON.stringify(e))];
+    const text = `${lines.join('\n')}\n`;
+    if (Buffer.byteLength(text) > MAX_JOURNAL_BYTES) throw new SysfsError('EFBIG', JOURNAL, 'write', `the journal would be larger than ${MAX_JOURNAL_BYTES} bytes`);
+    // Written beside, then renamed: the journal appears whole, header and first entries together.
     this.tree.replaceFile(JOURNAL, text, 0o600, String(this.pid));
+  }
+
+  recordJournal(entry: JournalEntry) {
+    this.tree.appendFile(JOURNAL, `${JSON.stringify(entry)}\n`, MAX_JOURNAL_BYTES);
   }
 
   clearJournal() {
@@ -267,6 +274,41 @@ export class FileStateStore implements StateStore {
   }
 }
 
+/**
+ * The journal a text holds, or why it cannot be acted on. The header line, then entries; the
+ * last state recorded for a UUID is its state, in the order the UUIDs first appear. The single
+ * object of earlier builds (`entries` inside the header) is read too.
+ */
+function parseJournal(text: string): Journal | string {
+  const lines = text.split('\n');
+  const last = lines.pop()!;
+  // Earlier builds wrote one object without a newline; the header of this format is never torn
+  // (it is renamed into place), so a lone unterminated line holding entries is such a journal.
+  if (lines.length === 0 && /^\s*\{.*"entries"\s*:/s.test(last)) lines.push(last);
+  // Otherwise a last line without its newline was being written when the run was killed: its step was never taken.
+  if (lines.length === 0) return 'empty';
+  const values: unknown[] = [];
+  for (const [i, line] of lines.entries()) {
+    const document = parseJsonDocument(line);
+    if (!document.ok) return `line ${i + 1}: ${document.message}`;
+    values.push(document.value);
+  }
+  const [header, ...entryValues] = values;
+  const legacy = isJsonObject(header) && 'entries' in header && entryValues.length === 0;
+  const why = headerDefect(header, legacy);
+  if (why) return `line 1: ${why}`;
+  const all = legacy ? ((header as Record<string, unknown>).entries as unknown[]) : entryValues;
+  const entries = new Map<string, JournalEntry>();
+  for (const [i, entry] of all.entries()) {
+    const defect = entryDefect(entry);
+    if (defect) return legacy ? `entry ${i}: ${defect}` : `line ${i + 2}: ${defect}`;
+    const e = entry as unknown as JournalEntry;
+    entries.set(e.uuid, { uuid: e.uuid, parent: e.parent, type: e.type, instances: e.instances, state: e.state });
+  }
+  const h = header as Record<string, unknown>;
+  return { pid: h.pid as number, kind: h.kind as Journal['kind'], domain: h.domain as string | null, entries: [...entries.values()] };
+}
+
 /** The lower-case dashed UUIDs a text names, at most 1,000, for a report about a journal that cannot be read. */
 function uuidsIn(text: string): string[] {
   const found = new Set<string>();
@@ -279,34 +321,35 @@ function uuidsIn(text: string): string[] {
 }
 
 const ENTRY_STATES = ['creating', 'done', 'removing'];
-const JOURNAL_KEYS = ['pid', 'kind', 'domain', 'entries'];
+const HEADER_KEYS = ['pid', 'kind', 'domain'];
 const ENTRY_KEYS = ['uuid', 'parent', 'type', 'instances', 'state'];
 
-/**
- * Why a parsed journal cannot be acted on, or null. Its names become paths of removals run as
- * root, so they obey the rules a domain's do: a normalised UUID, safe parent and type names; every
- * other field has its type, and nothing else is there.
- */
-function journalDefect(value: unknown): string | null {
+/** Why a journal's header cannot be acted on, or null: every field of its type, nothing else there. */
+function headerDefect(value: unknown, legacy: boolean): string | null {
   if (!isJsonObject(value)) return 'not an object';
-  const extra = Object.keys(value).find((k) => !JOURNAL_KEYS.includes(k));
-  if (extra !== undefined) return 'a key that is not pid, kind, domain or entries';
+  const extra = Object.keys(value).find((k) => !HEADER_KEYS.includes(k) && !(legacy && k === 'entries'));
+  if (extra !== undefined) return 'a key that is not pid, kind or domain';
   if (!Number.isSafeInteger(value.pid) || (value.pid as number) < 1) return 'pid is not a positive integer';
   if (value.kind !== 'apply' && value.kind !== 'release') return 'kind is not apply or release';
   if (value.domain !== null && typeof value.domain !== 'string') return 'domain is not a string or null';
-  if (!Array.isArray(value.entries)) return 'no entries';
-  for (const [i, entry] of (value.entries as unknown[]).entries()) {
-    const valid =
-      isJsonObject(entry) &&
-      Object.keys(entry).every((k) => ENTRY_KEYS.includes(k)) &&
-      typeof entry.uuid === 'string' && normaliseUuid(entry.uuid) === entry.uuid &&
-      typeof entry.type === 'string' && isSafeSysfsName(entry.type) &&
-      typeof entry.parent === 'string' && (entry.parent === '' || isSafeSysfsName(entry.parent)) &&
-      Number.isSafeInteger(entry.instances) && (entry.instances as number) >= 1 && (entry.instances as number) <= 2147483647 &&
-      ENTRY_STATES.includes(entry.state as string);
-    if (!valid) return `entry ${i} is not a journal entry (a lower-case UUID, safe parent and type names, a count, a state)`;
-  }
+  if (legacy && !Array.isArray(value.entries)) return 'entries is not a list';
   return null;
+}
+
+/**
+ * Why an entry cannot be acted on, or null. Its names become paths of removals run as root, so
+ * they obey the rules a domain's do: a normalised UUID, safe parent and type names.
+ */
+function entryDefect(entry: unknown): string | null {
+  const valid =
+    isJsonObject(entry) &&
+    Object.keys(entry).every((k) => ENTRY_KEYS.includes(k)) &&
+    typeof entry.uuid === 'string' && normaliseUuid(entry.uuid) === entry.uuid &&
+    typeof entry.type === 'string' && isSafeSysfsName(entry.type) &&
+    typeof entry.parent === 'string' && (entry.parent === '' || isSafeSysfsName(entry.parent)) &&
+    Number.isSafeInteger(entry.instances) && (entry.instances as number) >= 1 && (entry.instances as number) <= 2147483647 &&
+    ENTRY_STATES.includes(entry.state as string);
+  return valid ? null : 'not a journal entry (a lower-case UUID, safe parent and type names, a count, a state)';
 }
 
 /** For `--simulate` and in-process tests: the same protocol, held in memory. */
@@ -327,9 +370,16 @@ export class MemoryStateStore implements StateStore {
   readJournal() {
     return this.journal && structuredClone(this.journal);
   }
-  writeJournal(journal: Journal) {
+  startJournal(journal: Journal) {
     this.journal = structuredClone(journal);
-    this.history.push(this.journal);
+    this.history.push(structuredClone(this.journal));
+  }
+  recordJournal(entry: JournalEntry) {
+    if (!this.journal) throw new Error('recordJournal before startJournal');
+    const at = this.journal.entries.findIndex((e) => e.uuid === entry.uuid);
+    if (at >= 0) this.journal.entries[at] = { ...entry };
+    else this.journal.entries.push({ ...entry });
+    this.history.push(structuredClone(this.journal));
   }
   clearJournal() {
     this.journal = null;

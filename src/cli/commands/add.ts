@@ -3,7 +3,7 @@ import { addDevice, nextDeviceIndex } from '../../core/edit/add-device';
 import { isMdevModel, isMethod, isSafeSysfsName, normaliseUuid, parseInstances } from '../../core/names';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { loadDomain } from '../domain-input';
-import { checkSameModel } from '../edit-check';
+import { checkSameModel, refusedAsTooLarge } from '../edit-check';
 
 /** Name-based UUIDs of one project namespace: the same domain and index give the same UUID. */
 const DEVICE_NAMESPACE = '8d2f7f5c-4b1e-5b9a-9c3e-6d0a1f2e3b4c';
@@ -48,6 +48,7 @@ export async function addCommand(ctx: CommandContext): Promise<ExitCode> {
   }
 
   const text = addDevice(domain, { uuid, type, instances, parent, method, source: null, model });
+  if (refusedAsTooLarge(ctx, text, domain.file)) return EXIT.NO;
   const expected = modelSummary(domain);
   expected.devices.push({ uuid, model, type, instances, parent, method, source: null });
   expected.hostdevs.push({ uuid, model, display: null, ramfb: null });

@@ -2,12 +2,13 @@ import { readDomain, modelSummary } from '../../core/domain';
 import { embed } from '../../core/edit/embed';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { loadDomain } from '../domain-input';
-import { checkSameModel } from '../edit-check';
+import { checkSameModel, refusedAsTooLarge } from '../edit-check';
 
 export async function embedCommand(ctx: CommandContext): Promise<ExitCode> {
   const loaded = await loadDomain(ctx, ctx.positionals[0]);
   if ('exit' in loaded) return loaded.exit;
   const { text, moved, dropped } = embed(loaded.model);
+  if (refusedAsTooLarge(ctx, text, loaded.model.file)) return EXIT.NO;
   const reread = readDomain(text, loaded.model.file);
   checkSameModel(modelSummary(loaded.model), reread);
   ctx.out.document(text);

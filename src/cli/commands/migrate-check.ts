@@ -1,4 +1,5 @@
 import { hasErrors } from '../../core/diagnostics';
+import { sanitiseLine } from '../../core/terminal-text';
 import type { CheckOptions } from '../../core/migration/compat';
 import { checkDomainMigration } from '../../core/migration/domain-check';
 import { migrationReportText } from '../../core/migration/report-text';
@@ -69,7 +70,7 @@ export async function migrateCheckCommand(ctx: CommandContext): Promise<ExitCode
     });
   } else {
     const sourceName = source ? `${source.name ?? '(unnamed)'} (${sourcePath})` : 'the domain\'s stamps';
-    ctx.out.out(migrationReportText(`migration of ${domain.model.name ?? '(unnamed domain)'}: source ${sourceName}, target ${targetName}`, report.devices, report.compatible));
+    ctx.out.out(migrationReportText(`migration of ${sanitiseLine(domain.model.name ?? '(unnamed domain)')}: source ${sourceName}, target ${targetName}`, report.devices, report.compatible));
     if (!ctx.flags.quiet) {
       const lines = new (ctx.out.constructor as new () => typeof ctx.out)();
       printDiagnostics(lines, domain.diagnostics, ctx.flags);

@@ -8,7 +8,7 @@ import { isOneLine } from '../../core/snapshot/values';
 import { readHostName } from '../../shell/host-name';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { loadDomain, reportDiagnostics } from '../domain-input';
-import { checkSameModel } from '../edit-check';
+import { checkSameModel, refusedAsTooLarge } from '../edit-check';
 import { hostView } from '../host-access';
 
 /**
@@ -25,7 +25,9 @@ export async function stampCommand(ctx: CommandContext): Promise<ExitCode> {
 
   const inlineOnly = model.hostdevs.some((h) => h.inline !== null && h.metadata === null);
   if (inlineOnly) {
-    const embedded = readDomain(embed(model).text, model.file);
+    const embeddedText = embed(model).text;
+    if (refusedAsTooLarge(ctx, embeddedText, model.file)) return EXIT.NO;
+    const embedded = readDomain(embeddedText, model.file);
     checkSameModel(before, embedded);
     model = embedded.model!;
   }
@@ -38,6 +40,7 @@ export async function stampCommand(ctx: CommandContext): Promise<ExitCode> {
     return EXIT.NO;
   }
   const text = stamp(model, stamps);
+  if (refusedAsTooLarge(ctx, text, model.file)) return EXIT.NO;
   checkSameModel({ ...before, devices: before.devices.map((d) => ({ ...d, source: stamps.get(d.uuid) ?? d.source })) }, readDomain(text, model.file));
   ctx.out.document(text);
   if (!ctx.flags.quiet) {

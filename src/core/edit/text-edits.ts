@@ -3,12 +3,23 @@
  * byte-identical (libvirt users diff and version their XML).
  */
 import type { XmlDocument, XmlElement } from '../xml/reader';
+import { LineIndex } from '../xml/text-position';
 import type { Layout } from './fragment';
 
 export interface TextEdit {
   start: number;
   end: number;
   text: string;
+}
+
+/**
+ * Where the line holding `offset` starts. Searching back for a newline from every edited element
+ * made an edit of a one-line document quadratic; the index is built once per text.
+ */
+let lines: { text: string; index: LineIndex } | null = null;
+function lineStartOf(text: string, offset: number): number {
+  if (lines?.text !== text) lines = { text, index: new LineIndex(text) };
+  return lines.index.lineStart(offset);
 }
 
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
@@ -25,7 +36,7 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
 
 /** The white space before an element on its own line; '' when something precedes it there. */
 export function indentationOf(text: string, el: XmlElement): string {
-  const lineStart = text.lastIndexOf('\n', el.start - 1) + 1;
+  const lineStart = lineStartOf(text, el.start);
   const before = text.slice(lineStart, el.start);
   return /^[ \t]*$/.test(before) ? before : '';
 }
@@ -40,7 +51,7 @@ export function layoutOf(doc: XmlDocument): Layout {
 
 /** Removes an element together with its line's indentation and the newline before it. */
 export function removeElement(text: string, el: XmlElement): TextEdit {
-  const lineStart = text.lastIndexOf('\n', el.start - 1) + 1;
+  const lineStart = lineStartOf(text, el.start);
   if (lineStart === 0 || !/^[ \t]*$/.test(text.slice(lineStart, el.start))) return { start: el.start, end: el.end, text: '' };
   return { start: lineStart - (text[lineStart - 2] === '\r' ? 2 : 1), end: el.end, text: '' };
 }
@@ -56,7 +67,7 @@ export function appendChildren(doc: XmlDocument, parent: XmlElement, lines: stri
     return { start: parent.start, end: parent.end, text: [startTag, ...body, indent + closing].join(layout.newline) };
   }
   const endTag = text.lastIndexOf('</', parent.end);
-  const lineStart = text.lastIndexOf('\n', endTag - 1) + 1;
+  const lineStart = lineStartOf(text, endTag);
   if (/^[ \t]*$/.test(text.slice(lineStart, endTag))) {
     // The end tag sits on its own line: put the new lines just before that line.
     return { start: lineStart, end: lineStart, text: body.map((l) => l + layout.newline).join('') };

@@ -10,15 +10,30 @@ export class LineIndex {
   constructor(private readonly text: string) {}
 
   at(offset: number): Position {
-    const starts = (this.starts ??= lineStarts(this.text));
+    const line = this.lineOf(offset);
+    return { line: line + 1, column: offset - this.lineStarts()[line]! + 1 };
+  }
+
+  /** The offset where the line holding `offset` starts. */
+  lineStart(offset: number): number {
+    return this.lineStarts()[this.lineOf(offset)]!;
+  }
+
+  private lineStarts(): number[] {
+    return (this.starts ??= lineStarts(this.text));
+  }
+
+  /** 0-based line of an offset. */
+  private lineOf(offset: number): number {
+    const starts = this.lineStarts();
     let low = 0;
     let high = starts.length - 1;
     while (low < high) {
       const mid = (low + high + 1) >> 1;
-      if (starts[mid] <= offset) low = mid;
+      if (starts[mid]! <= offset) low = mid;
       else high = mid - 1;
     }
-    return { line: low + 1, column: offset - starts[low] + 1 };
+    return low;
   }
 }
 

@@ -34,7 +34,7 @@ export class FileRefusedError extends SysfsError {
   }
 }
 
-const { O_RDONLY, O_WRONLY, O_RDWR, O_NOFOLLOW, O_NONBLOCK, O_CREAT, O_EXCL } = fs.constants;
+const { O_RDONLY, O_WRONLY, O_RDWR, O_APPEND, O_NOFOLLOW, O_NONBLOCK, O_CREAT, O_EXCL } = fs.constants;
 const O_CLOEXEC = (fs.constants as Record<string, number>).O_CLOEXEC ?? 0;
 
 /** The errno name of a failure; Node reports a NUL byte in a path as ERR_INVALID_ARG_VALUE, the kernel would say EINVAL. */
@@ -260,6 +260,29 @@ export class ConfinedTree {
   }
 
   /**
+   * Appends `text` to an existing regular file with one link, and flushes it: one write(2), so a
+   * reader sees the line whole or (killed mid-write) cut short, never interleaved. The file may
+   * not grow past `limit` bytes.
+   */
+  appendFile(hostPath: string, text: string, limit: number): void {
+    this.refuseUnderSys(hostPath, 'write');
+    const fd = this.open(hostPath, O_WRONLY | O_APPEND, 'write');
+    if (fd === null) throw new SysfsError('ENOENT', hostPath, 'write');
+    try {
+      const bytes = Buffer.from(text, 'utf8');
+      if (fs.fstatSync(fd).size + bytes.length > limit) throw new FileRefusedError('E_FILE_TOO_LARGE', 'EFBIG', hostPath, 'write', `would grow past ${limit} bytes`);
+      const written = fs.writeSync(fd, bytes, 0, bytes.length, null);
+      if (written !== bytes.length) throw new SysfsError('EIO', hostPath, 'write', `short write: ${written} of ${bytes.length} bytes`);
+      fs.fsyncSync(fd);
+    } catch (err) {
+      if (err instanceof SysfsError) throw err;
+      throw new SysfsError(errnoOf(err), hostPath, 'write');
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /**
    * Whether opening a character device read-write answers EBUSY (a VFIO group held by a VM). Not a
    * character device, or absent: false. Opening and closing an idle group changes nothing.
    */
@@ -473,15 +496,17 @@ export class ConfinedTree {
    */
   private entryPath(hostPath: string, op: Op, mutating: boolean): string {
     this.checkHostPath(hostPath, op);
-    if (mutating && (hostPath === '/sys' || hostPath.startsWith('/sys/'))) {
-      throw new SysfsError('EPERM', hostPath, op, 'nothing is created, renamed or removed under /sys');
-    }
+    if (mutating) this.refuseUnderSys(hostPath, op);
     const name = path.posix.basename(hostPath);
     if (name === '' || name === '.' || name === '..') throw new SysfsError('EINVAL', hostPath, op, 'not a name');
     const dir = path.posix.dirname(hostPath);
     const realDir = dir === '/' ? this.realRoot : this.resolve(dir, op);
     if (realDir === null) throw new SysfsError('ENOENT', dir, op);
     return path.join(realDir, name);
+  }
+
+  private refuseUnderSys(hostPath: string, op: Op): void {
+    if (hostPath === '/sys' || hostPath.startsWith('/sys/')) throw new SysfsError('EPERM', hostPath, op, 'nothing is created, renamed, removed or appended to under /sys');
   }
 
   private checkHostPath(hostPath: string, op: Op): void {
