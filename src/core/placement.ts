@@ -10,9 +10,9 @@
  * reaches N only when N were available before its create.
  *
  * Types of one parent may draw on one pool (GVT-g's types share the GPU's graphics memory), and
- * sysfs does not say how much a device of one type takes from another. A domain therefore never
- * has devices of two types created on one parent: the room left for the second type could not be
- * known, and a verdict must equal the kernel's outcome.
+ * sysfs does not say how much a device of one type takes from another. Devices of several types on
+ * one parent are placed only where they would fit even one shared pool (`fitsOnePool`): then the
+ * kernel takes them whatever its pools are, and a verdict equals the kernel's outcome.
  */
 import type { MigrationParent } from './config';
 import type { Code } from './diagnostics';
@@ -123,42 +123,68 @@ function hiddenFact(host: HostModel, exact: string[], below: string[]): { code: 
 /** Problems hiding whether the device exists: the device listing, or the device's own files. */
 export const hiddenDevice = (host: HostModel, uuid: string) => hiddenFact(host, HIDING.devices(), [HIDING.device(uuid)]);
 
-const capacityKey = (parent: string, type: string) => `${parent}\u0000${type}`;
-
 /** What the devices of one domain created so far took, so later ones see what is left. */
 class CapacityLedger {
-  private readonly taken = new Map<string, number>();
-  /** Per parent, the one type this domain creates devices of there. */
-  private readonly typeOn = new Map<string, string>();
+  /** Per parent, per type: the type as read and the instances this domain creates of it there. */
+  private readonly taken = new Map<string, Map<string, { type: HostType; instances: number }>>();
 
   roomOf(parent: string, type: HostType): number | null {
-    return type.availableInstances === null ? null : type.availableInstances - (this.taken.get(capacityKey(parent, type.id)) ?? 0);
+    return type.availableInstances === null ? null : type.availableInstances - (this.taken.get(parent)?.get(type.id)?.instances ?? 0);
   }
 
-  /** The other type this domain already creates on `parent`, if any. */
-  otherTypeOn(parent: string, type: string): string | null {
-    const taken = this.typeOn.get(parent);
-    return taken !== undefined && taken !== type ? taken : null;
+  /**
+   * The share of one parent's pool this domain would take with `instances` more of `type`, when it
+   * creates devices of more than one type there: per type, instances over available_instances as
+   * read, summed. Null when the domain creates one type there (its room alone decides).
+   */
+  sharesWith(parent: string, type: HostType, instances: number): { type: HostType; instances: number }[] | null {
+    const onParent = this.taken.get(parent);
+    if (!onParent || (onParent.size === 1 && onParent.has(type.id))) return null;
+    const shares = [...onParent.values()].filter((s) => s.type.id !== type.id);
+    return [...shares, { type, instances: instances + (onParent.get(type.id)?.instances ?? 0) }];
   }
 
   take(parent: string, type: HostType, instances: number): void {
-    const key = capacityKey(parent, type.id);
-    this.taken.set(key, (this.taken.get(key) ?? 0) + instances);
-    this.typeOn.set(parent, type.id);
+    let onParent = this.taken.get(parent);
+    if (!onParent) this.taken.set(parent, (onParent = new Map()));
+    const seen = onParent.get(type.id);
+    onParent.set(type.id, { type, instances: (seen?.instances ?? 0) + instances });
   }
+}
+
+/**
+ * True when the shares fit one pool whatever it is: types of a parent may draw on one pool of
+ * several resources (GVT-g's graphics memory and fences), and sysfs does not say. A type with A
+ * available needs at most 1/A of each resource per instance, so instances n_t of types t fit when
+ * the sum of n_t / A_t is at most 1; kept to that, no create of the domain can find the pool short.
+ * Exact: integers, no rounding.
+ */
+function fitsOnePool(shares: { type: HostType; instances: number }[]): boolean {
+  let numerator = 0n;
+  let denominator = 1n;
+  for (const { type, instances } of shares) {
+    const available = BigInt(type.availableInstances ?? 0);
+    if (available === 0n) return false;
+    numerator = numerator * available + BigInt(instances) * denominator;
+    denominator *= available;
+  }
+  return numerator <= denominator;
 }
 
 /** Why `parent` cannot take `device` now, or null when it can. */
 function parentRefusal(device: ManagedDevice, parent: HostParent, type: HostType, ledger: CapacityLedger): Refusal | null {
-  const other = ledger.otherTypeOn(parent.name, type.id);
-  if (other !== null) {
+  const why = typeRefusal(device, type, ledger.roomOf(parent.name, type));
+  if (why) return why;
+  const shares = ledger.sharesWith(parent.name, type, device.instances);
+  if (shares && !fitsOnePool(shares)) {
+    const parts = shares.map((s) => `${s.instances} of ${s.type.id}'s ${s.type.availableInstances}`).join(' and ');
     return {
       code: 'E_CAPACITY',
-      message: `this domain already creates a ${other} device on ${parent.name}; types of one parent may share resources and sysfs does not say how much one takes from the other, so a second type is not placed there`,
-      attribute: 'type',
+      message: `this domain would create ${parts} available instances on ${parent.name}; its types may share one pool (sysfs does not say), which that would overdraw`,
+      attribute: 'instances',
     };
   }
-  return typeRefusal(device, type, ledger.roomOf(parent.name, type));
+  return null;
 }
 
 /** A named parent as it stands: it takes the device, or the refusal says why not. */

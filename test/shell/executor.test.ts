@@ -30,9 +30,10 @@ function hostState(kernel: SimKernel) {
 const options = (kernel: SimKernel, store = new MemoryStateStore()) => ({ sysfs: kernel, store, lockTimeoutMs: 0 });
 
 const scenarios: [string, () => SimKernelSpec, { uuid: string; type: string; instances: number; parent?: string }[]][] = [
-  ['create-option', createOptionHost, [{ uuid: U[0], type: 'i915-GVTg_V5_aggregate', instances: 4, parent: GVT_PARENT }, { uuid: U[1], type: 'i915-GVTg_V5_aggregate', instances: 2 }]],
+  // Two types sharing one pool: 4/8 and 1/4 of it fit whatever the pool is.
+  ['create-option', createOptionHost, [{ uuid: U[0], type: 'i915-GVTg_V5_aggregate', instances: 4, parent: GVT_PARENT }, { uuid: U[1], type: 'i915-GVTg_V5_4', instances: 1 }]],
   ['attribute', attributeHost, [{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 4, parent: GVT_PARENT }, { uuid: U[1], type: 'i915-GVTg_V5_8', instances: 2 }]],
-  // A parent carries one type of a domain (NVIDIA's GPUs one vGPU type at a time): the 256s avoid 0000:41:00.0.
+  // nvidia-259's one instance is all of 0000:41:00.0's pool if its types share one: the 256s go elsewhere.
   ['none', plainHost, [{ uuid: U[2], type: 'nvidia-259', instances: 1, parent: '0000:41:00.0' }, { uuid: U[0], type: 'nvidia-256', instances: 1 }, { uuid: U[1], type: 'nvidia-256', instances: 1 }]],
 ];
 

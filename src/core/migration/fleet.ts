@@ -11,9 +11,8 @@
  *   left out would change fleet verdicts, which the property tests compare with single checks.
  * - Room is compressed per group and type without changing any comparison placement makes
  *   (`compressRooms`), so targets that differ only in room far above what is asked share a
- *   projection.
- * - A group of k types needs k parents (placement puts one type of a domain on a parent): a target
- *   with fewer parents offering them cannot take it.
+ *   projection; not where one parent offers two of the group's types, whose rooms placement
+ *   weighs against each other.
  * - A target holding one of a domain's UUIDs (a device, or a problem at the device's directory)
  *   is judged for that domain on its whole host: whether the device exists as declared is the
  *   domain's own fact.
@@ -65,6 +64,18 @@ function compressRooms(rooms: readonly (number | null)[], asked: number): (numbe
     previous = room;
   }
   return rooms.map((r) => (r === null ? null : mapped.get(r)!));
+}
+
+/** True when a parent offers more than one of the slices' types. */
+function sharesParent(slices: readonly Slice[]): boolean {
+  const seen = new Set<string>();
+  for (const slice of slices) {
+    for (const [p] of slice.offering) {
+      if (seen.has(p.name)) return true;
+      seen.add(p.name);
+    }
+  }
+  return false;
 }
 
 /**
@@ -180,14 +191,14 @@ export function fleetMatrix(
         if (!slice) continue targets;
         slices.push(slice);
       }
-      // Every device is created here (none exists: see holders), one type per parent: fewer
-      // parents offering the types than types cannot take the group.
-      if (slices.length > 1 && new Set(slices.flatMap((s) => s.offering.map(([p]) => p.name))).size < slices.length) continue;
+      // A parent offering two of the group's types weighs their rooms against each other
+      // (placement's one-pool rule): there every room counts as it is.
+      const shared = slices.length > 1 && sharesParent(slices);
       const { problems: all } = targets[t]!.host;
       const problems = all.length === 0 ? all : all.filter((p) => isPlacementProblem(p.path, typeIds, none));
       let key = problems.length === 0 ? '' : JSON.stringify(problems);
       const rooms = slices.map((slice, i) => {
-        const c = compressedOf(slice, asked[i]!);
+        const c = shared ? { rooms: slice.rooms, key: slice.roomsKey } : compressedOf(slice, asked[i]!);
         key += `|${slice.factsId}:${c.key}`;
         return c.rooms;
       });

@@ -8,7 +8,7 @@ plain=9b7e1f4e-0c1a-4b7e-9d1e-000000000852
 hooks=$SCENARIO_DIR/qemu.d
 wrapper=$hooks/mdev-agg
 
-expect_exit "hook install" 0 $MDEV_AGG hook install --hooks-dir "$hooks"
+expect_exit "hook install" 0 $MDEV_AGG hook install --hooks-dir "$hooks" --create
 expect_output "install asks for a libvirtd restart or SIGHUP" "SIGHUP"
 expect_exists "the wrapper is in the hooks directory" "$wrapper"
 
@@ -62,14 +62,14 @@ expect_available "the pool is full again" 4 8
 hook_call "reconnect of a guest whose devices are gone still exits 0" 0 "$DOMAIN_FILE" reconnect begin -
 expect_one_line "reconnect reports the missing devices on one line" "2 of 2 aggregated mdevs not as declared"
 
-# The second device asks for more instances than the pool has left once it exists: the kernel's
-# max_aggregation refuses, and the start is undone, newest first.
+# The second device asks for more instances than the pool has left once the first takes its 3:
+# N <= available_instances is checked against what the earlier devices take, before any write.
 DOMAIN_FILE=$SCENARIO_DIR/too-big.xml
 domain_xml "$DOMAIN_FILE" too-big "$agg:$AGG_TYPE:3:$PARENT" "$plain:$AGG_TYPE:6:$PARENT"
 watch_devices
 hook_call "prepare of a guest the pool cannot hold fails" 1 "$DOMAIN_FILE" prepare begin -
-expect_one_line "the refusal is one line naming the guest and the error" "prepare of guest 'guest' failed: E_VERIFY_FAILED"
-expect_device_events "what the failed prepare created it removed again" "add $agg; add $plain; remove $plain; remove $agg"
+expect_one_line "the refusal is one line naming the guest and the error" "prepare of guest 'guest' failed: E_CAPACITY"
+expect_device_events "the refused prepare created nothing" ""
 expect_available "the pool is full after the refused start" 4 8
 
 # Incoming migration: the source ran the aggregated device on a parent this host does not have,

@@ -31,14 +31,15 @@ watch_devices
 step "virsh start too-big is refused" 1 too-big start too-big
 expect_output "libvirt's error is the hook's failure" "Hook script execution failed"
 expect_output "libvirt's error carries the hook's line" "mdev-agg: prepare of guest 'too-big' failed: "
+expect_output "the refusal is the capacity check, before any write" "failed: E_CAPACITY"
 check "the hook's refusal is one line in libvirt's message" [ "$(grep -c "mdev-agg: prepare of guest 'too-big'" "$STDERR_FILE")" = 1 ]
 expect_hook_calls "libvirt ran the hook's prepare (refused), then stopped and release" too-big \
 	"prepare begin - => 1" "stopped end - => 0" "release end - => 0"
 expect_domstate "too-big is shut off" too-big "shut off"
 check "no QEMU runs for too-big" [ -z "$(qemu_pid too-big)" ]
 expect_absent "too-big's device does not exist" "$DEVICES_DIR/$big"
-# The attribute generation: the device is created with one instance, then 2 exceed max_aggregation.
-expect_device_events "the hook created the device, found no room for 2, and removed it" "add $big; remove $big"
+# N <= available_instances before any write, in the attribute generation too: nothing is created.
+expect_device_events "the hook refused before writing: no device appeared" ""
 expect_holder "after the refused start"
 check "no lock or journal is left in /run/mdev-agg" [ -z "$(ls -A "$HOST_ROOT/run/mdev-agg" 2>/dev/null)" ]
 
