@@ -4,26 +4,30 @@
  * (a temporary root's own) stands in for the system log and records each line.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SimKernel } from '../../src/shell/sim-kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
 import { builtCli } from '../helpers/built-cli';
 import { hook, libvirtDomain } from '../helpers/hook';
 import { GVT_PARENT, attributeHost } from '../helpers/sim-hosts';
 import { copyHost } from '../helpers/tree';
+import { SYSLOG_LINE_CHARS } from '../../src/core/log-entry';
 
 const U1 = '4b20d080-1b54-4048-85b3-a6a62d165c01';
 const U2 = '4b20d080-1b54-4048-85b3-a6a62d165c02';
 
-/** A listener on `<root>/dev/log`: every line logger sends, as received (stream framing, one line each). */
-async function listenAsSyslog(root: string): Promise<{ lines: () => Promise<string[]>; close: () => void }> {
-  mkdirSync(join(root, 'dev'), { recursive: true });
+/**
+ * A listener on `<root>/dev/log` (or on `at`, under the root, that dev/log leads to): every line
+ * logger sends, as received (stream framing, one line each).
+ */
+async function listenAsSyslog(root: string, at = 'dev/log'): Promise<{ lines: () => Promise<string[]>; close: () => void }> {
+  mkdirSync(dirname(join(root, at)), { recursive: true });
   const received: string[] = [];
   let buffered = '';
   const server: Server = createServer((c) => c.on('data', (d) => (buffered += d.toString('utf8'))));
-  await new Promise<void>((resolve) => server.listen(join(root, 'dev/log'), resolve));
+  await new Promise<void>((resolve) => server.listen(join(root, at), resolve));
   return {
     async lines() {
       // logger has exited when the run returns; what it wrote is in the socket's buffer.
@@ -146,6 +150,69 @@ describe('GIVEN a host tree whose root has a syslog socket', () => {
       const messages = (await log.lines()).map((l) => parse(l).message);
       expect(messages[0]).toMatch(/^op=apply guest="web-1" code=E_VERIFY_FAILED: \/sys\/bus\/mdev\/devices\/\S+ did not appear$/);
       expect(messages[1]).toMatch(/^op=apply guest="web-1" code=I_ROLLED_BACK: /);
+    } finally {
+      log.close();
+    }
+  });
+
+  test.each([
+    ['a relative', () => '../run/systemd/journal/dev-log'],
+    ['an absolute', (root: string) => join(root, 'run/systemd/journal/dev-log')],
+  ])('WHEN dev/log is %s link to the socket, as journald makes it THEN the lines reach it', async (_, target) => {
+    const { root } = copyHost('gvt-attribute');
+    const log = await listenAsSyslog(root, 'run/systemd/journal/dev-log');
+    mkdirSync(join(root, 'dev'));
+    symlinkSync(target(root), join(root, 'dev/log'));
+    try {
+      const r = await runBuilt(['hook', 'run', '--', 'web-1', 'reconnect', 'begin', '-'], guest([{ uuid: U1, type: 'i915-GVTg_V5_8', instances: 2, parent: GVT_PARENT }]), root);
+      expect(r.code).toBe(0);
+      expect((await log.lines()).map((l) => parse(l).message)).toEqual([`op=reconnect guest="web-1" code=W_DEVICE_NOT_AS_DECLARED: ${r.stderr.trim().replace(/^mdev-agg: /, '')}`]);
+    } finally {
+      log.close();
+    }
+  });
+
+  test('WHEN dev/log is a link to a file, not a socket THEN nothing is written there and the run is unchanged', async () => {
+    const { root } = copyHost('gvt-attribute');
+    mkdirSync(join(root, 'dev'));
+    writeFileSync(join(root, 'not-a-socket'), '');
+    symlinkSync('../not-a-socket', join(root, 'dev/log'));
+    const r = await runBuilt(['hook', 'run', '--', 'web-1', 'reconnect', 'begin', '-'], guest([{ uuid: U1, type: 'i915-GVTg_V5_8', instances: 2, parent: GVT_PARENT }]), root);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(root, 'not-a-socket'), 'utf8')).toBe('');
+  });
+
+  test('WHEN a hook line is longer than logger\'s default message (a 30-device warning, a 1,100-character guest) THEN each is one syslog message with its fields', async () => {
+    const { root } = copyHost('gvt-attribute');
+    const log = await listenAsSyslog(root);
+    try {
+      const uuids = Array.from({ length: 30 }, (_, i) => `4b20d080-1b54-4048-85b3-a6a62d1650${String(i).padStart(2, '0')}`);
+      const many = await runBuilt(['hook', 'run', '--', 'web-1', 'reconnect', 'begin', '-'], guest(uuids.map((uuid) => ({ uuid, type: 'i915-GVTg_V5_8', instances: 1, parent: GVT_PARENT }))), root);
+      expect(many.stderr.length).toBeGreaterThan(1100);
+      const name = 'A'.repeat(1100);
+      const long = await runBuilt(['hook', 'run', '--', name, 'reconnect', 'begin', '-'], libvirtDomain(name, [{ uuid: U1, type: 'i915-GVTg_V5_8', instances: 2, parent: GVT_PARENT }]), root);
+      const messages = (await log.lines()).map((l) => parse(l).message);
+      expect(messages).toEqual([
+        `op=reconnect guest="web-1" code=W_DEVICE_NOT_AS_DECLARED: ${many.stderr.trim().replace(/^mdev-agg: /, '')}`,
+        `op=reconnect guest="${name}" code=W_DEVICE_NOT_AS_DECLARED: ${long.stderr.trim().replace(/^mdev-agg: /, '')}`,
+      ]);
+    } finally {
+      log.close();
+    }
+  });
+
+  test('WHEN a line is longer than one syslog message THEN its message is cut, marked, and it is still one message', async () => {
+    const { root } = copyHost('gvt-attribute');
+    const log = await listenAsSyslog(root);
+    try {
+      const name = 'B'.repeat(3000);
+      const uuids = Array.from({ length: 100 }, (_, i) => `4b20d080-1b54-4048-85b3-a6a62d165${String(i).padStart(3, '0')}`);
+      const r = await runBuilt(['hook', 'run', '--', name, 'reconnect', 'begin', '-'], libvirtDomain(name, uuids.map((uuid) => ({ uuid, type: 'i915-GVTg_V5_8', instances: 1, parent: GVT_PARENT }))), root);
+      expect(r.stderr.length).toBeGreaterThan(SYSLOG_LINE_CHARS);
+      const messages = (await log.lines()).map((l) => parse(l).message);
+      expect(messages).toHaveLength(1);
+      expect(messages[0]!.length).toBeLessThanOrEqual(SYSLOG_LINE_CHARS);
+      expect(messages[0]).toMatch(new RegExp(`^op=reconnect guest="${name}" code=W_DEVICE_NOT_AS_DECLARED: reconnect of guest '${name}': 100 of 100 aggregated mdevs not as declared: [^]*\\[cut\\]$`));
     } finally {
       log.close();
     }
