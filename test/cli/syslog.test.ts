@@ -4,7 +4,7 @@
  * (a temporary root's own) stands in for the system log and records each line.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { SimKernel } from '../../src/shell/sim-kernel';
@@ -213,6 +213,22 @@ describe('GIVEN a host tree whose root has a syslog socket', () => {
       expect(messages).toHaveLength(1);
       expect(messages[0]!.length).toBeLessThanOrEqual(SYSLOG_LINE_CHARS);
       expect(messages[0]).toMatch(new RegExp(`^op=reconnect guest="${name}" code=W_DEVICE_NOT_AS_DECLARED: reconnect of guest '${name}': 100 of 100 aggregated mdevs not as declared: [^]*\\[cut\\]$`));
+    } finally {
+      log.close();
+    }
+  });
+
+  test('WHEN reconnect cannot read the host (its sys/ leads out of the root) THEN exit 0, and W_CHECK_FAILED says why, on stderr and in the log', async () => {
+    const { root, parent } = copyHost('gvt-attribute');
+    renameSync(join(root, 'sys'), join(parent, 'sys'));
+    symlinkSync('../sys', join(root, 'sys'));
+    const log = await listenAsSyslog(root);
+    try {
+      const r = await runBuilt(['hook', 'run', '--', 'web-1', 'reconnect', 'begin', '-'], guest([{ uuid: U1, type: 'i915-GVTg_V5_8', instances: 2, parent: GVT_PARENT }]), root);
+      expect(r.code).toBe(0);
+      const why = `reconnect of guest 'web-1': the check failed: the root ${root} has ${join(root, 'sys')} leading outside it (to ${join(parent, 'sys')}); a root's sys/ must be inside the root`;
+      expect(r.stderr).toBe(`mdev-agg: ${why}\n`);
+      expect((await log.lines()).map(parse)).toEqual([{ priority: 28, pid: r.pid, message: `op=reconnect guest="web-1" code=W_CHECK_FAILED: ${why}` }]);
     } finally {
       log.close();
     }
