@@ -8,7 +8,8 @@
 //                              (jsonc-parser), loaded only by the commands that generate XML or
 //                              UUIDs, or that place a finding in a JSON file;
 //   dist/lib/mdev-agg.{cjs,mjs} the library (src/api), CommonJS and ES module, each one file with
-//                              its libraries inside; dist/types/ its declarations (tsc).
+//                              its libraries inside; dist/types/ its declarations (tsc), and
+//                              index.d.mts, those of the ES module.
 // V8 compiles a file whole before running any of it, and compiles each function again when first
 // called: what the executable does not hold and what the cache already holds is start-up time the
 // hook does not spend (`npm run bench` measures it).
@@ -20,6 +21,7 @@ import Module, { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { Script } from 'node:vm';
 import { loadTs } from './load-ts.mjs';
+import { sourceDate } from './source-date.mjs';
 
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', minifySyntax: true, legalComments: 'none', logLevel: 'warning' };
 const lazyVendors = ['xmlbuilder2', 'uuid', 'jsonc-parser'];
@@ -60,11 +62,15 @@ for (const [format, extension] of [['cjs', 'cjs'], ['esm', 'mjs']]) {
   await bundle({ ...common, format, entryPoints: ['src/api/index.ts'], outfile: `dist/lib/mdev-agg.${extension}`, mainFields: ['module', 'main'] });
 }
 execFileSync(resolve('node_modules/.bin/tsc'), ['-p', 'tsconfig.lib.json'], { stdio: 'inherit' });
+// The declarations tsc writes are read as CommonJS (the package is not "type": "module"), which
+// lets an ES module importer write `import lib from 'mdev-agg'`, a default export the .mjs does not
+// have. The importer gets its own: the same names, re-exported, and no default.
+writeFileSync('dist/types/api/index.d.mts', "export * from './index.js';\n");
 
-// mdev-agg(1), from the command table; dated by SOURCE_DATE_EPOCH when set, so builds repeat.
+// mdev-agg(1), from the command table; dated by SOURCE_DATE_EPOCH or the last commit, so builds repeat.
 const { manPage } = await loadTs('src/cli/man-page.ts');
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
-const date = new Date(process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) * 1000 : Date.now()).toISOString().slice(0, 10);
+const date = sourceDate().toISOString().slice(0, 10);
 mkdirSync('dist/man', { recursive: true });
 writeFileSync('dist/man/mdev-agg.1', manPage(version, date));
 

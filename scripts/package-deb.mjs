@@ -12,29 +12,19 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { loadTs } from './load-ts.mjs';
+import { sourceDate } from './source-date.mjs';
 
 const LIB = '/usr/lib/mdev-agg';
 const CLI = `${LIB}/mdev-agg.js`;
 const MAINTAINER = 'mdev-agg maintainers <mdev-agg@users.noreply.github.com>';
-const EXPAT = `Permission is hereby granted, free of charge, to any person obtaining a copy of this software and
-associated documentation files (the "Software"), to deal in the Software without restriction,
-including without limitation the rights to use, copy, modify, merge, publish, distribute,
-sublicense, and/or sell copies of the Software, and to permit persons to whom the Software is
-furnished to do so, subject to the following conditions:
-
-The above copyright notice and this permission notice shall be included in all copies or
-substantial portions of the Software.
-
-THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT
-NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND
-NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES
-OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN
-CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.`;
+// The licence text after LICENSE's copyright line: the npm package's LICENSE and the .deb's copyright say the same.
+const EXPAT = readFileSync('LICENSE', 'utf8').split('\n').slice(3).join('\n').trim();
 
 
 const { version, license } = JSON.parse(readFileSync('package.json', 'utf8'));
 if (!existsSync('dist/mdev-agg.js')) throw new Error('package-deb: dist/ is missing; run npm run build first');
-const when = process.env.SOURCE_DATE_EPOCH ? new Date(Number(process.env.SOURCE_DATE_EPOCH) * 1000) : new Date();
+// The changelog's and copyright's date: SOURCE_DATE_EPOCH, else the last commit's, so a build repeats.
+const when = sourceDate();
 
 const stage = join(mkdtempSync(join(tmpdir(), 'mdev-agg-deb-')), `mdev-agg_${version}_all`);
 const at = (path) => join(stage, path);

@@ -69,7 +69,7 @@ export function manPage(version: string, date: string): string {
     '.SH ENVIRONMENT',
     '.TP',
     '.B MDEV_AGG_ROOT',
-    roff('The host root when --root is not given (default /): every host path, the lock, the journal, the configuration and the system log socket are taken under it.'),
+    roff('The host root when --root is not given (default /): every host path, the lock, the journal, the configuration and the system log socket are taken under it. An empty value is the same as none; an empty --root is a usage error.'),
     '.SH FILES',
     '.TP',
     '.I /etc/libvirt/hooks/qemu.d/mdev\\-agg',

@@ -100,8 +100,25 @@ function parseCommandLine(spec: CommandSpec, args: string[]) {
     throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }
   if (parsed.values.help || parsed.values.version) return parsed;
+  refuseEmptyPaths(all, parsed.values);
   const [min, max] = spec.positionals;
   if (parsed.positionals.length < min) throw new UsageError(`${spec.name}: missing ${spec.positionalName}`);
   if (parsed.positionals.length > max) throw new UsageError(`${spec.name}: unexpected argument '${parsed.positionals[max]}'`);
   return parsed;
+}
+
+/** The placeholders of options whose value is a path (`--root DIR`, `--policy FILE`, `--source SNAP`). */
+const PATH_ARGS = new Set(['DIR', 'FILE', 'SNAP']);
+
+/**
+ * An empty path is a usage error: `--root ''` (an unset shell variable) would otherwise mean the
+ * real host, `--out ''` the working directory. (An empty MDEV_AGG_ROOT is unset, as usual for
+ * environment variables.)
+ */
+function refuseEmptyPaths(options: Record<string, OptionSpec>, values: Record<string, unknown>): void {
+  for (const [name, option] of Object.entries(options)) {
+    if (!option.arg || !PATH_ARGS.has(option.arg)) continue;
+    const given = values[name];
+    if (given === '' || (Array.isArray(given) && given.includes(''))) throw new UsageError(`--${name} is empty: give a ${option.arg === 'DIR' ? 'directory' : 'file'}`);
+  }
 }

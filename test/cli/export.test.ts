@@ -83,6 +83,15 @@ describe('GIVEN a domain whose devices name their parents', () => {
     expect(again.stdout).not.toMatch(/wrote/);
   });
 
+  test('WHEN --out names a file THEN a usage error (exit 2) saying it is not a directory; the file is untouched', async () => {
+    const { dir, file } = domainFile(devices);
+    const out = join(dir, 'a-file');
+    writeFileSync(out, 'kept\n');
+    const r = await cli(['export', file, '--to', 'mdevctl', '--out', out]);
+    expect([r.code, r.stdout, r.stderr.split('\n')[0]]).toEqual([2, '', `mdev-agg: export: --out ${out} is not a directory`]);
+    expect(readFileSync(out, 'utf8')).toBe('kept\n');
+  });
+
   test('WHEN exported to nodedev THEN libvirt node-device XML per device, named as libvirt names them', async () => {
     const { file } = domainFile(devices.slice(0, 2));
     const r = await cli(['export', file, '--to', 'nodedev', '--root', '/nonexistent']);

@@ -88,7 +88,11 @@ describe('GIVEN an empty root', () => {
     expect(() => statSync(join(typo, '..', '..'))).toThrow();
     const file = join(freshRoot(), 'a-file');
     writeFileSync(file, '');
-    expect((await cli(['hook', 'install', '--hooks-dir', file])).stderr).toMatch(/--hooks-dir .*a-file is not a directory/);
+    for (const create of [[], ['--create']]) {
+      const notADirectory = await cli(['hook', 'install', '--hooks-dir', file, ...create]);
+      expect([notADirectory.code, notADirectory.stderr.split('\n')[0]]).toEqual([2, `mdev-agg: hook install: --hooks-dir ${file} is not a directory`]);
+      expect(readFileSync(file, 'utf8')).toBe('');
+    }
     const created = await cli(['hook', 'install', '--hooks-dir', typo, '--create']);
     expect(created.code).toBe(0);
     expect(readFileSync(join(typo, 'mdev-agg'), 'utf8')).toContain(WRAPPER_MARKER);

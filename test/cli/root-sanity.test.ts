@@ -4,9 +4,9 @@
  * host, whether it comes from --root or MDEV_AGG_ROOT; never an empty host that looks like an answer.
  */
 import fc from 'fast-check';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { cli } from '../helpers/cli';
 import { copyHost } from '../helpers/tree';
 import { settings } from '../property/settings';
@@ -53,4 +53,51 @@ test('a root holding sys/ without mdev parents is a host with none: exit 0', asy
   mkdirSync(join(root, 'sys'));
   const r = await cli(['types', '--root', root]);
   expect(r).toEqual({ code: 0, stdout: 'no mdev parent devices on this host\n', stderr: '' });
+});
+
+/** Where a root's mdev directories may be links: out of the root (refused) or within it (fine). */
+const MDEV_DIRECTORIES = ['sys', 'sys/class/mdev_bus', 'sys/bus/mdev/devices'] as const;
+
+/**
+ * A copy of a host whose `dir` is moved and linked there: beside itself (inside the root, so its
+ * own relative links still resolve) or out of the root.
+ */
+function linkedHost(dir: (typeof MDEV_DIRECTORIES)[number], inside: boolean, absolute: boolean): { root: string; link: string; target: string } {
+  const { parent, root } = copyHost('example-gvt');
+  const link = join(root, dir);
+  const target = inside ? `${link}.real` : join(parent, 'elsewhere', dir.replace(/\//g, '-'));
+  mkdirSync(dirname(target), { recursive: true });
+  mkdirSync(dirname(link), { recursive: true });
+  if (existsSync(link)) renameSync(link, target);
+  else mkdirSync(target);
+  symlinkSync(absolute ? target : relative(dirname(link), target), link);
+  return { root, link, target };
+}
+
+test('every host command refuses a root whose sys/ (or its mdev directories) leads out of it: exit 2, naming it', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...COMMANDS), fc.constantFrom(...MDEV_DIRECTORIES), fc.boolean(), fc.boolean(), async (argv, dir, absolute, fromEnv) => {
+      const { root, link, target } = linkedHost(dir, false, absolute);
+      const r = fromEnv ? await cli(argv, '', { MDEV_AGG_ROOT: root }) : await cli([...argv, '--root', root]);
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr.split('\n')[0]).toBe(`mdev-agg: the root ${root} has ${link} leading outside it (to ${realpathSync(target)}); a root's sys/ must be inside the root`);
+    }),
+    settings(40),
+  );
+});
+
+test('links of the mdev directories within the root are followed: the host reads as without them', async () => {
+  const snapshot = async (root: string) => {
+    const r = await cli(['snapshot', '--root', root, '--name', 'h']);
+    return { ...r, stdout: r.stdout.replace(/ generated="[^"]*"/, '') };
+  };
+  const plain = await snapshot(copyHost('example-gvt').root);
+  expect(plain).toMatchObject({ code: 0, stderr: '' });
+  expect(plain.stdout).toContain('<type id="i915-GVTg_V5_8"');
+  for (const dir of MDEV_DIRECTORIES) {
+    for (const absolute of [false, true]) {
+      const { root } = linkedHost(dir, true, absolute);
+      expect(await snapshot(root)).toEqual(plain);
+    }
+  }
 });

@@ -1,6 +1,7 @@
 /** The system log's line: one line whatever the guest name or message, with operation, guest and code where a reader looks. */
 import fc from 'fast-check';
-import { type LogEntry, syslogLine } from '../../src/core/log-entry';
+import { CUT_MARK, type LogEntry, SYSLOG_LINE_CHARS, syslogLine } from '../../src/core/log-entry';
+import { printable } from '../../src/core/diagnostics';
 import { settings } from '../property/settings';
 
 const entry: fc.Arbitrary<LogEntry> = fc.record({
@@ -24,5 +25,46 @@ test('every entry is one line of printable ASCII: <PRI>op=… guest=… code=…
       else expect(JSON.parse(m[3]!.replace(/\\u\{([0-9a-f]+)\}/g, (_, hex) => (Number.parseInt(hex, 16) > 0xffff ? String.fromCodePoint(Number.parseInt(hex, 16)) : `\\u${hex.padStart(4, '0')}`)))).toBe(e.guest);
     }),
     settings(500),
+  );
+});
+
+/** Entries of any length: messages and guest names around and far past one syslog message. */
+const longEntry: fc.Arbitrary<LogEntry> = fc.record({
+  severity: fc.constantFrom('error' as const, 'warning' as const, 'info' as const),
+  op: fc.constantFrom('prepare', 'reconnect'),
+  guest: fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.string({ unit: fc.constantFrom('A', '"', '\\', '\u00e9', '\u{1f600}', '\n'), minLength: 1000, maxLength: 6000 }),
+  ),
+  code: fc.constantFrom('W_DEVICE_NOT_AS_DECLARED'),
+  message: fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 200 }),
+    fc.string({ unit: fc.constantFrom('a', ' ', '\\', '\u00e9', '\u{1f600}', '\u001b'), minLength: 7000, maxLength: 20000 }),
+  ),
+});
+
+test('a line never exceeds one syslog message: its message, and only past all reason its guest, is cut at a whole character and marked', () => {
+  fc.assert(
+    fc.property(longEntry, (e) => {
+      const line = syslogLine(e).replace(/^<\d+>/, '');
+      expect(line.length).toBeLessThanOrEqual(SYSLOG_LINE_CHARS);
+      const guest = printable(JSON.stringify(e.guest));
+      const message = printable(e.message.replace(/\s*\n\s*/g, ' '));
+      const whole = `op=${e.op} guest=${guest} code=${e.code}: ${message}`;
+      if (whole.length <= SYSLOG_LINE_CHARS) return expect(line).toBe(whole);
+      expect(line.endsWith(CUT_MARK)).toBe(true);
+      if (guest.length <= SYSLOG_LINE_CHARS / 2) {
+        // the fields whole, the message a prefix of what it would be, cut between two characters
+        const head = `op=${e.op} guest=${guest} code=${e.code}: `;
+        expect(line.startsWith(head)).toBe(true);
+        const kept = line.slice(head.length, -CUT_MARK.length);
+        expect(message.startsWith(kept)).toBe(true);
+        expect(printable(Array.from(e.message.replace(/\s*\n\s*/g, ' ')).slice(0, Array.from(kept.replace(/\\u\{[0-9a-f]+\}/g, '.')).length).join(''))).toBe(kept);
+        expect(line.length).toBeGreaterThan(SYSLOG_LINE_CHARS - 12);
+      } else {
+        expect(line).toMatch(new RegExp(`^op=${e.op} guest="[^]*\\[cut\\] code=${e.code}: `));
+      }
+    }),
+    settings(100),
   );
 });

@@ -48,6 +48,8 @@ const OK: Outcome = [0, 'none'];
 /** A journal that cannot be acted on is moved aside and reported (a warning); the run goes on. */
 const JOURNAL_SET_ASIDE: Outcome = [0, 'none', 'E_JOURNAL'];
 const OUTSIDE = /resolves outside the root/;
+/** A root whose sys/ or mdev directories lead out of it is no host: a usage error before any read. */
+const NOT_A_HOST: Pick<HostTreeCase, 'types' | 'plan' | 'run'> = { types: [2, /leading outside it/], plan: [2, 'none'], run: [2, 'none'] };
 const garbage = (what: string, content: string | Uint8Array): HostTreeCase => ({
   name: `available_instances holds ${what}`,
   build: (t) => t.file(`${TYPE_DIR}/available_instances`, content),
@@ -67,15 +69,15 @@ const CASES: HostTreeCase[] = [
   { name: 'the parent link leaves the root (absolute)', build: (t) => t.link(`sys/class/mdev_bus/${PARENT}`, t.copyOutside(PARENT_DIR, 'parent')), domain: 'new', command: 'apply', types: [0, OUTSIDE], plan: ESCAPE, run: ESCAPE },
   { name: 'the parent link climbs out of the root with ..', build: (t) => { t.copyOutside(PARENT_DIR, 'parent'); t.link(`sys/class/mdev_bus/${PARENT}`, '../../../../outside/parent'); }, domain: 'new', command: 'apply', types: [0, OUTSIDE], plan: ESCAPE, run: ESCAPE },
   { name: 'the parent link leaves the root and placement is asked', build: (t) => t.link(`sys/class/mdev_bus/${PARENT}`, t.copyOutside(PARENT_DIR, 'parent')), domain: 'placed', command: 'apply', types: [0, OUTSIDE], plan: ESCAPE, run: ESCAPE },
-  { name: 'class/mdev_bus itself leaves the root', build: (t) => t.link('sys/class/mdev_bus', t.copyOutside('sys/class/mdev_bus', 'mdev_bus')), domain: 'new', command: 'apply', types: [0, OUTSIDE], plan: ESCAPE, run: ESCAPE },
-  { name: 'sys itself leaves the root', build: (t) => t.link('sys', t.copyOutside('sys', 'sys')), domain: 'new', command: 'apply', types: [0, OUTSIDE], plan: ESCAPE, run: ESCAPE },
+  { name: 'class/mdev_bus itself leaves the root (a usage error: not a host)', build: (t) => t.link('sys/class/mdev_bus', t.copyOutside('sys/class/mdev_bus', 'mdev_bus')), domain: 'new', command: 'apply', ...NOT_A_HOST },
+  { name: 'sys itself leaves the root (a usage error: not a host)', build: (t) => t.link('sys', t.copyOutside('sys', 'sys')), domain: 'new', command: 'apply', ...NOT_A_HOST },
   { name: 'the type directory leaves the root', build: (t) => t.link(TYPE_DIR, t.copyOutside(TYPE_DIR, 'type')), domain: 'new', command: 'apply', types: [0, OUTSIDE], plan: ESCAPE, run: ESCAPE },
   { name: "the type's create file links to a file outside", build: (t) => t.link(`${TYPE_DIR}/create`, join(t.outside, 'secret')), domain: 'new', command: 'apply', types: [0, null], plan: OK, run: ESCAPE },
   { name: "the type's create file is a dangling link outside", build: (t) => t.link(`${TYPE_DIR}/create`, join(t.outside, 'not-there')), domain: 'new', command: 'apply', types: [0, null], plan: OK, run: ESCAPE },
   { name: 'available_instances links outside', build: (t) => t.link(`${TYPE_DIR}/available_instances`, join(t.outside, 'secret')), domain: 'new', command: 'apply', types: [0, OUTSIDE], plan: ESCAPE, run: ESCAPE },
   { name: 'device_api links outside', build: (t) => t.link(`${TYPE_DIR}/device_api`, join(t.outside, 'secret')), domain: 'new', command: 'apply', types: [0, OUTSIDE], plan: ESCAPE, run: ESCAPE },
   { name: 'a planted device link with the new UUID leaves the root', build: (t) => t.link(`sys/bus/mdev/devices/${NEW_UUID}`, t.copyOutside(EXISTING_DIR, 'device')), domain: 'new', command: 'apply', types: [0, OUTSIDE], plan: ESCAPE, run: ESCAPE },
-  { name: 'bus/mdev/devices itself leaves the root', build: (t) => t.link('sys/bus/mdev/devices', t.outside), domain: 'new', command: 'apply', types: [0, OUTSIDE], plan: ESCAPE, run: ESCAPE },
+  { name: 'bus/mdev/devices itself leaves the root (a usage error: not a host)', build: (t) => t.link('sys/bus/mdev/devices', t.outside), domain: 'new', command: 'apply', ...NOT_A_HOST },
   { name: "an existing device's remove file links outside", build: (t) => t.link(`${EXISTING_DIR}/remove`, join(t.outside, 'secret')), domain: 'existing', command: 'release', types: [0, null], plan: OK, run: ESCAPE },
   { name: "an existing device's mdev_type link leaves the root (release must not call it absent)", build: (t) => t.link(`${EXISTING_DIR}/mdev_type`, t.copyOutside(TYPE_DIR, 'type')), domain: 'existing', command: 'release', types: [0, OUTSIDE], plan: ESCAPE, run: ESCAPE },
   { name: 'run/ (the lock and journal directory) leaves the root', build: (t) => { mkdirSync(join(t.outside, 'run')); t.link('run', join(t.outside, 'run')); }, domain: 'existing', command: 'apply', types: [0, null], plan: OK, run: ESCAPE },

@@ -16,11 +16,13 @@ import { treePicture } from '../helpers/tree';
 
 const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
 const transcript: string[] = [];
+/** 2026-01-02 03:04:05 UTC: what the build's dates must be, whenever it runs. */
+const SOURCE_DATE_EPOCH = 1767323045;
 let deb = '';
 
 beforeAll(() => {
   const clone = freshClone();
-  step(transcript, clone, 'npm', ['run', '--silent', 'package:deb']);
+  step(transcript, clone, 'npm', ['run', '--silent', 'package:deb'], { SOURCE_DATE_EPOCH: String(SOURCE_DATE_EPOCH) });
   deb = join(clone, `mdev-agg_${version}_all.deb`);
 }, 240_000);
 
@@ -32,6 +34,11 @@ test('the package declares what a KVM host needs: nodejs >= 20, the hook wrapper
   expect(spawnSync('dpkg-deb', ['--ctrl-tarfile', deb]).status).toBe(0);
   const conffiles = spawnSync('sh', ['-c', `dpkg-deb --ctrl-tarfile '${deb}' | tar -xOf - ./conffiles`], { encoding: 'utf8' }).stdout;
   expect(conffiles).toBe('/etc/libvirt/hooks/qemu.d/mdev-agg\n');
+});
+
+test('the changelog is dated by SOURCE_DATE_EPOCH, not by the build, so a build repeats', () => {
+  const changelog = spawnSync('sh', ['-c', `dpkg-deb --fsys-tarfile '${deb}' | tar -xOf - ./usr/share/doc/mdev-agg/changelog.gz | gzip -d`], { encoding: 'utf8' }).stdout;
+  expect(changelog).toMatch(/^ -- mdev-agg maintainers <[^>]+>  Fri, 02 Jan 2026 03:04:05 \+0000$/m);
 });
 
 test('lintian reports no error (nor warning)', () => {

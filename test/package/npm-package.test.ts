@@ -5,7 +5,7 @@
  * with its declarations, and the README's example runs against it.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from '../helpers/golden';
@@ -28,11 +28,12 @@ afterAll(() => process.stdout.write(`figure: npm package transcript\n${transcrip
 
 test('the tarball holds the built CLI, library, declarations, man page and schemas, and no dependencies to fetch', () => {
   const files = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).stdout.split('\n');
-  for (const file of ['dist/mdev-agg.js', 'dist/mdev-agg-cli.js', 'dist/mdev-agg-cli.v8cache', 'dist/lib/mdev-agg.cjs', 'dist/lib/mdev-agg.mjs', 'dist/types/api/index.d.ts', 'dist/man/mdev-agg.1', 'schemas/host.rng', 'package.json']) {
+  for (const file of ['dist/mdev-agg.js', 'dist/mdev-agg-cli.js', 'dist/mdev-agg-cli.v8cache', 'dist/lib/mdev-agg.cjs', 'dist/lib/mdev-agg.mjs', 'dist/types/api/index.d.ts', 'dist/man/mdev-agg.1', 'schemas/host.rng', 'package.json', 'LICENSE']) {
     expect(files).toContain(`package/${file}`);
   }
   const manifest = JSON.parse(spawnSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }).stdout);
   expect(manifest.dependencies ?? {}).toEqual({});
+  expect(spawnSync('tar', ['-xzOf', tarball, 'package/LICENSE'], { encoding: 'utf8' }).stdout).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} the mdev-agg authors\n\nPermission is hereby granted/);
 });
 
 test('npm install -g --offline into a prefix gives a working mdev-agg: --version, validate, hook install pointing at the installed files', () => {
@@ -103,4 +104,17 @@ test('the library imports as an ES module and as CommonJS, the same API, typed; 
   const wrong = spawnSync(tsc, ['-p', '.'], { cwd: project, encoding: 'utf8' });
   expect(wrong.status).not.toBe(0);
   expect(wrong.stdout).toMatch(/check\.ts.*error TS2322/);
+
+  // an ES module importer (nodenext) gets the ES module's declarations: named imports, no default
+  // export (the .mjs has none; a default import would be undefined at run time)
+  rmSync(join(project, 'check.ts'));
+  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'es2022', lib: ['es2022'], module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, types: [], skipLibCheck: false } }));
+  writeFileSync(join(project, 'check.mts'), "import { readDomain, type Plan } from 'mdev-agg';\nexport const plan: Plan | null = null;\nexport const read = readDomain('<domain/>', 'x.xml');\n");
+  step(transcript, project, tsc, ['-p', '.']);
+  writeFileSync(join(project, 'check.mts'), "import lib from 'mdev-agg';\nexport const read = lib.readDomain('<domain/>', 'x.xml');\n");
+  const defaultImport = spawnSync(tsc, ['-p', '.'], { cwd: project, encoding: 'utf8' });
+  expect(defaultImport.status).not.toBe(0);
+  expect(defaultImport.stdout).toMatch(/check\.mts.*error TS1192: Module .* has no default export/);
+  const atRunTime = spawnSync(process.execPath, ['--input-type=module', '-e', "import lib from 'mdev-agg';"], { cwd: project, encoding: 'utf8' });
+  expect(atRunTime.stderr).toMatch(/does not provide an export named 'default'/);
 });

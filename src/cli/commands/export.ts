@@ -14,6 +14,7 @@ import { describeFileFailure } from '../file-failure';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { loadDomain, reportDiagnostics } from '../domain-input';
 import { hostView } from '../host-access';
+import { requireOperatorDirectory } from '../operator-directory';
 
 type Format = 'mdevctl' | 'nodedev';
 
@@ -22,6 +23,7 @@ export async function exportCommand(ctx: CommandContext): Promise<ExitCode> {
   if (to === undefined) throw new UsageError('export: --to mdevctl or --to nodedev is required');
   if (to !== 'mdevctl' && to !== 'nodedev') throw new UsageError(`export: --to ${quoted(String(to))} is not a format: mdevctl or nodedev`);
   const out = typeof ctx.values.out === 'string' ? resolve(ctx.options.cwd ?? process.cwd(), ctx.values.out) : null;
+  if (out !== null) requireOperatorDirectory('export: --out', out, null);
 
   const loaded = await loadDomain(ctx, ctx.positionals[0]!);
   if ('exit' in loaded) return loaded.exit;
