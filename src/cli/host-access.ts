@@ -1,4 +1,6 @@
 /** The host a command works on: the real tree under the root, or a simulated kernel seeded from it. */
+import { readHost } from '../core/host';
+import type { HostModel } from '../core/host-model';
 import { parseJsonDocument } from '../core/json-text';
 import { PathEscapeError, type Sysfs, SysfsError } from '../core/sysfs';
 import { MAX_JSON_BYTES } from '../core/json-text';
@@ -62,8 +64,9 @@ export function openHost(ctx: CommandContext, simulate: boolean): HostAccess {
   } catch (e) {
     throw new UsageError(`${shown}: ${(e as Error).message}`);
   }
+  let kernel: SimKernel;
   try {
-    return { root: real.root, sysfs: SimKernel.seed(real, options), store: new MemoryStateStore(), simulated: true };
+    kernel = SimKernel.seed(real, options);
   } catch (e) {
     // The options name a parent or type the tree lacks: the file is wrong, not the program.
     if (options !== undefined && e instanceof Error && e.message.startsWith('sim.json')) throw new UsageError(`${shown}: ${e.message}`);
@@ -71,4 +74,31 @@ export function openHost(ctx: CommandContext, simulate: boolean): HostAccess {
     if (e instanceof PathEscapeError || e instanceof SysfsError) throw new UsageError(`the tree under ${real.root} cannot be simulated: ${e.message}`);
     throw e;
   }
+  const mismatch = simulationMismatch(readHost(real), readHost(kernel));
+  if (mismatch) throw new UsageError(`the tree under ${real.root} cannot be simulated faithfully: ${mismatch}; the simulated kernel would answer otherwise than the tree reads`);
+  return { root: real.root, sysfs: kernel, store: new MemoryStateStore(), simulated: true };
+}
+
+/**
+ * Where a simulated kernel would read otherwise than the tree it was seeded from: a fact the tree
+ * cannot give (a problem: garbage, an unreadable file), or a fact sim.json's pools change (a
+ * count of available instances the pools do not give). A verdict or a plan on such a kernel
+ * would not be the tree's, so --simulate refuses it instead.
+ */
+function simulationMismatch(tree: HostModel, simulated: HostModel): string | null {
+  const problem = tree.problems[0];
+  if (problem) return `${problem.path}: ${problem.message}`;
+  const facts = (host: HostModel) => JSON.stringify({ parents: host.parents, devices: host.devices });
+  if (facts(tree) === facts(simulated)) return null;
+  for (const parent of tree.parents) {
+    const other = simulated.parents.find((p) => p.name === parent.name);
+    for (const type of parent.types) {
+      const twin = other?.types.find((t) => t.id === type.id);
+      if (JSON.stringify(type) !== JSON.stringify(twin)) {
+        const field = twin ? Object.keys(type).find((k) => JSON.stringify(type[k as keyof typeof type]) !== JSON.stringify(twin[k as keyof typeof twin])) : 'the type';
+        return `${parent.name}/${type.id}: ${field} reads ${JSON.stringify(type[field as keyof typeof type] ?? null)} in the tree, ${twin ? JSON.stringify(twin[field as keyof typeof twin]) : 'nothing'} as simulated (sim.json's pools?)`;
+      }
+    }
+  }
+  return 'its parents or devices differ from the simulated ones';
 }

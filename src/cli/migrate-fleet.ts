@@ -40,6 +40,8 @@ class SnapshotFiles {
     if (this.parsed.has(given)) return this.parsed.get(given)!;
     const key = canonicalOperatorPath(given);
     if (key === null) {
+      // Listed but not found by its name: a name that is not UTF-8 does not survive as a string.
+      this.diagnostics.push(diagnostic('E_INPUT_UNREADABLE', `cannot read ${path}: its name does not resolve (a file name that is not UTF-8?)`, path, { line: 1, column: 1 }));
       this.parsed.set(given, null);
       return null;
     }
@@ -96,7 +98,8 @@ function snapshotFilesIn(dir: string, option: string, shown: string): string[] {
  * whose name is that host, else the snapshot holding one of its devices (by UUID).
  */
 class SourceLookup {
-  private index: { byName: Map<string, string>; byUuid: Map<string, string> } | null = null;
+  /** File by host name and by device UUID; null where several snapshots claim it (no file order may decide). */
+  private index: { byName: Map<string, string | null>; byUuid: Map<string, string | null> } | null = null;
   private listing: Set<string> | null = null;
   constructor(private readonly dir: string, private readonly files: SnapshotFiles) {}
 
@@ -106,7 +109,7 @@ class SourceLookup {
     return this.listing;
   }
 
-  find(domain: DomainModel): { file: string; snapshot: HostSnapshot } | null {
+  find(domain: DomainModel): { file: string; snapshot: HostSnapshot } | { ambiguous: string } | null {
     const hosts = domain.devices.flatMap((d) => (d.source?.host == null ? [] : [d.source.host]));
     // The host name becomes a file name: only a safe one is looked up that way.
     for (const host of hosts.filter(isSafeSysfsName)) {
@@ -116,13 +119,13 @@ class SourceLookup {
     }
     for (const host of hosts) {
       const file = this.scan().byName.get(host);
+      if (file === null) return { ambiguous: `several snapshots in ${this.dir} are named ${host}` };
       if (file !== undefined) return this.open(file);
     }
-    for (const device of domain.devices) {
-      const file = this.scan().byUuid.get(device.uuid);
-      if (file !== undefined) return this.open(file);
-    }
-    return null;
+    const holding = new Set(domain.devices.map((d) => this.scan().byUuid.get(d.uuid)).filter((f) => f !== undefined));
+    if (holding.has(null) || holding.size > 1) return { ambiguous: `several snapshots in ${this.dir} hold this domain's devices` };
+    const [file] = holding;
+    return file ? this.open(file) : null;
   }
 
   private open(file: string): { file: string; snapshot: HostSnapshot } | null {
@@ -137,8 +140,9 @@ class SourceLookup {
     for (const file of this.names()) {
       const snapshot = this.files.get(join(this.dir, file));
       if (!snapshot) continue;
-      if (snapshot.name !== null && !this.index.byName.has(snapshot.name)) this.index.byName.set(snapshot.name, file);
-      for (const d of snapshot.host.devices) if (!this.index.byUuid.has(d.uuid)) this.index.byUuid.set(d.uuid, file);
+      const claim = (map: Map<string, string | null>, key: string) => map.set(key, map.has(key) && map.get(key) !== file ? null : file);
+      if (snapshot.name !== null) claim(this.index.byName, snapshot.name);
+      for (const d of snapshot.host.devices) claim(this.index.byUuid, d.uuid);
     }
     return this.index;
   }
@@ -195,8 +199,11 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
       continue;
     }
     const model = read.model;
-    const source = model.devices.length > 0 ? lookup.find(model) : null;
-    if (source === null && model.devices.length > 0) {
+    const found = model.devices.length > 0 ? lookup.find(model) : null;
+    const source = found && 'ambiguous' in found ? null : found;
+    if (found && 'ambiguous' in found) {
+      diagnostics.push(diagnostic('W_SOURCE_SNAPSHOT_AMBIGUOUS', `${found.ambiguous}; none is taken, and the domain's stamps alone give the source facts`, path, { line: 1, column: 1 }));
+    } else if (source === null && model.devices.length > 0) {
       diagnostics.push(diagnostic('W_SOURCE_SNAPSHOT_MISSING', `no snapshot in ${sourceDir} for this domain's source host or devices; its stamps alone give the source facts`, path, { line: 1, column: 1 }));
     }
     const requirements = model.devices.map((device) => ({ device, source: sourceFactsFor(device, source?.snapshot ?? null) }));

@@ -21,6 +21,8 @@ export interface WrapperPaths {
   node: string;
   /** Absolute path of the installed dist/mdev-agg.js. */
   cli: string;
+  /** How the wrapper is removed, for its comment: `mdev-agg hook uninstall` unless a package owns it. */
+  removal?: string;
 }
 
 /** POSIX sh single quoting: safe for any byte string without NUL. */
@@ -29,7 +31,7 @@ export const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 /** The exit status of `hook run` when the domain XML cannot be read (src/cli/hook/run-hook.ts). */
 const UNREADABLE_INPUT_EXIT = (aborts: boolean) => (aborts ? 2 : 0);
 
-export function wrapperScript({ node, cli }: WrapperPaths): string {
+export function wrapperScript({ node, cli, removal }: WrapperPaths): string {
   const withWork = OPERATIONS_WITH_WORK.map(([op]) => shellQuote(op)).join('|');
   const markers = AGGREGATION_MARKERS.map((m) => `-e ${shellQuote(m)}`).join(' ');
   // The CLI's exit when stdin could not be kept, per operation (only the non-zero ones are listed).
@@ -38,7 +40,7 @@ export function wrapperScript({ node, cli }: WrapperPaths): string {
     '#!/bin/sh',
     WRAPPER_MARKER,
     '# libvirt runs this for every guest event: <guest> <op> <subop> <extra>, the domain XML on stdin.',
-    '# Remove it with: mdev-agg hook uninstall',
+    `# Remove it with: ${removal ?? 'mdev-agg hook uninstall'}`,
     `node=${shellQuote(node)}`,
     `cli=${shellQuote(cli)}`,
     // Set here, never taken from the environment: it names the file removed below.

@@ -441,7 +441,7 @@ export class ConfinedTree {
   /**
    * Opens an existing file, never creating one and never following its last component; PathEscapeError
    * when the way leaves the root; null when absent. Only a regular file is returned (sysfs
-   * attributes are regular files); a write target must have exactly one link.
+   * attributes are regular files) with exactly one link.
    */
   private open(hostPath: string, mode: number, op: Op): number | null {
     const real = this.resolve(hostPath, op);
@@ -459,7 +459,9 @@ export class ConfinedTree {
       if (!stat.isFile()) {
         throw new FileRefusedError('E_FILE_TYPE', stat.isDirectory() ? 'EISDIR' : 'EINVAL', hostPath, op, `${kindOf(stat)}, not a regular file`);
       }
-      if (mode !== O_RDONLY && stat.nlink > 1) {
+      // Reads too: a sysfs attribute has one link, and another name of the file may be outside the
+      // root, whose content would then be read (and shown) as the host's.
+      if (stat.nlink > 1) {
         throw new FileRefusedError('E_FILE_HARD_LINK', 'EMLINK', hostPath, op, `a regular file with ${stat.nlink} links: another name of it may be outside the root`);
       }
       return fd;
