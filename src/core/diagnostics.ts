@@ -66,7 +66,7 @@ export const CODES = {
   E_SNAPSHOT_INVALID: 'A host snapshot (XML or its JSON form) breaks schemas/host.rng (root, element, attribute or value), repeats a parent, type, device or JSON key, or nests deeper than 64 levels.',
   E_POLICY_INVALID: 'A driver policy file is not the JSON the README describes.',
   W_SOURCE_SNAPSHOT_MISSING: 'Fleet mode found no source snapshot for a domain (by its stamp\'s host or a device UUID); the stamp alone gives the source facts.',
-  W_SOURCE_SNAPSHOT_AMBIGUOUS: 'fleet mode: several source snapshots name the domain\'s source host or hold its devices, and file names must not decide; the domain\'s stamps alone give the source facts.',
+  W_SOURCE_SNAPSHOT_AMBIGUOUS: 'Fleet mode found several source snapshots naming a domain\'s source host or holding its devices; none is taken (file names must not decide), and the stamp alone gives the source facts.',
   // usage and configuration
   E_USAGE: 'The command line is wrong.',
   E_INPUT_UNREADABLE: 'An input file could not be read.',

@@ -85,7 +85,10 @@ EOF
 
 # libvirtd_start: starts the daemon in the root and waits until virsh gets an answer.
 libvirtd_start() {
-	in_root /usr/sbin/libvirtd --daemon || return 1
+	in_root /usr/sbin/libvirtd --daemon || {
+		fail "libvirtd starts" "libvirtd --daemon exited $?: $(tail -n 5 "$HOST_ROOT$LIBVIRTD_LOG" 2>&1 | tr '\n' ' ')"
+		return 1
+	}
 	libvirtd_waited=0
 	until in_root virsh -q uri >/dev/null 2>&1; do
 		if [ "$libvirtd_waited" -ge $((LIBVIRTD_START_TIMEOUT * 2)) ]; then

@@ -12,7 +12,8 @@ import { type HookDevice, libvirtDomain } from '../helpers/hook';
 import { mdevctl, mdevctlConfigDir } from '../helpers/mdevctl';
 
 const DEVICES: HookDevice[] = [
-  { uuid: 'af9a6187-ccd1-4acb-bf4f-89aeee5cb0cf', type: 'i915-GVTg_V5_8', instances: 4, parent: '0000:00:02.0' },
+  // 3 of V5_8's 7, 1 of V5_4's 5, then 2 more of V5_8: within one shared pool (5/7 + 1/5 <= 1).
+  { uuid: 'af9a6187-ccd1-4acb-bf4f-89aeee5cb0cf', type: 'i915-GVTg_V5_8', instances: 3, parent: '0000:00:02.0' },
   { uuid: '0b21c0e4-3e0c-4a8e-9d38-07c8d2c3b0a1', type: 'i915-GVTg_V5_4', instances: 1, parent: '0000:00:02.0' },
   { uuid: '9c7e03b2-5d1b-4f57-8f7c-1c0f4c2d8e11', type: 'i915-GVTg_V5_8', instances: 2 },
 ];
@@ -74,6 +75,6 @@ describe('GIVEN a domain exported with --to mdevctl --out DIR on the example-gvt
     const one = mdevctl(SYS, etc, ['list', '--defined', '--verbose', '--uuid', DEVICES[0]!.uuid]);
     expect(one.status).toBe(0);
     expect(one.stdout).toContain(`${DEVICES[0]!.uuid} 0000:00:02.0 i915-GVTg_V5_8 manual`);
-    expect(one.stdout).toContain('@{0}: {"mdev/aggregated_instances":"4"}');
+    expect(one.stdout).toContain('@{0}: {"mdev/aggregated_instances":"3"}');
   });
 });
