@@ -34,7 +34,7 @@ export function exampleHostWithDevices(ctx) {
 /** Installs the wrapper as `hook install` writes it, into a directory of the benchmark's own. */
 function installWrapper(ctx) {
   const dir = join(ctx.tmp, 'hooks');
-  runOnce({ label: 'mdev-agg hook install', argv: [process.execPath, ctx.cli, 'hook', 'install', '--hooks-dir', dir] });
+  runOnce({ label: 'mdev-agg hook install', argv: [process.execPath, ctx.cli, 'hook', 'install', '--hooks-dir', dir, '--create'] });
   return join(dir, 'mdev-agg');
 }
 
