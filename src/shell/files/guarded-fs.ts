@@ -123,13 +123,12 @@ export function canonicalOperatorPath(file: string): string | null {
 }
 
 /**
- * What an operator's path is: `follow` decides whether a link at the end is followed (a root named
- * through a link is the link's target) or seen as what it is (a socket in place of `dev/log`).
- * Anything that cannot be looked at says its errno.
+ * What an operator's path is, links followed (a root named through a link is the link's target;
+ * journald's /dev/log is a link to its socket). Anything that cannot be looked at says its errno.
  */
-export function operatorPathKind(file: string, follow = true): 'directory' | 'socket' | 'other' | 'missing' | string {
+export function operatorPathKind(file: string): 'directory' | 'socket' | 'other' | 'missing' | string {
   try {
-    const stat = follow ? fs.statSync(file) : fs.lstatSync(file);
+    const stat = fs.statSync(file);
     return stat.isDirectory() ? 'directory' : stat.isSocket() ? 'socket' : 'other';
   } catch (err) {
     const errno = errnoOf(err);
