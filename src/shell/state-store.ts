@@ -193,13 +193,20 @@ export class FileStateStore implements StateStore {
     // Unlocked (or replaced) since: free for the next rename to find out.
     if (names === null) return false;
     let live = false;
-    for (const name of names) {
-      const named = /^[1-9][0-9]{0,9}$/.test(name) ? Number(name) : Number.NaN;
-      const holder = this.tree.entryKind(`${LOCK}/${name}`) === 'file' ? this.holderIn(`${LOCK}/${name}`) : null;
-      const startTime = holder?.pid === named ? holder.startTime : null;
-      if (Number.isInteger(named) && this.isAlive(named, startTime)) live = true;
-      // A lock taken by rename holds only its holder's pid: no newer lock can hold this name.
-      else this.tree.removeEntry(`${LOCK}/${name}`);
+    try {
+      for (const name of names) {
+        const named = /^[1-9][0-9]{0,9}$/.test(name) ? Number(name) : Number.NaN;
+        const holder = this.tree.entryKind(`${LOCK}/${name}`) === 'file' ? this.holderIn(`${LOCK}/${name}`) : null;
+        const startTime = holder?.pid === named ? holder.startTime : null;
+        if (Number.isInteger(named) && this.isAlive(named, startTime)) live = true;
+        // A lock taken by rename holds only its holder's pid: no newer lock can hold this name.
+        else this.tree.removeEntry(`${LOCK}/${name}`);
+      }
+    } catch (e) {
+      // The lock was emptied and released (perhaps taken again) by other runs while these names
+      // were judged: the next rename finds out whether it is free. Anything else is a real failure.
+      if (!(e instanceof SysfsError) || !['ENOENT', 'ENOTDIR'].includes(e.errno)) throw e;
+      return false;
     }
     return live;
   }

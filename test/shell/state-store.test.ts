@@ -86,6 +86,36 @@ describe('GIVEN several runs after one lock', () => {
     expect(b.tryLock()).toBe(true);
   });
 
+  test('WHEN, while a waiter judges the dead holder, another takes the lock over and releases it THEN the waiter takes it (the vanished lock is not an error)', () => {
+    const { root, run } = freshRoot();
+    mkdirSync(join(run, 'lock'));
+    writeFileSync(join(run, 'lock', String(DEAD)), `${DEAD}\n`);
+    const a = new StandIn(root, A);
+    const b = new StandIn(root, B);
+    onCheck = () => {
+      expect(a.tryLock()).toBe(true);
+      a.unlock();
+    };
+    expect(b.tryLock()).toBe(true);
+    expect(lockHolders(run)).toEqual([String(B)]);
+  });
+
+  test('WHEN, while a waiter judges the dead holder, another takes the lock over and keeps it THEN the waiter waits', () => {
+    const { root, run } = freshRoot();
+    mkdirSync(join(run, 'lock'));
+    writeFileSync(join(run, 'lock', String(DEAD)), `${DEAD}\n`);
+    writeFileSync(join(run, 'lock', '4000004'), `4000004\n`);
+    const a = new StandIn(root, A);
+    const b = new StandIn(root, B);
+    // B lists both dead names; between its checks of them, A empties the lock, takes it and holds it.
+    onCheck = () => {
+      rmSync(join(run, 'lock'), { recursive: true });
+      expect(a.tryLock()).toBe(true);
+    };
+    expect(b.tryLock()).toBe(false);
+    expect(lockHolders(run)).toEqual([String(A)]);
+  });
+
   test('WHEN the holder is between emptying and removing its lock and another takes it THEN the old holder leaves the new lock alone', () => {
     const { root, run } = freshRoot();
     const a = new StandIn(root, A);
