@@ -15,6 +15,8 @@ import { OPERATIONS_WITH_WORK } from './hook-operation';
 export const HOOK_NAME = 'mdev-agg';
 export const HOOKS_DIR = '/etc/libvirt/hooks/qemu.d';
 export const WRAPPER_MARKER = '# mdev-agg-hook-wrapper: written by mdev-agg hook install';
+/** The removal the Debian package's wrapper names: a conffile, it stays after `apt remove` until purged. */
+export const PACKAGED_REMOVAL = 'apt purge mdev-agg (the package owns this file)';
 
 export interface WrapperPaths {
   /** Absolute path of the node that ran `hook install`. */

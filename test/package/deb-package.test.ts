@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { wrapperScript } from '../../src/core/hook-wrapper';
+import { PACKAGED_REMOVAL, wrapperScript } from '../../src/core/hook-wrapper';
 import { REPO } from '../helpers/golden';
 import { freshClone, step } from '../helpers/package-build';
 import { treePicture } from '../helpers/tree';
@@ -67,7 +67,8 @@ test('dpkg -i installs a working CLI and the wrapper; -r keeps only the conffile
   expect(installed).toMatch(/mdev-agg: the libvirt qemu hook is \/etc\/libvirt\/hooks\/qemu\.d\/mdev-agg\. .*restart libvirtd/);
   expect(readlinkSync(join(root, 'usr/bin/mdev-agg'))).toBe('../lib/mdev-agg/mdev-agg.js');
   const wrapper = join(root, 'etc/libvirt/hooks/qemu.d/mdev-agg');
-  expect(readFileSync(wrapper, 'utf8')).toBe(wrapperScript({ node: '/usr/bin/node', cli: '/usr/lib/mdev-agg/mdev-agg.js' }));
+  expect(readFileSync(wrapper, 'utf8')).toBe(wrapperScript({ node: '/usr/bin/node', cli: '/usr/lib/mdev-agg/mdev-agg.js', removal: PACKAGED_REMOVAL }));
+  expect(readFileSync(wrapper, 'utf8')).toContain('\n# Remove it with: apt purge mdev-agg ');
 
   const cli = join(root, 'usr/bin/mdev-agg');
   expect(step(transcript, REPO, cli, ['--version'])).toBe(`mdev-agg ${version}\n`);
