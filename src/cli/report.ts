@@ -1,4 +1,4 @@
-/** Printing diagnostics: libvirt/compiler style lines, or the JSON shape of DESIGN 6. */
+/** Printing diagnostics: libvirt/compiler style lines, or the JSON shape the README documents (CLI, `--format json`). */
 import { type Diagnostic, formatDiagnostic, hasErrors } from '../core/diagnostics';
 import { sanitiseJson } from '../core/terminal-text';
 import type { GlobalFlags, Output } from './context';

@@ -10,8 +10,10 @@ import { FileRefusedError, readOperatorFile } from '../shell/files/guarded-fs';
 import { MAX_JSON_BYTES } from '../core/json-text';
 import { COMMANDS, type CommandSpec, type OptionSpec, GLOBAL_OPTIONS, mainHelp, commandHelp } from './commands';
 import { type CommandContext, type Env, EXIT, Output, type RunOptions, type RunResult, type Stdin, UsageError } from './context';
+// package.json is the one place the version is written; the bundle takes only this field.
+import { version } from '../../package.json';
 
-export const VERSION = '0.1.0';
+export const VERSION: string = version;
 
 export async function run(argv: readonly string[], stdin: Stdin, env: Env, options: RunOptions = {}): Promise<RunResult> {
   const out = new Output();

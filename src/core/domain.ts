@@ -1,5 +1,5 @@
 /**
- * libvirt domain XML -> the aggregated mdev model, with every rule of DESIGN 1.2 as a located
+ * libvirt domain XML -> the aggregated mdev model, with every rule of the README's Domain XML section as a located
  * diagnostic. Pure: a function of the text.
  */
 import { AGGREGATION_NS } from './aggregation-ns';

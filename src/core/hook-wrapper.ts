@@ -11,6 +11,7 @@
  */
 import { AGGREGATION_MARKERS } from './domain-precheck';
 import { OPERATIONS_WITH_WORK } from './hook-operation';
+import { shellQuote } from './shell-quote';
 
 export const HOOK_NAME = 'mdev-agg';
 export const HOOKS_DIR = '/etc/libvirt/hooks/qemu.d';
@@ -27,8 +28,6 @@ export interface WrapperPaths {
   removal?: string;
 }
 
-/** POSIX sh single quoting: safe for any byte string without NUL. */
-export const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
 /** The exit status of `hook run` when the domain XML cannot be read (src/cli/hook/run-hook.ts). */
 const UNREADABLE_INPUT_EXIT = (aborts: boolean) => (aborts ? 2 : 0);

@@ -1,7 +1,8 @@
-/** A plan for people (text), for programs (JSON, DESIGN 6), and as a POSIX sh script (audit, hosts without Node). */
+/** A plan for people (text), for programs (JSON, as the README's CLI section documents), and as a POSIX sh script (audit, hosts without Node). */
 import { hasErrors } from './diagnostics';
 import type { DevicePlan, Plan, PlanOp } from './plan';
 import { sanitiseLine } from './terminal-text';
+import { shellQuote } from './shell-quote';
 
 /** What a device gives (src/core/type-resources.ts), when the caller knows the host: a line for text, a value for JSON. */
 export interface DeviceGives {
@@ -43,8 +44,6 @@ export function planText(plan: Plan, gives?: DeviceGives): string {
   return lines.join('\n');
 }
 
-/** Single-quoted for sh: the only character needing care inside '' is ' itself. */
-const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** A comment line: one line whatever the text holds (a line break in a domain name would start a command). */
 const comment = (text: string) => `# ${sanitiseLine(text)}`;
@@ -129,7 +128,7 @@ export function planShell(plan: Plan): string {
     '}',
   ];
   if (hasErrors(plan.diagnostics)) {
-    out.push(`fail ${sq(`the plan has errors: ${plan.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code).join(', ')}`)}`);
+    out.push(`fail ${shellQuote(`the plan has errors: ${plan.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code).join(', ')}`)}`);
     return out.join('\n') + '\n';
   }
   for (const d of plan.devices) {
@@ -147,10 +146,10 @@ export function planShell(plan: Plan): string {
 function shellOp(op: PlanOp): string {
   switch (op.op) {
     case 'write':
-      return `write ${sq(op.path)} ${sq(op.data)}`;
+      return `write ${shellQuote(op.path)} ${shellQuote(op.data)}`;
     case 'expect':
-      return `${op.compare === 'eq' ? 'expect_eq' : 'expect_ge'} ${sq(op.path)} ${sq(op.value)}`;
+      return `${op.compare === 'eq' ? 'expect_eq' : 'expect_ge'} ${shellQuote(op.path)} ${shellQuote(op.value)}`;
     case 'exists':
-      return `${op.value ? 'expect_present' : 'expect_absent'} ${sq(op.path)}`;
+      return `${op.value ? 'expect_present' : 'expect_absent'} ${shellQuote(op.path)}`;
   }
 }

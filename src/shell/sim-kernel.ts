@@ -2,7 +2,7 @@
  * A simulated kernel: the mdev core and both aggregation generations, in memory, behind the same
  * `Sysfs` interface as a real tree. Writing to `create` makes the device directory and its links
  * appear and moves `available_instances`; `remove` undoes it; each refusal is the errno the kernel
- * (or the vendor driver the reference names) would give. Tests and `--simulate` run on it.
+ * (or the vendor driver the README's Kernel dialects section names) would give. Tests and `--simulate` run on it.
  */
 import { Sysfs, SysfsError, SysfsView } from '../core/sysfs';
 import { MDEV_BUS_CLASS, MDEV_DEVICES } from '../core/sysfs-paths';
@@ -372,7 +372,7 @@ export class SimKernel implements Sysfs {
     return max === 'available' ? this.available(type) : max;
   }
 
-  /** `create_store` and the vendor's create, per the reference's rules for each generation. */
+  /** `create_store` and the vendor's create, per each generation's patches (README, Kernel dialects). */
   private create(type: TypeState, data: string): void {
     const parsed = parseCreate(data, type.parser);
     if (!parsed.ok) throw new Errno(parsed.errno);
@@ -380,7 +380,7 @@ export class SimKernel implements Sysfs {
     if (this.devices.has(uuid)) throw new Errno('EEXIST');
     const hasHook = type.aggregation.kind === 'create-option';
     if (instances > 1 && !hasHook) throw new Errno('EINVAL');
-    // aggregate=0 is unconfirmed in the reference; refusing it keeps anything from relying on it.
+    // aggregate=0's meaning is not stated by the aggregation patches; refusing it keeps anything from relying on it.
     if (instances === 0) throw new Errno('EINVAL');
     const available = this.available(type);
     // v3/v4 call the hook for N > 1 only; the refresh calls it whenever it exists.

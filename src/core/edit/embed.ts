@@ -1,4 +1,4 @@
-/** Inline form -> metadata form (DESIGN 1.2): what libvirt keeps across define and dumpxml. */
+/** Inline form -> metadata form (README, Domain XML): what libvirt keeps across define and dumpxml. */
 import type { DomainModel } from '../domain';
 import { childElements } from '../xml/reader';
 import { type EntryToWrite, addEntriesEdits } from './metadata';

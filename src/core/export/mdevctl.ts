@@ -4,6 +4,7 @@
  * printing, keys in the order mdev_type, start, attrs; parents and UUIDs sorted). Pure.
  */
 import type { ExportDevice } from './devices';
+import { byCodeUnits } from '../order';
 
 /** A JSON value whose object keys keep the order given (a JS object would move integer-like keys first). */
 type Ordered = string | Ordered[] | { entries: [string, Ordered][] };
@@ -32,8 +33,6 @@ function config(device: ExportDevice): Ordered {
 
 /** The config file's content; mdevctl writes it without a final newline. */
 export const mdevctlConfigText = (device: ExportDevice): string => pretty(config(device));
-
-const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** `mdevctl list --defined --dumpjson` for these devices (mdevctl prints `[]` when there are none). */
 export function mdevctlDumpJson(devices: readonly ExportDevice[]): string {

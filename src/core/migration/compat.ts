@@ -1,5 +1,5 @@
 /**
- * (domain devices, source facts, target host) -> the three-point compatibility check of DESIGN 4,
+ * (domain devices, source facts, target host) -> the three-point compatibility check (README, Migration checks),
  * per device: type, count, driver. Each check passes, fails or is unknown, with a reason and a
  * code; the verdict is compatible only when every device passes all three (an unknown driver
  * passes only when allowed). Pure: a live target's migration_version protocol is handed in.

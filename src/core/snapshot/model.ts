@@ -1,5 +1,6 @@
-/** A host snapshot (DESIGN 1.3): one host's HostModel with the host's name and when it was taken. */
+/** A host snapshot (README, Migration checks): one host's HostModel with the host's name and when it was taken. */
 import type { HostDevice, HostModel, HostParent, HostProblem } from '../host-model';
+import { byKey } from '../order';
 
 export const HOST_NS = 'urn:mdev-agg:host:1';
 
@@ -19,8 +20,6 @@ export const snapshotJson = (snapshot: HostSnapshot) => ({
   devices: snapshot.host.devices,
   problems: snapshot.host.problems,
 });
-
-const byKey = <T>(key: (t: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
 /** A snapshot in the model's order (parents and their types by name, devices by UUID), as readHost gives it. */
 export function sortedSnapshot(name: string | null, generated: string | null, parents: HostParent[], devices: HostDevice[], problems: HostProblem[]): HostSnapshot {
