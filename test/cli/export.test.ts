@@ -1,10 +1,10 @@
 /** export --to mdevctl|nodedev: mdevctl's bytes, libvirt's names, and the cases no form can express. */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
 import { type HookDevice, libvirtDomain } from '../helpers/hook';
 import { REPO } from '../helpers/golden';
+import { tempDir } from '../helpers/temp-dir';
 
 const A = '8bb2b600-931a-4f7d-962e-7829253ca80d';
 const B = '0a2f7094-29a9-48c8-bb01-9d4c04b538ae';
@@ -12,7 +12,7 @@ const C = '7c6683ba-5a72-440f-9ada-a69006579227';
 const GVT_ATTRIBUTE = join(REPO, 'fixtures/hosts/gvt-attribute');
 
 function domainFile(devices: HookDevice[]) {
-  const dir = mkdtempSync(join(tmpdir(), 'mdev-agg-export-'));
+  const dir = tempDir('mdev-agg-export-');
   const file = join(dir, 'guest.xml');
   writeFileSync(file, libvirtDomain('guest', devices));
   return { dir, file };

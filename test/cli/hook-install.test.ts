@@ -1,7 +1,6 @@
 /** hook install / uninstall, and the wrapper run as libvirt runs it: argv and the domain XML on stdin. */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { run } from '../../src/cli/run';
@@ -9,10 +8,11 @@ import { WRAPPER_MARKER } from '../../src/core/hook-wrapper';
 import { builtCli } from '../helpers/built-cli';
 import { libvirtDomain } from '../helpers/hook';
 import { copyHost } from '../helpers/tree';
+import { tempDir } from '../helpers/temp-dir';
 
 const WRAPPER = 'etc/libvirt/hooks/qemu.d/mdev-agg';
 const RELOAD = 'libvirt reads hook scripts when it starts: restart libvirtd (or virtqemud), or send it SIGHUP, for this to take effect.';
-const freshRoot = () => mkdtempSync(join(tmpdir(), 'mdev-agg-hook-'));
+const freshRoot = () => tempDir('mdev-agg-hook-');
 const cliAt = (entryScript: string) => (argv: string[]) => run(argv, '', {}, { entryScript });
 
 describe('GIVEN an empty root', () => {

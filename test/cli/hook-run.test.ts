@@ -1,6 +1,5 @@
 /** The hook per operation: exit codes, stdout and stderr as libvirt reads them (README "libvirt integration"). */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDomain } from '../../src/core/domain';
 import { readHost } from '../../src/core/host';
@@ -11,6 +10,7 @@ import { MemoryStateStore } from '../../src/shell/state-store';
 import { hook, libvirtDomain, withMigrationVersion } from '../helpers/hook';
 import { GVT_PARENT, attributeHost, plainHost } from '../helpers/sim-hosts';
 import { copyHost, treePicture } from '../helpers/tree';
+import { tempDir } from '../helpers/temp-dir';
 
 const U1 = '53764d0e-85a0-42b4-af5c-2046b460b1dc';
 const U2 = '53764d0e-85a0-42b4-af5c-2046b460b1dd';
@@ -27,7 +27,7 @@ const simHost = (spec = attributeHost()) => ({ sysfs: SimKernel.build(spec), sto
 const statesOf = (xml: string, sysfs: Sysfs) => domainStatus(readDomain(xml, 'x').model!, readHost(sysfs)).map((s) => s.state);
 /** A root holding only <root>/etc/mdev-agg/config.json. */
 const rootWith = (config: string) => {
-  const root = mkdtempSync(join(tmpdir(), 'mdev-agg-config-'));
+  const root = tempDir('mdev-agg-config-');
   mkdirSync(join(root, 'etc/mdev-agg'), { recursive: true });
   writeFileSync(join(root, 'etc/mdev-agg/config.json'), config);
   return root;

@@ -1,13 +1,13 @@
 /** mdev-agg(1) is written from the command table: every command, option and example is in it, as roff that man renders. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMANDS, GLOBAL_OPTIONS } from '../../src/cli/commands';
 import { manPage } from '../../src/cli/man-page';
+import { tempDir } from '../helpers/temp-dir';
 
 test('every command with its usage, options and example; the global options; rendered by man without warnings', () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'mdev-agg-man-')), 'mdev-agg.1');
+  const file = join(tempDir('mdev-agg-man-'), 'mdev-agg.1');
   writeFileSync(file, manPage('9.9.9', '2026-01-02'));
   const r = spawnSync('man', ['--warnings', '-l', '-Tutf8', file], { encoding: 'utf8', env: { ...process.env, MANWIDTH: '200' } });
   expect(r.stderr).toBe('');

@@ -1,16 +1,16 @@
 /** migrate-check takes the driver policy and the unknown-driver rule from the configuration file when no flag gives them. */
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, json } from '../helpers/cli';
 import { REPO } from '../helpers/golden';
 import { type HookDevice, libvirtDomain } from '../helpers/hook';
+import { tempDir } from '../helpers/temp-dir';
 
 const U = 'a2f70942-9a95-48c8-bb01-9d4c04b538ae';
 
 /** A copy of the nvidia host (driver 535.161.05) with `config` as its configuration, and a domain file. */
 function setup(config: string | null, device: HookDevice) {
-  const dir = mkdtempSync(join(tmpdir(), 'mdev-agg-mc-'));
+  const dir = tempDir('mdev-agg-mc-');
   const root = join(dir, 'root');
   cpSync(join(REPO, 'fixtures/hosts/nvidia'), root, { recursive: true, verbatimSymlinks: true });
   if (config !== null) {

@@ -4,12 +4,12 @@
  * host, whether it comes from --root or MDEV_AGG_ROOT; never an empty host that looks like an answer.
  */
 import fc from 'fast-check';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { cli } from '../helpers/cli';
 import { copyHost } from '../helpers/tree';
 import { settings } from '../property/settings';
+import { tempDir } from '../helpers/temp-dir';
 
 const DOMAIN = 'fixtures/domains/example-gvt.xml';
 const COMMANDS: string[][] = [['types'], ['snapshot'], ['plan', DOMAIN], ['status', DOMAIN], ['apply', DOMAIN, '--simulate'], ['release', DOMAIN], ['stamp', DOMAIN]];
@@ -18,7 +18,7 @@ type Kind = 'file' | 'missing' | 'no-sys' | 'sys-itself' | 'sys-is-a-file';
 const KINDS: Kind[] = ['file', 'missing', 'no-sys', 'sys-itself', 'sys-is-a-file'];
 
 function badRoot(kind: Kind): { root: string; says: RegExp } {
-  const dir = mkdtempSync(join(tmpdir(), 'mdev-agg-root-'));
+  const dir = tempDir('mdev-agg-root-');
   switch (kind) {
     case 'file':
       writeFileSync(join(dir, 'r'), '');
@@ -49,7 +49,7 @@ test('every host command refuses a root that cannot be a host: exit 2, the reaso
 });
 
 test('a root holding sys/ without mdev parents is a host with none: exit 0', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'mdev-agg-root-'));
+  const root = tempDir('mdev-agg-root-');
   mkdirSync(join(root, 'sys'));
   const r = await cli(['types', '--root', root]);
   expect(r).toEqual({ code: 0, stdout: 'no mdev parent devices on this host\n', stderr: '' });

@@ -4,15 +4,15 @@
  * in the repository's own dist/, which other tests are reading at the same time.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPO } from './golden';
+import { tempDir } from './temp-dir';
 
 export function freshClone(): string {
   const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' });
   if (listed.status !== 0) throw new Error(`git ls-files failed: ${listed.stderr}`);
-  const clone = join(mkdtempSync(join(tmpdir(), 'mdev-agg-clone-')), 'mdev-agg');
+  const clone = join(tempDir('mdev-agg-clone-'), 'mdev-agg');
   for (const file of listed.stdout.split('\0').filter(Boolean)) {
     mkdirSync(dirname(join(clone, file)), { recursive: true });
     cpSync(join(REPO, file), join(clone, file), { verbatimSymlinks: true });

@@ -1,12 +1,12 @@
 /** Temporary copies of fixture trees and a comparable picture of what they hold. */
-import { cpSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from './golden';
+import { tempDir } from './temp-dir';
 
-/** A copy of fixtures/hosts/<name> at `<fresh dir>/root`, links kept as they are (relative). */
+/** A copy of fixtures/hosts/<name> at `<fresh dir>/root`, links kept as they are (relative); removed after the file's tests. */
 export function copyHost(name: string): { parent: string; root: string } {
-  const parent = mkdtempSync(join(tmpdir(), 'mdev-agg-'));
+  const parent = tempDir();
   const root = join(parent, 'root');
   cpSync(join(REPO, 'fixtures/hosts', name), root, { recursive: true, verbatimSymlinks: true });
   return { parent, root };

@@ -3,13 +3,13 @@
  * state lives in one virsh process, so define and dumpxml run as one command list.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from './temp-dir';
 
 /** The domain as libvirt keeps it: `define` then `dumpxml`, in one virsh process. */
 export function defineAndDump(xml: string, name: string, defineOptions = ''): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'mdev-agg-virsh-')), 'domain.xml');
+  const file = join(tempDir('mdev-agg-virsh-'), 'domain.xml');
   writeFileSync(file, xml);
   const r = spawnSync('virsh', ['-q', '-c', 'test:///default', `define ${defineOptions} ${file}; dumpxml ${name}`], { encoding: 'utf8' });
   if (r.error) throw new Error(`virsh could not run (scripts/setup-test-tools.sh installs it): ${r.error.message}`);

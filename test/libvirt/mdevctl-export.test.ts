@@ -3,13 +3,13 @@
  * export printed, and the files are byte-identical to the ones mdevctl writes for the same devices.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
 import { REPO } from '../helpers/golden';
 import { type HookDevice, libvirtDomain } from '../helpers/hook';
 import { mdevctl, mdevctlConfigDir } from '../helpers/mdevctl';
+import { tempDir } from '../helpers/temp-dir';
 
 const DEVICES: HookDevice[] = [
   // 3 of V5_8's 7, 1 of V5_4's 5, then 2 more of V5_8: within one shared pool (5/7 + 1/5 <= 1).
@@ -20,7 +20,7 @@ const DEVICES: HookDevice[] = [
 const SYS = join(REPO, 'fixtures/hosts/example-gvt/sys');
 
 function exported() {
-  const dir = mkdtempSync(join(tmpdir(), 'mdev-agg-mdevctl-'));
+  const dir = tempDir('mdev-agg-mdevctl-');
   const file = join(dir, 'guest.xml');
   writeFileSync(file, libvirtDomain('guest', DEVICES));
   return { dir, file };

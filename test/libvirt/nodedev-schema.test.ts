@@ -1,10 +1,10 @@
 /** export --to nodedev against libvirt's own nodedev.rng, for every parent kind libvirt names. */
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
 import { type HookDevice, libvirtDomain } from '../helpers/hook';
 import { LIBVIRT_SCHEMAS, relaxng } from '../helpers/xmllint';
+import { tempDir } from '../helpers/temp-dir';
 
 const devices: HookDevice[] = [
   { uuid: '6e8a1f4c-3c1d-4b8e-9a51-2f0f1c9d0b01', type: 'i915-GVTg_V5_8', instances: 4, parent: '0000:00:02.0', method: 'attribute' },
@@ -14,7 +14,7 @@ const devices: HookDevice[] = [
 ];
 
 test('GIVEN devices on PCI, AP matrix and CSS parents WHEN exported to nodedev THEN every file validates against nodedev.rng', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mdev-agg-nodedev-'));
+  const dir = tempDir('mdev-agg-nodedev-');
   const file = join(dir, 'guest.xml');
   writeFileSync(file, libvirtDomain('guest', devices));
   const r = await cli(['export', file, '--to', 'nodedev', '--out', join(dir, 'out')]);

@@ -6,13 +6,13 @@
  * and parallel runs cannot meet.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGED_REMOVAL, wrapperScript } from '../../src/core/hook-wrapper';
 import { REPO } from '../helpers/golden';
 import { freshClone, step } from '../helpers/package-build';
 import { treePicture } from '../helpers/tree';
+import { tempDir } from '../helpers/temp-dir';
 
 const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
 const transcript: string[] = [];
@@ -51,7 +51,7 @@ test('lintian reports no error (nor warning)', () => {
 });
 
 test('dpkg -i installs a working CLI and the wrapper; -r keeps only the conffile; --purge leaves nothing', () => {
-  const root = mkdtempSync(join(tmpdir(), 'mdev-agg-dpkg-'));
+  const root = tempDir('mdev-agg-dpkg-');
   const admin = join(root, 'var/lib/dpkg');
   for (const dir of ['info', 'updates', 'triggers']) mkdirSync(join(admin, dir), { recursive: true });
   // The throwaway database knows the node that runs the CLI (the host's nodejs package, or the node on PATH).

@@ -5,15 +5,15 @@
  * with its declarations, and the README's example runs against it.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../helpers/golden';
 import { libvirtDomain } from '../helpers/hook';
 import { freshClone, step } from '../helpers/package-build';
+import { tempDir } from '../helpers/temp-dir';
 
 const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
-const work = mkdtempSync(join(tmpdir(), 'mdev-agg-npm-'));
+const work = tempDir('mdev-agg-npm-');
 const transcript: string[] = [];
 let tarball = '';
 

@@ -3,10 +3,10 @@
  * else the last commit's: building one commit twice gives the same files.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../helpers/golden';
+import { tempDir } from '../helpers/temp-dir';
 
 /** sourceDate() as a build script calls it, in `cwd`, with `env` (HOME and PATH for git). */
 function sourceDateIn(cwd: string, env: Record<string, string> = {}) {
@@ -18,7 +18,7 @@ function sourceDateIn(cwd: string, env: Record<string, string> = {}) {
 }
 
 test('SOURCE_DATE_EPOCH when set, else the last commit\'s date; a malformed epoch is refused', () => {
-  const repo = mkdtempSync(join(tmpdir(), 'mdev-agg-date-'));
+  const repo = tempDir('mdev-agg-date-');
   const git = (...args: string[]) => {
     const r = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], { cwd: repo, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: repo, GIT_COMMITTER_DATE: '2025-06-07T08:09:10Z', GIT_AUTHOR_DATE: '2025-06-07T08:09:10Z' } });
     expect(r.status).toBe(0);

@@ -10,8 +10,7 @@
  *   succeeds on the same host, each device on the parent the check named.
  * Every command runs in-process through the CLI, each on a fresh kernel built from the same spec.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { run } from '../../src/cli/run';
@@ -24,6 +23,7 @@ import { REPO } from '../helpers/golden';
 import { Figures } from '../hostile/figures';
 import { type DeviceDraw, type HostDraw, UUIDS, domainDraw, domainXml, hostDraw, hostSpec } from './host-arbitrary';
 import { settings } from './settings';
+import { tempDir } from '../helpers/temp-dir';
 
 const figures = new Figures();
 figures.printAfterAll((n) => [
@@ -51,7 +51,7 @@ const roots = new Map<string, string>();
 const rootFor = (allowUnknownDriver: boolean, migrationParent: 'prefer' | 'require') => roots.get(`${allowUnknownDriver}/${migrationParent}`)!;
 
 beforeAll(() => {
-  scratch = mkdtempSync(join(tmpdir(), 'mdev-agg-verdicts-'));
+  scratch = tempDir('mdev-agg-verdicts-');
   for (const allowUnknownDriver of [false, true]) {
     for (const migrationParent of ['prefer', 'require'] as const) {
       const root = join(scratch, `root-${allowUnknownDriver}-${migrationParent}`);
