@@ -4,8 +4,8 @@
  */
 import { readDomain } from '../../src/core/domain';
 import { readHost } from '../../src/core/host';
-import type { SimKernelSpec } from '../../src/shell/sim-spec';
-import { SimKernel } from '../../src/shell/sim-kernel';
+import type { SimKernelSpec } from '../../src/shell/sim/spec';
+import { SimKernel } from '../../src/shell/sim/kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
 import { type HookDevice, type HookHost, hook, libvirtDomain, withMigrationVersion } from '../helpers/hook';
 import { GVT_PARENT, attributeHost, createOptionHost, plainHost } from '../helpers/sim-hosts';

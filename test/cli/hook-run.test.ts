@@ -5,7 +5,7 @@ import { readDomain } from '../../src/core/domain';
 import { readHost } from '../../src/core/host';
 import { domainStatus } from '../../src/core/status';
 import type { Sysfs } from '../../src/core/sysfs';
-import { SimKernel } from '../../src/shell/sim-kernel';
+import { SimKernel } from '../../src/shell/sim/kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
 import { hook, libvirtDomain, withMigrationVersion } from '../helpers/hook';
 import { GVT_PARENT, attributeHost, plainHost } from '../helpers/sim-hosts';

@@ -4,7 +4,7 @@ import { readHost } from '../../src/core/host';
 import { planApply } from '../../src/core/plan';
 import { planShell } from '../../src/core/plan-format';
 import { RealSysfs } from '../../src/shell/real-sysfs';
-import { SimKernel } from '../../src/shell/sim-kernel';
+import { SimKernel } from '../../src/shell/sim/kernel';
 import { REPO } from '../helpers/golden';
 import { plainHost } from '../helpers/sim-hosts';
 

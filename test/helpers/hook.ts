@@ -2,7 +2,7 @@
 import { run } from '../../src/cli/run';
 import type { RunResult } from '../../src/cli/context';
 import type { Sysfs } from '../../src/core/sysfs';
-import type { SimKernelSpec } from '../../src/shell/sim-spec';
+import type { SimKernelSpec } from '../../src/shell/sim/spec';
 import type { StateStore } from '../../src/shell/state-store';
 import { REPO } from './golden';
 

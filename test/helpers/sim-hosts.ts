@@ -1,5 +1,5 @@
 /** Simulated hosts for in-process tests, one per kernel dialect, built from the reference's values. */
-import type { SimKernelSpec, SimParentSpec, SimTypeSpec } from '../../src/shell/sim-spec';
+import type { SimKernelSpec, SimParentSpec, SimTypeSpec } from '../../src/shell/sim/spec';
 
 export const GVT_PARENT = '0000:00:02.0';
 

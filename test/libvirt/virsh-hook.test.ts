@@ -5,9 +5,9 @@
  */
 import { readDomain } from '../../src/core/domain';
 import { readHost } from '../../src/core/host';
-import { SimKernel } from '../../src/shell/sim-kernel';
+import { SimKernel } from '../../src/shell/sim/kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
-import type { SimKernelSpec } from '../../src/shell/sim-spec';
+import type { SimKernelSpec } from '../../src/shell/sim/spec';
 import { type HookDevice, hook, libvirtDomain, withMigrationVersion } from '../helpers/hook';
 import { GVT_PARENT, attributeHost, createOptionHost, plainHost } from '../helpers/sim-hosts';
 import { defineAndDump } from '../helpers/virsh';

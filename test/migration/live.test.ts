@@ -11,7 +11,7 @@ import { checkDomainMigration } from '../../src/core/migration/domain-check';
 import { EMPTY_POLICY } from '../../src/core/migration/policy';
 import { migrationVersionWriter } from '../../src/shell/migration-version-writer';
 import { RealSysfs } from '../../src/shell/real-sysfs';
-import { SimKernel } from '../../src/shell/sim-kernel';
+import { SimKernel } from '../../src/shell/sim/kernel';
 import { cli, json } from '../helpers/cli';
 import { REPO } from '../helpers/golden';
 import { attributeHost } from '../helpers/sim-hosts';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { run } from '../../src/cli/run';
-import { SimKernel } from '../../src/shell/sim-kernel';
+import { SimKernel } from '../../src/shell/sim/kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
 import { REPO } from '../helpers/golden';
 import { Figures } from '../hostile/figures';

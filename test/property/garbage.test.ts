@@ -10,7 +10,7 @@ import { readDomain } from '../../src/core/domain';
 import { readHost } from '../../src/core/host';
 import { isSafeSysfsName, normaliseUuid } from '../../src/core/names';
 import { planApply, planRelease } from '../../src/core/plan';
-import { SimKernel } from '../../src/shell/sim-kernel';
+import { SimKernel } from '../../src/shell/sim/kernel';
 import { cli } from '../helpers/cli';
 import { attributeHost } from '../helpers/sim-hosts';
 import { validDomain } from './domain-arbitrary';

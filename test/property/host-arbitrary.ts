@@ -6,7 +6,7 @@
  * from the host's and from others.
  */
 import fc from 'fast-check';
-import type { SimAggregation, SimKernelSpec, SimMigration, SimTypeSpec } from '../../src/shell/sim-spec';
+import type { SimAggregation, SimKernelSpec, SimMigration, SimTypeSpec } from '../../src/shell/sim/spec';
 import { type HookDevice, libvirtDomain } from '../helpers/hook';
 
 export const PARENTS = ['0000:00:02.0', '0000:41:00.0', '0000:42:00.0'];

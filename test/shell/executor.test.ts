@@ -1,9 +1,9 @@
 import { readDomain } from '../../src/core/domain';
 import { readHost } from '../../src/core/host';
 import { transact } from '../../src/shell/executor';
-import { SimKernel } from '../../src/shell/sim-kernel';
+import { SimKernel } from '../../src/shell/sim/kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
-import type { SimKernelSpec } from '../../src/shell/sim-spec';
+import type { SimKernelSpec } from '../../src/shell/sim/spec';
 import { GVT_PARENT, attributeHost, createOptionHost, plainHost } from '../helpers/sim-hosts';
 
 const U = ['11111111-2222-4333-8444-555555555501', '11111111-2222-4333-8444-555555555502', '11111111-2222-4333-8444-555555555503'];

@@ -12,11 +12,11 @@ import { readDomain } from '../../src/core/domain';
 import { readHost } from '../../src/core/host';
 import { transact } from '../../src/shell/executor';
 import { ConfinedTree } from '../../src/shell/files/guarded-fs';
-import { SimKernel } from '../../src/shell/sim-kernel';
+import { SimKernel } from '../../src/shell/sim/kernel';
 import { FileStateStore, MAX_JOURNAL_BYTES, processStartTime } from '../../src/shell/state-store';
 import { Figures } from '../hostile/figures';
 import { GVT_PARENT } from '../helpers/sim-hosts';
-import type { SimKernelSpec } from '../../src/shell/sim-spec';
+import type { SimKernelSpec } from '../../src/shell/sim/spec';
 
 const figures = new Figures();
 figures.printAfterAll((n) => [

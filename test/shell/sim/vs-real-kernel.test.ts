@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SysfsError } from '../../src/core/sysfs';
-import { RemoveWouldBlock, SimKernel } from '../../src/shell/sim-kernel';
-import { REPO } from '../helpers/golden';
+import { SysfsError } from '../../../src/core/sysfs';
+import { RemoveWouldBlock, SimKernel } from '../../../src/shell/sim/kernel';
+import { REPO } from '../../helpers/golden';
 
 interface LoggedWrite {
   scenario: string;

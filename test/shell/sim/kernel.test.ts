@@ -1,7 +1,7 @@
-import { readHost } from '../../src/core/host';
-import { RemoveWouldBlock, SimKernel } from '../../src/shell/sim-kernel';
-import { errnoOf } from './errno-of';
-import type { SimKernelSpec } from '../../src/shell/sim-spec';
+import { readHost } from '../../../src/core/host';
+import { RemoveWouldBlock, SimKernel } from '../../../src/shell/sim/kernel';
+import { errnoOf } from '../errno-of';
+import type { SimKernelSpec } from '../../../src/shell/sim/spec';
 
 const U1 = '53764d0e-85a0-42b4-af5c-2046b460b1dc';
 const U2 = '83b8f4f2-509f-382f-3c1e-e6bfe0fa1001';

@@ -3,11 +3,11 @@
  * directories links point at, plus what a tree cannot show (which types share a pool and what one
  * instance costs), taken from an optional sidecar (`fixtures/hosts/<host>/sim.json`).
  */
-import { readHost } from '../core/host';
-import { SysfsView } from '../core/sysfs';
-import { MDEV_BUS_CLASS } from '../core/sysfs-paths';
+import { readHost } from '../../core/host';
+import { SysfsView } from '../../core/sysfs';
+import { MDEV_BUS_CLASS } from '../../core/sysfs-paths';
 import type { CreateParser } from './kernel-parse';
-import type { Resources, SimAggregation, SimKernelSpec, SimParentSpec, SimTypeSpec } from './sim-spec';
+import type { Resources, SimAggregation, SimKernelSpec, SimParentSpec, SimTypeSpec } from './spec';
 
 export interface SimTypeOverride {
   /** A pool declared under the parent's `pools`. */

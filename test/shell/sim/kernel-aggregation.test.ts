@@ -1,8 +1,8 @@
-import { readHost } from '../../src/core/host';
-import type { CreateParser } from '../../src/shell/kernel-parse';
-import { SimKernel } from '../../src/shell/sim-kernel';
-import type { SimKernelSpec, SimTypeSpec } from '../../src/shell/sim-spec';
-import { errnoOf } from './errno-of';
+import { readHost } from '../../../src/core/host';
+import type { CreateParser } from '../../../src/shell/sim/kernel-parse';
+import { SimKernel } from '../../../src/shell/sim/kernel';
+import type { SimKernelSpec, SimTypeSpec } from '../../../src/shell/sim/spec';
+import { errnoOf } from '../errno-of';
 
 const U1 = '53764d0e-85a0-42b4-af5c-2046b460b1dc';
 const U2 = '83b8f4f2-509f-382f-3c1e-e6bfe0fa1001';

@@ -1,4 +1,4 @@
-import { Errno, SimTree } from '../../src/shell/sim-tree';
+import { Errno, SimTree } from '../../../src/shell/sim/tree';
 
 const file = (text: string) => ({ kind: 'file' as const, read: () => text });
 

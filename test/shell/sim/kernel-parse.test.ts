@@ -1,4 +1,4 @@
-import { kstrtoul, kstrtouint, parseCreate, parseKernelUuid } from '../../src/shell/kernel-parse';
+import { kstrtoul, kstrtouint, parseCreate, parseKernelUuid } from '../../../src/shell/sim/kernel-parse';
 
 const U = '53764d0e-85a0-42b4-af5c-2046b460b1dc';
 

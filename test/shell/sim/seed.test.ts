@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readHost } from '../../src/core/host';
-import { RealSysfs } from '../../src/shell/real-sysfs';
-import { SimKernel } from '../../src/shell/sim-kernel';
-import { parseSimSeedOptions, SimSeedOptions } from '../../src/shell/sim-seed';
-import { REPO } from '../helpers/golden';
-import { errnoOf } from './errno-of';
+import { readHost } from '../../../src/core/host';
+import { RealSysfs } from '../../../src/shell/real-sysfs';
+import { SimKernel } from '../../../src/shell/sim/kernel';
+import { parseSimSeedOptions, SimSeedOptions } from '../../../src/shell/sim/seed';
+import { REPO } from '../../helpers/golden';
+import { errnoOf } from '../errno-of';
 
 const HOSTS = ['gvt-create-option', 'gvt-attribute', 'nvidia', 'vfio-ap', 'sample'];
 const hostDir = (name: string) => path.join(REPO, 'fixtures/hosts', name);

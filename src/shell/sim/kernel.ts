@@ -4,10 +4,10 @@
  * appear and moves `available_instances`; `remove` undoes it; each refusal is the errno the kernel
  * (or the vendor driver the README's Kernel dialects section names) would give. Tests and `--simulate` run on it.
  */
-import { Sysfs, SysfsError, SysfsView } from '../core/sysfs';
-import { MDEV_BUS_CLASS, MDEV_DEVICES } from '../core/sysfs-paths';
+import { Sysfs, SysfsError, SysfsView } from '../../core/sysfs';
+import { MDEV_BUS_CLASS, MDEV_DEVICES } from '../../core/sysfs-paths';
 import { CreateParser, kstrtoul, migrationVersionStore, parseCreate } from './kernel-parse';
-import { simSpecFromView, SimSeedOptions } from './sim-seed';
+import { simSpecFromView, SimSeedOptions } from './seed';
 import type {
   Resources,
   SimAggregation,
@@ -16,8 +16,8 @@ import type {
   SimMigration,
   SimParentSpec,
   SimTypeSpec,
-} from './sim-spec';
-import { Errno, SimTree } from './sim-tree';
+} from './spec';
+import { Errno, SimTree } from './tree';
 
 /** One write as the simulated kernel saw it; `errno` null when it succeeded. */
 export interface SimWrite {
