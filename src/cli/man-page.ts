@@ -1,8 +1,8 @@
 /**
- * mdev-agg(1), written from the command table (src/cli/commands.ts), so the manual says what
+ * mdev-agg(1), written from the command table (src/cli/command-table.ts), so the manual says what
  * `--help` says. The build writes it to dist/man/mdev-agg.1 (npm's `man`, the Debian package).
  */
-import { COMMANDS, type CommandSpec, GLOBAL_OPTIONS, type OptionSpec } from './commands';
+import { COMMANDS, type CommandSpec, GLOBAL_OPTIONS, type OptionSpec } from './command-table';
 
 /** roff text: a backslash is written `\e`, a leading `.` or `'` is protected, `-` stays a hyphen-minus. */
 const roff = (text: string) =>

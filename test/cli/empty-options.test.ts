@@ -3,7 +3,7 @@
  * would otherwise mean the real host or the working directory: every command refuses it, exit 2,
  * naming the option. An empty MDEV_AGG_ROOT is unset, as usual for environment variables.
  */
-import { COMMANDS, GLOBAL_OPTIONS } from '../../src/cli/commands';
+import { COMMANDS, GLOBAL_OPTIONS } from '../../src/cli/command-table';
 import { cli } from '../helpers/cli';
 
 const DOMAIN = 'fixtures/domains/example-gvt.xml';

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { COMMANDS, GLOBAL_OPTIONS } from '../../src/cli/commands';
+import { COMMANDS, GLOBAL_OPTIONS } from '../../src/cli/command-table';
 import { manPage } from '../../src/cli/man-page';
 import { tempDir } from '../helpers/temp-dir';
 

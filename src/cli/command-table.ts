@@ -151,7 +151,7 @@ const specs: CommandSpec[] = [
     positionals: [0, 0],
     positionalName: '',
     options: {},
-    load: () => require('./commands/types').typesCommand,
+    load: () => require('./commands/types-command').typesCommand,
   },
   {
     name: 'snapshot',
