@@ -1,5 +1,6 @@
 /** Reading the host configuration file under the root; a missing file means the defaults. */
-import { CONFIG_PATH, type ConfigResult, DEFAULT_CONFIG, parseConfig } from '../core/config';
+import { type ConfigResult, DEFAULT_CONFIG, parseConfig } from '../core/config';
+import { CONFIG_PATH } from '../core/host-layout';
 import { diagnostic } from '../core/diagnostics';
 import { MAX_JSON_BYTES } from '../core/json-text';
 import { ConfinedTree } from '../shell/files/guarded-fs';

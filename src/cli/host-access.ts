@@ -10,6 +10,7 @@ import { parseSimSeedOptions } from '../shell/sim/seed';
 import { FileStateStore, MemoryStateStore, type StateStore } from '../shell/state-store';
 import { type CommandContext, UsageError } from './context';
 import { rootProblem } from './root-check';
+import { SIM_OPTIONS_PATH } from '../core/host-layout';
 
 export interface HostAccess {
   root: string;
@@ -19,7 +20,6 @@ export interface HostAccess {
 }
 
 /** Beside `sys/`: which types of a tree share a resource pool (fixtures/README.md). */
-const SIM_OPTIONS_PATH = '/sim.json';
 
 /** The host root, refused (usage error) when it cannot be a host; a caller's own host needs no sys/ there. */
 export function rootOf(ctx: CommandContext): string {

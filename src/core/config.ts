@@ -37,8 +37,6 @@ export const DEFAULT_CONFIG: Config = { lockTimeoutMs: 30_000, allowUnknownDrive
 /** Longer waits would hold a guest's start (the hook) for minutes; refuse them. */
 export const MAX_LOCK_TIMEOUT_MS = 600_000;
 
-export const CONFIG_PATH = '/etc/mdev-agg/config.json';
-
 export type ConfigResult = { config: Config; diagnostics: Diagnostic[] } | { config: null; diagnostics: Diagnostic[] };
 
 const KNOWN_KEYS = new Set(['lockTimeoutMs', 'allowUnknownDriver', 'driverPolicy', 'migrationParent']);

@@ -14,7 +14,7 @@ import { OPERATIONS_WITH_WORK } from './hook-operation';
 import { shellQuote } from './shell-quote';
 
 export const HOOK_NAME = 'mdev-agg';
-export const HOOKS_DIR = '/etc/libvirt/hooks/qemu.d';
+export { HOOKS_DIR } from './host-layout';
 export const WRAPPER_MARKER = '# mdev-agg-hook-wrapper: written by mdev-agg hook install';
 /** The removal the Debian package's wrapper names: a conffile, it stays after `apt remove` until purged. */
 export const PACKAGED_REMOVAL = 'apt purge mdev-agg (the package owns this file)';

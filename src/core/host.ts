@@ -7,7 +7,7 @@ import { quoted } from './diagnostics';
 import type { Dialect, HostDevice, HostModel, HostParent, HostProblem, HostType } from './host-model';
 import { isSafeSysfsName, normaliseUuid, parseKernelUnsigned } from './names';
 import { PathEscapeError, SysfsError, SysfsView } from './sysfs';
-import { MDEV_BUS_CLASS, MDEV_DEVICES } from './sysfs-paths';
+import { MDEV_BUS_CLASS, MDEV_DEVICES, moduleVersion } from './host-layout';
 
 /** Larger files are not attributes (a sysfs attribute fits in a page); they are refused. */
 export const MAX_HOST_FILE_BYTES = 64 * 1024;
@@ -177,7 +177,7 @@ function readParent(reader: HostReader, name: string): HostParent {
     driver = isSafeSysfsName(candidate) ? candidate : reader.problem(`${dir}/driver`, `unsafe driver name ${quoted(candidate)}`);
   }
   const driverVersion =
-    driver === null ? null : reader.matching(`/sys/module/${driver}/version`, false, ONE_LINE, 'a one-line version');
+    driver === null ? null : reader.matching(moduleVersion(driver), false, ONE_LINE, 'a one-line version');
   const pciId = (file: string): string | null => {
     const text = reader.matching(`${dir}/${file}`, false, PCI_ID, 'a PCI id (0x followed by four hex digits)');
     return text === null ? null : text.slice(2).toLowerCase();

@@ -18,7 +18,7 @@ import type { MigrationParent } from './config';
 import type { Code } from './diagnostics';
 import type { ManagedDevice } from './domain';
 import { type Dialect, type HostDevice, type HostModel, type HostParent, type HostType, findDevice, findParent, findType } from './host-model';
-import { MDEV_BUS_CLASS, MDEV_DEVICES, deviceDir, typeDir, typesDir } from './sysfs-paths';
+import { MDEV_BUS_CLASS, MDEV_DEVICES, deviceDir, typeDir, typesDir } from './host-layout';
 
 /**
  * How a named parent is treated. `strict`: the device goes there or is refused (apply, prepare).

@@ -6,7 +6,7 @@ import { type Diagnostic, type Position, diagnostic } from './diagnostics';
 import type { DomainModel, ManagedDevice } from './domain';
 import { type Dialect, type HostModel, type HostType, findDevice } from './host-model';
 import { existsAsDeclared, hiddenDevice, placeDomain, presentAs } from './placement';
-import { deviceAttr, deviceDir, typeAttr } from './sysfs-paths';
+import { deviceAttr, deviceDir, typeAttr } from './host-layout';
 
 /**
  * One step. `expect` reads a file and compares (`eq`: the trimmed text equals `value`; `ge`: the

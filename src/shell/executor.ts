@@ -9,7 +9,7 @@ import { readHost } from '../core/host';
 import type { HostModel } from '../core/host-model';
 import { type DevicePlan, type Plan, type PlanOp, planApply, planRelease, removalOps } from '../core/plan';
 import { PathEscapeError, type Sysfs, SysfsError } from '../core/sysfs';
-import { deviceAttr, deviceDir } from '../core/sysfs-paths';
+import { deviceAttr, deviceDir, MDEV_DEVICES } from '../core/host-layout';
 import { FileRefusedError } from './files/guarded-fs';
 import { type Journal, JournalUnreadableError, type StateStore } from './state-store';
 
@@ -309,7 +309,7 @@ function clearJournal(store: StateStore, note: Note, report: ExecutionReport) {
  * blocks every guest of the host. Only when it cannot even be moved does the run stop.
  */
 function setAside(store: StateStore, e: JournalUnreadableError, note: Note, report: ExecutionReport): boolean {
-  const devices = e.devices.length ? `; it names ${e.devices.length} device${e.devices.length === 1 ? '' : 's'} (${e.devices.slice(0, 20).join(', ')}${e.devices.length > 20 ? ', …' : ''}): check them in /sys/bus/mdev/devices` : '; it names no device';
+  const devices = e.devices.length ? `; it names ${e.devices.length} device${e.devices.length === 1 ? '' : 's'} (${e.devices.slice(0, 20).join(', ')}${e.devices.length > 20 ? ', …' : ''}): check them in ${MDEV_DEVICES}` : '; it names no device';
   let aside: string | null;
   try {
     aside = store.setJournalAside();

@@ -4,11 +4,11 @@
  */
 import type { SysfsView } from '../core/sysfs';
 import { isOneLine } from '../core/snapshot/values';
+import { HOST_NAME_SOURCES } from '../core/host-layout';
 
-const SOURCES = ['/proc/sys/kernel/hostname', '/etc/hostname'];
 
 export function readHostName(view: SysfsView): string | null {
-  for (const path of SOURCES) {
+  for (const path of HOST_NAME_SOURCES) {
     let text: string | null;
     try {
       text = view.read(path);

@@ -7,7 +7,7 @@
  */
 import type { MigrationVersionWriter } from '../core/migration/compat';
 import { PathEscapeError, type Sysfs, SysfsError } from '../core/sysfs';
-import { typeAttr, typeDir } from '../core/sysfs-paths';
+import { typeAttr, typeDir } from '../core/host-layout';
 
 export function migrationVersionWriter(sysfs: Sysfs): MigrationVersionWriter {
   return (parent, type, version) => {

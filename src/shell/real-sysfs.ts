@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import type { Sysfs } from '../core/sysfs';
 import { ConfinedTree } from './files/guarded-fs';
+import { MDEV_DEVICES, vfioGroup } from '../core/host-layout';
 
 /** Reads stop here: sysfs attributes fit in a page; anything larger is not an attribute. */
 export const MAX_READ_BYTES = 64 * 1024;
@@ -70,9 +71,9 @@ export class RealSysfs implements Sysfs {
    */
 
   deviceInUse(uuid: string): boolean {
-    const group = this.realpath(`/sys/bus/mdev/devices/${uuid}/iommu_group`);
+    const group = this.realpath(`${MDEV_DEVICES}/${uuid}/iommu_group`);
     const id = group === null ? '' : path.basename(group);
     if (!/^[0-9]+$/.test(id)) return false;
-    return this.tree.characterDeviceBusy(`/dev/vfio/${id}`);
+    return this.tree.characterDeviceBusy(vfioGroup(id));
   }
 }

@@ -7,6 +7,7 @@ import { isJsonObject, parseJsonDocument } from '../core/json-text';
 import { isSafeSysfsName, normaliseUuid } from '../core/names';
 import { SysfsError } from '../core/sysfs';
 import { ConfinedTree } from './files/guarded-fs';
+import { STATE_DIR } from '../core/host-layout';
 
 export interface JournalEntry {
   uuid: string;
@@ -57,7 +58,7 @@ export class JournalUnreadableError extends Error {
  */
 export const MAX_JOURNAL_BYTES = 16 * 1024 * 1024;
 export const MAX_JOURNAL_DOMAIN = 256;
-export const LOCK_DIR = '/run/mdev-agg';
+export const LOCK_DIR = STATE_DIR;
 const LOCK = `${LOCK_DIR}/lock`;
 const JOURNAL = `${LOCK_DIR}/journal.json`;
 

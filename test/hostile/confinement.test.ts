@@ -10,7 +10,7 @@ import { readDomain } from '../../src/core/domain';
 import { isSafeSysfsName, normaliseUuid } from '../../src/core/names';
 import { planApply, planRelease } from '../../src/core/plan';
 import { readHost } from '../../src/core/host';
-import { deviceAttr, deviceDir, parentDir, typeAttr, typeDir, typesDir } from '../../src/core/sysfs-paths';
+import { deviceAttr, deviceDir, parentDir, typeAttr, typeDir, typesDir } from '../../src/core/host-layout';
 import { RealSysfs } from '../../src/shell/real-sysfs';
 import { cli, json } from '../helpers/cli';
 import { Figures } from './figures';

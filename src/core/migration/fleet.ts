@@ -20,7 +20,7 @@
  */
 import type { HostModel, HostParent, HostProblem, HostType } from '../host-model';
 import { isPlacementProblem } from '../placement';
-import { MDEV_DEVICES } from '../sysfs-paths';
+import { MDEV_DEVICES } from '../host-layout';
 import { type CheckOptions, type Requirement, judgeDevices } from './compat';
 
 export interface FleetDomain {

@@ -9,6 +9,7 @@ import { MAX_INSTANCES, isSafeSysfsName } from '../names';
 import { escapeAttribute, escapeText, withoutNonXmlChars } from '../xml/escape';
 import { HOST_NS, type HostSnapshot } from './model';
 import { isDateTime, isLowerUuid, isOneLine, isPciId } from './values';
+import { MDEV_BUS_CLASS, MDEV_DEVICES } from '../host-layout';
 
 const MAX_COUNT = 0xffffffff;
 const isCount = (n: number) => Number.isInteger(n) && n >= 0 && n <= MAX_COUNT;
@@ -50,7 +51,7 @@ class SnapshotWriter {
   }
 
   private parent(parent: HostParent) {
-    const path = `/sys/class/mdev_bus/${parent.name}`;
+    const path = `${MDEV_BUS_CLASS}/${parent.name}`;
     if (!isSafeSysfsName(parent.name)) return this.skip(path, 'unsafe parent name');
     const a = [`name="${escapeAttribute(parent.name)}"`];
     this.optional(a, 'driver', parent.driver, isSafeSysfsName, `${path}/driver`, 'driver name');
@@ -76,7 +77,7 @@ class SnapshotWriter {
   }
 
   private device(device: HostDevice) {
-    const path = `/sys/bus/mdev/devices/${device.uuid}`;
+    const path = `${MDEV_DEVICES}/${device.uuid}`;
     if (!isLowerUuid(device.uuid) || !isSafeSysfsName(device.parent) || !isSafeSysfsName(device.type)) {
       return this.skip(path, 'unsafe UUID, parent or type name');
     }

@@ -5,7 +5,7 @@
  * (or the vendor driver the README's Kernel dialects section names) would give. Tests and `--simulate` run on it.
  */
 import { Sysfs, SysfsError, SysfsView } from '../../core/sysfs';
-import { MDEV_BUS_CLASS, MDEV_DEVICES } from '../../core/sysfs-paths';
+import { MDEV_BUS_CLASS, MDEV_DEVICES, moduleVersion } from '../../core/host-layout';
 import { CreateParser, kstrtoul, migrationVersionStore, parseCreate } from './kernel-parse';
 import { simSpecFromView, SimSeedOptions } from './seed';
 import type {
@@ -249,7 +249,7 @@ export class SimKernel implements Sysfs {
       this.tree.mkdirs(spec.driver.dir);
       this.tree.put(`${spec.deviceDir}/driver`, { kind: 'link', target: spec.driver.dir });
       const version = spec.driver.version;
-      if (version !== undefined && version !== null) this.constantFile(`/sys/module/${spec.driver.name}/version`, version);
+      if (version !== undefined && version !== null) this.constantFile(moduleVersion(spec.driver.name), version);
     }
     if (spec.vendorId) this.constantFile(`${spec.deviceDir}/vendor`, `0x${spec.vendorId}`);
     if (spec.deviceId) this.constantFile(`${spec.deviceDir}/device`, `0x${spec.deviceId}`);

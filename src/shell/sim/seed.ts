@@ -5,7 +5,7 @@
  */
 import { readHost } from '../../core/host';
 import { SysfsView } from '../../core/sysfs';
-import { MDEV_BUS_CLASS } from '../../core/sysfs-paths';
+import { MDEV_BUS_CLASS } from '../../core/host-layout';
 import type { CreateParser } from './kernel-parse';
 import type { Resources, SimAggregation, SimKernelSpec, SimParentSpec, SimTypeSpec } from './spec';
 
