@@ -34,6 +34,8 @@ export interface RunOptions {
   host?: { sysfs: Sysfs; store: StateStore };
   /** Absolute path of the running CLI file, which `hook install` writes into the wrapper. */
   entryScript?: string;
+  /** The node running the CLI (default: the process's). */
+  nodePath?: string;
 }
 
 export interface GlobalFlags {
@@ -63,9 +65,15 @@ export class Output {
 
 export interface CommandContext {
   positionals: string[];
-  /** Command-specific option values from parseArgs. */
-  values: Record<string, string | boolean | string[] | undefined>;
+  /** A string option's value, undefined when not given; the command table must declare it a string. */
+  text(name: string): string | undefined;
+  /** A boolean option: true when given; the command table must declare it a boolean. */
+  flag(name: string): boolean;
   flags: GlobalFlags;
+  /** The directory relative paths are taken from (RunOptions.cwd, else the process's). */
+  cwd: string;
+  /** The node running the CLI (`hook install` writes it into the wrapper). */
+  nodePath: string;
   env: Env;
   out: Output;
   options: RunOptions;

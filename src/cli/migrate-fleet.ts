@@ -159,8 +159,8 @@ interface DomainRow {
 
 export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
   // Paths as the user gave them, for messages; resolved against the working directory for reading.
-  const cwd = ctx.options.cwd ?? process.cwd();
-  const [domainsDir, sourceDir, targetsDir] = (['domains', 'source-dir', 'targets'] as const).map((name) => ctx.values[name] as string);
+  const cwd = ctx.cwd;
+  const [domainsDir, sourceDir, targetsDir] = (['domains', 'source-dir', 'targets'] as const).map((name) => ctx.text(name) ?? '');
   const inCwd = (path: string) => resolve(cwd, path);
   const settings = await loadCheckOptions(ctx);
   if ('exit' in settings) return settings.exit;

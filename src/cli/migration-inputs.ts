@@ -34,13 +34,13 @@ export async function loadCheckOptions(ctx: CommandContext): Promise<{ options: 
     reportDiagnostics(ctx, diagnostics);
     return { exit: EXIT.USAGE };
   }
-  const allowUnknownDriver = ctx.values['allow-unknown-driver'] === true || config.allowUnknownDriver;
-  const given = ctx.values['migration-parent'] as string | undefined;
+  const allowUnknownDriver = ctx.flag('allow-unknown-driver') || config.allowUnknownDriver;
+  const given = ctx.text('migration-parent');
   if (given !== undefined && !(MIGRATION_PARENT_VALUES as readonly string[]).includes(given)) {
     throw new UsageError(`--migration-parent must be ${MIGRATION_PARENT_VALUES.join(' or ')}, not ${JSON.stringify(given)}`);
   }
   const parentRule = parentRuleOf((given as MigrationParent | undefined) ?? config.migrationParent);
-  const path = ctx.values.policy as string | undefined;
+  const path = ctx.text('policy');
   if (path === undefined) return { options: { policy: config.driverPolicy, allowUnknownDriver, parentRule } };
   const input = await ctx.readInput(path);
   if (!input.ok) {

@@ -55,9 +55,18 @@ async function dispatch(argv: readonly string[], stdin: Stdin, env: Env, options
   }
   const cwd = options.cwd ?? process.cwd();
   let stdinRead = false;
+  const declared: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS, ...spec.options };
+  // Asking for an option the command does not declare, or as another type, is a defect of the command.
+  const option = (name: string, type: OptionSpec['type']) => {
+    if (declared[name]?.type !== type || declared[name]?.multiple) throw new Error(`${spec.name}: --${name} is not a declared ${type} option`);
+    return (parsed.values as Record<string, unknown>)[name];
+  };
   const context: CommandContext = {
     positionals: parsed.positionals,
-    values: parsed.values as CommandContext['values'],
+    text: (name) => option(name, 'string') as string | undefined,
+    flag: (name) => option(name, 'boolean') === true,
+    cwd,
+    nodePath: options.nodePath ?? process.execPath,
     flags: {
       root: parsed.values.root as string | undefined,
       json: parsed.values.json === true,

@@ -171,7 +171,8 @@ describe('GIVEN the wrapper installed by the built CLI', () => {
       // A line break is not printed; a quote or backslash cannot end the guest field and forge another.
       const r = callHook(wrapper, root, ['we\nird"1 x="forged\\', 'prepare', 'begin', '-'], libvirtDomain('g', [{ uuid: U, type: 'i915-GVTg_V5_8', instances: 2 }]));
       expect(r.status).toBe(0);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // The line is read by this process's event loop, once the wrapper's connection is accepted.
+      for (let waited = 0; !received.endsWith('\n') && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
       const guest = 'we?ird\\"1 x=\\"forged\\\\';
       expect(received).toMatch(/^<28>.* mdev-agg\[\d+\]: /);
       expect(received.replace(/^<28>.* mdev-agg\[\d+\]: /, '')).toBe(`op=prepare guest="${guest}" code=W_CLI_MISSING: cannot run ${root}/gone/mdev-agg.js with node; aggregated mdevs are not managed\n`);

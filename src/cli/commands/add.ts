@@ -9,29 +9,30 @@ import { checkSameModel, refusedAsTooLarge } from '../edit-check';
 const DEVICE_NAMESPACE = '8d2f7f5c-4b1e-5b9a-9c3e-6d0a1f2e3b4c';
 
 export async function addCommand(ctx: CommandContext): Promise<ExitCode> {
-  const v = ctx.values as Record<string, string | boolean | undefined>;
-  const type = required(v.type, '--type');
+  const type = required(ctx.text('type'), '--type');
   if (!isSafeSysfsName(type)) throw new UsageError(`--type ${JSON.stringify(type)} is not a safe sysfs name (E_AGG_TYPE_INVALID)`);
-  const instances = parseInstances(required(v.instances, '--instances'));
-  if (instances === null) throw new UsageError(`--instances ${JSON.stringify(v.instances)} is not a decimal 1..2147483647 (E_AGG_INSTANCES_INVALID)`);
-  const parent = (v.parent as string | undefined) ?? null;
+  const instances = parseInstances(required(ctx.text('instances'), '--instances'));
+  if (instances === null) throw new UsageError(`--instances ${JSON.stringify(ctx.text('instances'))} is not a decimal 1..2147483647 (E_AGG_INSTANCES_INVALID)`);
+  const parent = ctx.text('parent') ?? null;
   if (parent !== null && !isSafeSysfsName(parent)) throw new UsageError(`--parent ${JSON.stringify(parent)} is not a safe sysfs name (E_AGG_PARENT_INVALID)`);
-  const model = (v.model as string | undefined) ?? 'vfio-pci';
+  const model = ctx.text('model') ?? 'vfio-pci';
   if (!isMdevModel(model)) throw new UsageError(`--model ${JSON.stringify(model)} is not vfio-pci, vfio-ccw or vfio-ap`);
-  const method = (v.method as string | undefined) ?? 'auto';
+  const method = ctx.text('method') ?? 'auto';
   if (!isMethod(method)) throw new UsageError(`--method ${JSON.stringify(method)} is not auto, create-option or attribute`);
-  if (v.uuid !== undefined && v.deterministic) throw new UsageError('--uuid and --deterministic exclude each other');
+  const givenUuid = ctx.text('uuid');
+  const deterministic = ctx.flag('deterministic');
+  if (givenUuid !== undefined && deterministic) throw new UsageError('--uuid and --deterministic exclude each other');
 
   const loaded = await loadDomain(ctx, ctx.positionals[0]);
   if ('exit' in loaded) return loaded.exit;
   const domain = loaded.model;
 
   let uuid: string;
-  if (v.uuid !== undefined) {
-    const n = normaliseUuid(v.uuid as string);
-    if (n === null) throw new UsageError(`--uuid ${JSON.stringify(v.uuid)} is not a UUID (E_UUID_INVALID)`);
+  if (givenUuid !== undefined) {
+    const n = normaliseUuid(givenUuid);
+    if (n === null) throw new UsageError(`--uuid ${JSON.stringify(givenUuid)} is not a UUID (E_UUID_INVALID)`);
     uuid = n;
-  } else if (v.deterministic) {
+  } else if (deterministic) {
     if (domain.uuid === null) {
       ctx.out.err(`mdev-agg: ${domain.file}: --deterministic needs the domain's <uuid>, and it has none (E_UUID_INVALID)`);
       return EXIT.NO;
@@ -58,7 +59,7 @@ export async function addCommand(ctx: CommandContext): Promise<ExitCode> {
   return EXIT.OK;
 }
 
-function required(value: string | boolean | undefined, flag: string): string {
-  if (typeof value !== 'string') throw new UsageError(`add: ${flag} is required`);
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined) throw new UsageError(`add: ${flag} is required`);
   return value;
 }

@@ -19,10 +19,11 @@ import { requireOperatorDirectory } from '../operator-directory';
 type Format = 'mdevctl' | 'nodedev';
 
 export async function exportCommand(ctx: CommandContext): Promise<ExitCode> {
-  const to = ctx.values.to;
+  const to = ctx.text('to');
   if (to === undefined) throw new UsageError('export: --to mdevctl or --to nodedev is required');
   if (to !== 'mdevctl' && to !== 'nodedev') throw new UsageError(`export: --to ${quoted(String(to))} is not a format: mdevctl or nodedev`);
-  const out = typeof ctx.values.out === 'string' ? resolve(ctx.options.cwd ?? process.cwd(), ctx.values.out) : null;
+  const given = ctx.text('out');
+  const out = given === undefined ? null : resolve(ctx.cwd, given);
   if (out !== null) requireOperatorDirectory('export: --out', out, null);
 
   const loaded = await loadDomain(ctx, ctx.positionals[0]!);

@@ -3,16 +3,16 @@ import { type CommandContext, type ExitCode, UsageError } from '../context';
 
 export async function hookCommand(ctx: CommandContext): Promise<ExitCode> {
   const [sub, ...args] = ctx.positionals;
-  const hooksDir = ctx.values['hooks-dir'];
+  const hooksDir = ctx.text('hooks-dir');
   if (sub === 'run') {
     if (args.length !== 4) throw new UsageError('hook run: expected GUEST OP SUBOP EXTRA, as libvirt passes them');
     if (hooksDir !== undefined) throw new UsageError('hook run: --hooks-dir belongs to install and uninstall');
-    if (ctx.values.create) throw new UsageError('hook run: --create belongs to install');
+    if (ctx.flag('create')) throw new UsageError('hook run: --create belongs to install');
     return (require('../hook/run-hook') as typeof import('../hook/run-hook')).runHook(ctx, { guest: args[0]!, op: args[1]! });
   }
   if (sub === 'install' || sub === 'uninstall') {
     if (args.length) throw new UsageError(`hook ${sub}: unexpected argument '${args[0]}'`);
-    if (sub === 'uninstall' && ctx.values.create) throw new UsageError('hook uninstall: --create belongs to install');
+    if (sub === 'uninstall' && ctx.flag('create')) throw new UsageError('hook uninstall: --create belongs to install');
     const wrapper = require('../hook/install') as typeof import('../hook/install');
     return sub === 'install' ? wrapper.installHook(ctx) : wrapper.uninstallHook(ctx);
   }

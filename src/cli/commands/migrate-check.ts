@@ -15,25 +15,25 @@ import { printDiagnostics, printJson } from '../report';
 const FLEET_OPTIONS = ['domains', 'source-dir', 'targets'] as const;
 
 export async function migrateCheckCommand(ctx: CommandContext): Promise<ExitCode> {
-  const option = (name: string) => ctx.values[name] as string | undefined;
-  const fleet = FLEET_OPTIONS.filter((name) => option(name) !== undefined);
+    const fleet = FLEET_OPTIONS.filter((name) => ctx.text(name) !== undefined);
   if (fleet.length > 0) {
-    if (fleet.length < FLEET_OPTIONS.length) throw new UsageError(`fleet mode needs --domains, --source-dir and --targets (missing --${FLEET_OPTIONS.find((n) => option(n) === undefined)})`);
-    for (const single of ['source', 'target', 'simulate']) if (ctx.values[single] !== undefined) throw new UsageError(`--${single} is not used in fleet mode`);
+    if (fleet.length < FLEET_OPTIONS.length) throw new UsageError(`fleet mode needs --domains, --source-dir and --targets (missing --${FLEET_OPTIONS.find((n) => ctx.text(n) === undefined)})`);
+    for (const single of ['source', 'target']) if (ctx.text(single) !== undefined) throw new UsageError(`--${single} is not used in fleet mode`);
+    if (ctx.flag('simulate')) throw new UsageError('--simulate is not used in fleet mode');
     if (ctx.positionals.length > 0) throw new UsageError('fleet mode takes no FILE: the domains come from --domains');
     const { fleetCommand } = require('../migrate-fleet') as typeof import('../migrate-fleet');
     return fleetCommand(ctx);
   }
   if (ctx.positionals.length === 0) throw new UsageError('migrate-check: missing FILE (or --domains, --source-dir and --targets for fleet mode)');
-  const targetPath = option('target');
-  if (targetPath !== undefined && ctx.values.simulate) throw new UsageError('--simulate applies to the live target only; it cannot be combined with --target');
+  const targetPath = ctx.text('target');
+  if (targetPath !== undefined && ctx.flag('simulate')) throw new UsageError('--simulate applies to the live target only; it cannot be combined with --target');
 
   const settings = await loadCheckOptions(ctx);
   if ('exit' in settings) return settings.exit;
   const domain = await loadDomain(ctx, ctx.positionals[0]!);
   if ('exit' in domain) return domain.exit;
   let source: HostSnapshot | null = null;
-  const sourcePath = option('source');
+  const sourcePath = ctx.text('source');
   if (sourcePath !== undefined) {
     const loaded = await loadSnapshot(ctx, sourcePath);
     if ('exit' in loaded) return loaded.exit;
@@ -50,7 +50,7 @@ export async function migrateCheckCommand(ctx: CommandContext): Promise<ExitCode
     targetName = `${loaded.snapshot.name ?? '(unnamed)'} (${targetPath})`;
   } else {
     // Live: this host is the target, and its kernel answers the migration_version protocol.
-    const host = openHost(ctx, ctx.values.simulate === true);
+    const host = openHost(ctx, ctx.flag('simulate'));
     target = readHost(host.sysfs);
     options.writeMigrationVersion = migrationVersionWriter(host.sysfs);
     targetName = `this host (${host.root}${host.simulated ? ', simulated' : ''})`;

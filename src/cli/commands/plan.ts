@@ -11,12 +11,12 @@ import { printDiagnostics, printJson } from '../report';
 const FORMATS = ['text', 'json', 'sh'] as const;
 
 export async function planCommand(ctx: CommandContext): Promise<ExitCode> {
-  const format = (ctx.values.format as string | undefined) ?? (ctx.flags.json ? 'json' : 'text');
+  const format = ctx.text('format') ?? (ctx.flags.json ? 'json' : 'text');
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be text, json or sh, not ${JSON.stringify(format)}`);
   const loaded = await loadDomain(ctx, ctx.positionals[0]);
   if ('exit' in loaded) return loaded.exit;
   const host = readHost(hostView(ctx));
-  const plan = ctx.values.release ? planRelease(loaded.model, host) : planApply(loaded.model, host);
+  const plan = ctx.flag('release') ? planRelease(loaded.model, host) : planApply(loaded.model, host);
   const failed = hasErrors(plan.diagnostics);
   const gives = deviceGives(host);
   if (format === 'json') printJson(ctx.out, planJson(plan, gives));

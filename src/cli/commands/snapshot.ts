@@ -19,7 +19,7 @@ function generatedAt(env: Env): string {
 
 export function snapshotCommand(ctx: CommandContext): ExitCode {
   const view = hostView(ctx);
-  const given = ctx.values.name as string | undefined;
+  const given = ctx.text('name');
   if (given !== undefined && !isOneLine(given)) throw new UsageError('--name must be one non-empty line');
   const snapshot: HostSnapshot = { name: given ?? readHostName(view), generated: generatedAt(ctx.env), host: readHost(view) };
   if (ctx.flags.json) printJson(ctx.out, snapshotJson(snapshot));

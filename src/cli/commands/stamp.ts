@@ -16,7 +16,7 @@ import { hostView } from '../host-access';
  * in the metadata container, so devices written only inline are first moved there, as embed does.
  */
 export async function stampCommand(ctx: CommandContext): Promise<ExitCode> {
-  const given = ctx.values.name as string | undefined;
+  const given = ctx.text('name');
   if (given !== undefined && !isOneLine(given)) throw new UsageError('--name must be one non-empty line');
   const loaded = await loadDomain(ctx, ctx.positionals[0]!);
   if ('exit' in loaded) return loaded.exit;

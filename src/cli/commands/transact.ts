@@ -19,7 +19,7 @@ function transactCommand(kind: 'apply' | 'release') {
       reportDiagnostics(ctx, configDiagnostics);
       return EXIT.USAGE;
     }
-    const simulate = ctx.values.simulate === true;
+    const simulate = ctx.flag('simulate');
     const access = openHost(ctx, simulate);
     const report = transact(kind, loaded.model, { sysfs: access.sysfs, store: access.store, lockTimeoutMs: config.lockTimeoutMs });
     logToSystem(ctx, transactionEntries(report, kind, loaded.model.name, report.diagnostics), simulate);

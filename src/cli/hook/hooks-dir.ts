@@ -7,7 +7,7 @@ import type { CommandContext } from '../context';
 import { requireOperatorDirectory } from '../operator-directory';
 
 export function refuseMissingHooksDir(ctx: CommandContext, dir: string): void {
-  const given = ctx.values['hooks-dir'];
-  if (typeof given !== 'string' || given === '') return;
-  requireOperatorDirectory('hook install: --hooks-dir', dir, ctx.values.create === true ? null : ' (libvirt reads /etc/libvirt/hooks/qemu.d); add --create to make it');
+  const given = ctx.text('hooks-dir');
+  if (given === undefined || given === '') return;
+  requireOperatorDirectory('hook install: --hooks-dir', dir, ctx.flag('create') ? null : ' (libvirt reads /etc/libvirt/hooks/qemu.d); add --create to make it');
 }

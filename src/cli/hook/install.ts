@@ -31,9 +31,9 @@ interface WrapperPlace {
 }
 
 function wrapperPlace(ctx: CommandContext): WrapperPlace {
-  const dir = ctx.values['hooks-dir'];
-  if (typeof dir === 'string' && dir !== '') {
-    const given = resolve(ctx.options.cwd ?? process.cwd(), dir);
+  const dir = ctx.text('hooks-dir');
+  if (dir !== undefined && dir !== '') {
+    const given = resolve(ctx.cwd, dir);
     const tree = (create: boolean) => {
       if (create) {
         refuseMissingHooksDir(ctx, given);
@@ -73,7 +73,7 @@ function installedCli(ctx: CommandContext): string {
 export function installHook(ctx: CommandContext): ExitCode {
   const place = wrapperPlace(ctx);
   const file = place.file;
-  const script = wrapperScript({ node: canonicalOperatorPath(process.execPath) ?? process.execPath, cli: installedCli(ctx) });
+  const script = wrapperScript({ node: canonicalOperatorPath(ctx.nodePath) ?? ctx.nodePath, cli: installedCli(ctx) });
   try {
     return writeWrapper(ctx, place, script);
   } catch (e) {
