@@ -5,7 +5,7 @@
  * aggregation exit before the CLI is loaded or compiled.
  */
 import { join } from 'node:path';
-import { MAX_STDIN_BYTES, readProgramFile, readStandardInput } from './shell/files/process-io';
+import { MAX_STDIN_BYTES, closeStandardInputCopy, openStandardInputNonBlocking, readProgramFile, readStandardInput, standardInputKind } from './shell/files/process-io';
 import type { RunResult } from './cli/context';
 
 /** Beside this file, as scripts/build.mjs writes them. */
@@ -46,26 +46,93 @@ function loadCli(): typeof import('./cli/run') {
 }
 
 /**
- * Standard input, read synchronously and bounded (MAX_STDIN_BYTES): a stream on fd 0 would load Node's net and stream layers, a
- * few milliseconds on every hook call. A stdin that cannot be read so (non-blocking) goes on as a
- * stream from where the synchronous reads stopped.
+ * How long the hook waits for libvirt's domain XML on stdin (libvirt writes it whole at once): a
+ * writer that stalls cannot hold a guest's start, or the hook's process, forever.
  */
-async function readStdin(): Promise<Uint8Array> {
+export const HOOK_STDIN_TIMEOUT_MS = 5_000;
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const stdinTimedOut = () => Object.assign(new Error(`standard input did not end within ${HOOK_STDIN_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' });
+
+/** Reads a non-blocking copy of stdin until its end, waiting at most until `deadline`. */
+function readStdinUntil(fd: number, deadline: number, chunks: Buffer[], buffer: Buffer): void {
+  let total = 0;
+  try {
+    while (total < MAX_STDIN_BYTES) {
+      let n: number;
+      try {
+        n = readStandardInput(buffer, Math.min(buffer.length, MAX_STDIN_BYTES - total), fd);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EOF') return;
+        if (code !== 'EAGAIN') throw e;
+        if (Date.now() >= deadline) throw stdinTimedOut();
+        Atomics.wait(pause, 0, 0, 2);
+        continue;
+      }
+      if (n === 0) return;
+      chunks.push(Buffer.from(buffer.subarray(0, n)));
+      total += n;
+    }
+  } finally {
+    closeStandardInputCopy(fd);
+  }
+}
+
+/** Reads stdin as a stream (a socket, a descriptor already non-blocking) from `total` bytes on, given up at `deadline` when there is one. */
+async function readStdinStream(chunks: Buffer[], total: number, deadline: number | undefined): Promise<void> {
+  const iterator = process.stdin[Symbol.asyncIterator]();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = deadline === undefined ? null : new Promise<never>((_, reject) => (timer = setTimeout(() => reject(stdinTimedOut()), Math.max(0, deadline - Date.now()))));
+  try {
+    // Enough to tell it is too large: stop reading.
+    while (total < MAX_STDIN_BYTES) {
+      const next = await (timedOut ? Promise.race([iterator.next(), timedOut]) : iterator.next());
+      if (next.done) return;
+      chunks.push(next.value as Buffer);
+      total += (next.value as Buffer).length;
+    }
+  } catch (e) {
+    process.stdin.destroy();
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Standard input, read synchronously and bounded (MAX_STDIN_BYTES): a stream on fd 0 would load Node's net and stream layers, a
+ * few milliseconds on every hook call. With `timeLimitMs` (the hook) a pipe is read non-blocking
+ * and a socket as a stream, each given up after that time. A stdin that cannot be read so
+ * (non-blocking) goes on as a stream from where the synchronous reads stopped; one that cannot be
+ * read at all (a directory) is an error.
+ */
+async function readStdin(timeLimitMs?: number): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
+  const deadline = timeLimitMs === undefined ? undefined : Date.now() + timeLimitMs;
   const buffer = Buffer.allocUnsafe(1 << 16);
+  const input = deadline === undefined ? null : standardInputKind();
+  if (input === 'fifo') {
+    const copy = openStandardInputNonBlocking();
+    if (copy !== null) {
+      readStdinUntil(copy, deadline!, chunks, buffer);
+      return Buffer.concat(chunks);
+    }
+  }
+  if (input === 'socket') {
+    await readStdinStream(chunks, 0, deadline);
+    return Buffer.concat(chunks);
+  }
   let total = 0;
   while (total < MAX_STDIN_BYTES) {
     let n: number;
     try {
       n = readStandardInput(buffer, Math.min(buffer.length, MAX_STDIN_BYTES - total));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EOF') break;
-      for await (const chunk of process.stdin) {
-        chunks.push(chunk as Buffer);
-        total += (chunk as Buffer).length;
-        // Enough to tell it is too large: stop reading.
-        if (total >= MAX_STDIN_BYTES) break;
-      }
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EOF') break;
+      if (code !== 'EAGAIN') throw e;
+      await readStdinStream(chunks, total, deadline);
       break;
     }
     if (n === 0) break;
@@ -100,7 +167,9 @@ function hookRunOperation(argv: readonly string[]): string | null {
 
 async function main() {
   const argv = process.argv.slice(2);
-  let stdin: Uint8Array | (() => Promise<Uint8Array>) = readStdin;
+  // The hook's stdin is libvirt's, time-limited however the call is written (--root, options).
+  const timeLimit = argv[0] === 'hook' && argv[1] === 'run' ? HOOK_STDIN_TIMEOUT_MS : undefined;
+  let stdin: Uint8Array | (() => Promise<Uint8Array>) = () => readStdin(timeLimit);
   const op = hookRunOperation(argv);
   if (op !== null) {
     // libvirt runs the hook on every event of every guest. The same two tests as `hook run`
@@ -108,7 +177,7 @@ async function main() {
     const { hookOperation } = require('./core/hook-operation') as typeof import('./core/hook-operation');
     const { mentionsAggregation } = require('./core/domain-precheck') as typeof import('./core/domain-precheck');
     try {
-      const data = await readStdin();
+      const data = await readStdin(HOOK_STDIN_TIMEOUT_MS);
       if (hookOperation(op).action === 'none' || !mentionsAggregation(data)) return;
       stdin = data;
     } catch (e) {

@@ -80,7 +80,14 @@ async function dispatch(argv: readonly string[], stdin: Stdin, env: Env, options
       if (path === '-') {
         if (stdinRead) return { ok: false, message: 'standard input can be read only once' };
         stdinRead = true;
-        const data = typeof stdin === 'function' ? await stdin() : stdin;
+        let data: Uint8Array | string;
+        try {
+          data = typeof stdin === 'function' ? await stdin() : stdin;
+        } catch (e) {
+          // A directory, a closed or failing descriptor, a writer that never finished: no input, with a reason.
+          const code = (e as NodeJS.ErrnoException)?.code;
+          return { ok: false, message: `standard input cannot be read: ${typeof code === 'string' ? code : 'EIO'}${(e as Error)?.message?.includes('did not end') ? ` (${(e as Error).message})` : ''}` };
+        }
         const bytes = typeof data === 'string' ? Buffer.from(data) : data;
         return bytes.length > limit ? tooLarge : { ok: true, data: bytes };
       }

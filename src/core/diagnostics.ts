@@ -55,6 +55,7 @@ export const CODES = {
   I_REMOVED: 'A device was removed (the system log line of release and of the hook\'s release).',
   W_DEVICE_NOT_AS_DECLARED: 'reconnect found an aggregated mdev of a running guest absent or different from its declaration.',
   W_CLI_MISSING: 'The installed hook wrapper cannot find node or the CLI it names; it exits 0 and aggregated mdevs are not managed (logged by the wrapper itself).',
+  W_RECONCILE_PENDING: 'A device an interrupted run made could not be removed (in use, or the kernel refused the remove); it is kept in run/mdev-agg/unreconciled.json and retried by every later run; other guests go on, and a domain naming it is refused (E_ROLLBACK_FAILED) until it is removed.',
   W_CHECK_FAILED: 'reconnect could not check the devices (the domain XML or the host could not be read); the guest goes on.',
   // migration
   C_TYPE_MISMATCH: 'The source device\'s type differs from the declared type.',

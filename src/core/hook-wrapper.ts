@@ -29,6 +29,22 @@ export interface WrapperPaths {
 }
 
 
+/**
+ * A filter showing its input on one line as sanitiseLine (src/core/terminal-text.ts) does: C0 but
+ * tab, DEL, C1, bidi marks, overrides and isolates and the line separators as `\u{…}`, byte by byte
+ * (od) so that no shell or awk locale decides what a character is.
+ */
+const ESCAPE_LINE = [
+  `LC_ALL=C od -An -v -tu1 | LC_ALL=C awk '{ for (i = 1; i <= NF; i++) b[n++] = $i + 0 } END { for (i = 0; i < n; i++) {`,
+  'c = b[i]; d = i + 1 < n ? b[i + 1] : -1; e = i + 2 < n ? b[i + 2] : -1;',
+  'if ((c < 32 && c != 9) || c == 127) printf "\\\\u{%x}", c;',
+  'else if (c == 194 && d >= 128 && d <= 159) { printf "\\\\u{%x}", d; i++ }',
+  'else if (c == 216 && d == 156) { printf "\\\\u{61c}"; i++ }',
+  'else if (c == 226 && d == 128 && (e == 142 || e == 143 || (e >= 168 && e <= 174))) { printf "\\\\u{%x}", 8064 + e; i += 2 }',
+  'else if (c == 226 && d == 129 && e >= 166 && e <= 169) { printf "\\\\u{%x}", 8128 + e; i += 2 }',
+  `else printf "%c", c } }'`,
+].join(' ');
+
 /** The exit status of `hook run` when the domain XML cannot be read (src/cli/hook/run-hook.ts). */
 const UNREADABLE_INPUT_EXIT = (aborts: boolean) => (aborts ? 2 : 0);
 
@@ -56,7 +72,7 @@ export function wrapperScript({ node, cli, removal }: WrapperPaths): string {
     '  if tmp=$(mktemp "${TMPDIR:-/tmp}/mdev-agg-hook.XXXXXXXXXX" 2>/dev/null); then',
     '    if ! cat >"$tmp"; then',
     '      rm -f "$tmp"',
-    `      echo "mdev-agg hook: $2 of guest '$1': cannot keep the domain XML in $tmp" >&2`,
+    `      echo "mdev-agg hook: $2 of guest '$(printf '%s' "$1" | ${ESCAPE_LINE})': cannot keep the domain XML in $tmp" >&2`,
     `      case $2 in ${unreadable.length ? `${unreadable.join('|')}) exit ${UNREADABLE_INPUT_EXIT(true)} ;; ` : ''}*) exit 0 ;; esac`,
     '    fi',
     // Status 1 is "no marker"; a grep that failed (2, 127) leaves the decision to the CLI.

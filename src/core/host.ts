@@ -128,6 +128,15 @@ class HostReader {
     return names === null && missing !== undefined ? this.problem(path, missing) : names;
   }
 
+  /** The canonical path, or null when it does not resolve; a failure is left for the reads below it to report. */
+  resolvedOrNull(path: string): string | null {
+    try {
+      return this.view.realpath(this.route(path));
+    } catch {
+      return null;
+    }
+  }
+
   realpath(path: string): string | null {
     try {
       return this.view.realpath(this.route(path));
@@ -155,10 +164,19 @@ function describe(err: unknown): string {
 
 export function readHost(view: SysfsView): HostModel {
   const reader = new HostReader(view);
-  const parents = reader
-    .safeNames(MDEV_BUS_CLASS, 'parent')
-    .map((name) => readParent(reader, name))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const parents: HostParent[] = [];
+  for (const name of reader.safeNames(MDEV_BUS_CLASS, 'parent')) {
+    const dir = `${MDEV_BUS_CLASS}/${name}`;
+    const real = reader.resolvedOrNull(dir);
+    // The kernel names a parent's class link after its device: a link to a device of another name
+    // is not the kernel's (thousands of such aliases of one device would each be read in full).
+    if (real !== null && basename(real) !== name) {
+      reader.problem(dir, `links to a device named ${quoted(basename(real))}; skipped`);
+      continue;
+    }
+    parents.push(real === null ? readParent(reader, name) : reader.within(dir, real, () => readParent(reader, name)));
+  }
+  parents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const devices: HostDevice[] = [];
   for (const name of reader.list(MDEV_DEVICES) ?? []) {
     const device = readDevice(reader, name);

@@ -1,7 +1,9 @@
 /** A plan for people (text), for programs (JSON, as the README's CLI section documents), and as a POSIX sh script (audit, hosts without Node). */
 import { hasErrors } from './diagnostics';
 import type { DevicePlan, Plan, PlanOp } from './plan';
+import { MAX_HOST_FILE_BYTES } from './host';
 import { sanitiseLine } from './terminal-text';
+import { MDEV_DEVICES } from './host-layout';
 import { shellQuote } from './shell-quote';
 
 /** What a device gives (src/core/type-resources.ts), when the caller knows the host: a line for text, a value for JSON. */
@@ -83,7 +85,7 @@ export function planShell(plan: Plan): string {
     '}',
     'rollback() {',
     '  for u in $undo; do',
-    '    p="/sys/bus/mdev/devices/$u/remove"',
+    `    p="${MDEV_DEVICES}/$u/remove"`,
     '    resolve "$p"; s=$?',
     '    if [ "$s" = 1 ] || { [ "$s" = 0 ] && [ ! -e "$r" ]; }; then continue; fi',
     '    if in_use "$p"; then echo "mdev-agg: rollback of $u: in use, not removed" >&2',
@@ -109,7 +111,10 @@ export function planShell(plan: Plan): string {
     '}',
     'read_attr() {',
     '  readable "$1" || fail "$1 is not a regular file under the root; not read"',
-    '  v=$(cat -- "$r" 2>/dev/null) || fail "cannot read $1"',
+    // Bounded as the executor's reads are: a sparse or endless file is refused, never read whole.
+    `  n=$(head -c ${MAX_HOST_FILE_BYTES + 1} -- "$r" 2>/dev/null | wc -c) || fail "cannot read $1"`,
+    `  [ "$n" -le ${MAX_HOST_FILE_BYTES} ] || fail "$1 is larger than ${MAX_HOST_FILE_BYTES} bytes; not read"`,
+    `  v=$(head -c ${MAX_HOST_FILE_BYTES} -- "$r" 2>/dev/null) || fail "cannot read $1"`,
     '}',
     'expect_eq() {',
     '  read_attr "$1"',

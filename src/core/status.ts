@@ -2,14 +2,19 @@
 import type { DomainModel } from './domain';
 import { sanitiseLine } from './terminal-text';
 import { type HostDevice, type HostModel, findDevice } from './host-model';
-import { existsAsDeclared } from './placement';
+import { existsAsDeclared, hiddenDevice } from './placement';
 
 export interface DeviceStatus {
   uuid: string;
   desired: { parent: string | null; type: string; instances: number };
   actual: Pick<HostDevice, 'parent' | 'type' | 'instances'> | null;
-  /** present: as declared; absent: not on the host; different: the UUID exists otherwise. */
-  state: 'present' | 'absent' | 'different';
+  /**
+   * present: as declared; absent: not on the host; different: the UUID exists otherwise;
+   * unreadable: its files (or the device listing) cannot be read or lead out of the root, so
+   * whether it exists is not known (`problem` says why, with its code).
+   */
+  state: 'present' | 'absent' | 'different' | 'unreadable';
+  problem?: string;
 }
 
 export function domainStatus(domain: DomainModel, host: HostModel): DeviceStatus[] {
@@ -17,12 +22,11 @@ export function domainStatus(domain: DomainModel, host: HostModel): DeviceStatus
     const found = findDevice(host, d.uuid);
     const actual = found ? { parent: found.parent, type: found.type, instances: found.instances } : null;
     const matches = found && existsAsDeclared(d, found);
-    return {
-      uuid: d.uuid,
-      desired: { parent: d.parent, type: d.type, instances: d.instances },
-      actual,
-      state: !found ? 'absent' : matches ? 'present' : 'different',
-    };
+    const desired = { parent: d.parent, type: d.type, instances: d.instances };
+    // A device skipped for an unreadable file is not absent: saying so would be a guess.
+    const hidden = found ? null : hiddenDevice(host, d.uuid);
+    if (hidden) return { uuid: d.uuid, desired, actual, state: 'unreadable', problem: `${hidden.code}: ${hidden.message.replace(/; nothing is written$/, '')}` };
+    return { uuid: d.uuid, desired, actual, state: !found ? 'absent' : matches ? 'present' : 'different' };
   });
 }
 
@@ -30,8 +34,8 @@ export function statusText(domainName: string | null, rows: DeviceStatus[]): str
   const lines = [`status of domain ${sanitiseLine(domainName ?? '(unnamed)')}:`];
   for (const r of rows) {
     const want = `${r.desired.type} x${r.desired.instances}${r.desired.parent ? ` on ${r.desired.parent}` : ''}`;
-    const have = r.actual ? `${r.actual.type} x${r.actual.instances} on ${r.actual.parent}` : '-';
-    lines.push(`  ${r.uuid}  ${r.state.padEnd(9)}  wanted ${want}; host has ${have}`);
+    const have = r.actual ? `${r.actual.type} x${r.actual.instances} on ${r.actual.parent}` : r.problem ? `? (${sanitiseLine(r.problem)})` : '-';
+    lines.push(`  ${r.uuid}  ${r.state.padEnd(10)}  wanted ${want}; host has ${have}`);
   }
   if (rows.length === 0) lines.push('  (no aggregated mdevs)');
   return lines.join('\n');

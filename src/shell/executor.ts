@@ -11,7 +11,7 @@ import { type DevicePlan, type Plan, type PlanOp, planApply, planRelease, remova
 import { PathEscapeError, type Sysfs, SysfsError } from '../core/sysfs';
 import { deviceAttr, deviceDir, MDEV_DEVICES } from '../core/host-layout';
 import { FileRefusedError } from './files/guarded-fs';
-import { type Journal, JournalUnreadableError, type StateStore } from './state-store';
+import { type Journal, type JournalEntry, type JournalFile, JournalUnreadableError, type StateStore } from './state-store';
 
 export interface Clock {
   now(): number;
@@ -62,7 +62,7 @@ export function transact(kind: 'apply' | 'release', domain: DomainModel, options
   const deadline = clock.now() + options.lockTimeoutMs;
   const tryLock = () => {
     try {
-      return options.store.tryLock();
+      return options.store.tryLock(options.lockTimeoutMs);
     } catch (e) {
       // The lock's directory leaves the root, or cannot be made or used: refused before any write.
       if (e instanceof PathEscapeError || e instanceof SysfsError) return e;
@@ -87,17 +87,37 @@ export function transact(kind: 'apply' | 'release', domain: DomainModel, options
   }
   try {
     const steps = new Steps(options, report);
-    if (!reconcile(options.store, steps, note, report)) return report;
+    const unreconciled = reconcile(options.store, steps, note, report);
+    if (unreconciled === null) return report;
+    const stuck = kind === 'apply' ? domain.devices.find((d) => d.uuid !== null && unreconciled.has(d.uuid)) : undefined;
+    if (stuck) {
+      // Still listed to be removed: taking it for this guest would hand it a device a later run removes.
+      note('E_ROLLBACK_FAILED', `${stuck.uuid} was made by an interrupted run and could not be removed yet (W_RECONCILE_PENDING); this domain is refused until it is`, stuck.uuid);
+      report.unclean = true;
+      return report;
+    }
     report.host = readHost(options.sysfs);
     const plan = kind === 'apply' ? planApply(domain, report.host) : planRelease(domain, report.host);
     report.plan = plan;
     report.diagnostics.push(...plan.diagnostics);
     if (hasErrors(plan.diagnostics)) return report;
+
     if (kind === 'apply') runApply(plan, options.store, steps, note, report);
     else runRelease(plan, options.store, steps, note, report);
     return report;
   } finally {
-    options.store.unlock();
+    unlock(options.store, note, report);
+  }
+}
+
+/** Releases the lock; its directory replaced meanwhile (a link out of the root, a file) is reported, never an internal error. */
+function unlock(store: StateStore, note: Note, report: ExecutionReport) {
+  try {
+    store.unlock();
+  } catch (e) {
+    if (!(e instanceof PathEscapeError || e instanceof SysfsError)) throw e;
+    note(e instanceof PathEscapeError ? 'E_PATH_ESCAPE' : 'E_LOCK_UNAVAILABLE', `the host lock (/run/mdev-agg/lock) could not be released: ${e.message}`);
+    report.unclean = true;
   }
 }
 
@@ -308,11 +328,11 @@ function clearJournal(store: StateStore, note: Note, report: ExecutionReport) {
  * devices its text names, for the operator to check; the run goes on, so one damaged journal never
  * blocks every guest of the host. Only when it cannot even be moved does the run stop.
  */
-function setAside(store: StateStore, e: JournalUnreadableError, note: Note, report: ExecutionReport): boolean {
-  const devices = e.devices.length ? `; it names ${e.devices.length} device${e.devices.length === 1 ? '' : 's'} (${e.devices.slice(0, 20).join(', ')}${e.devices.length > 20 ? ', …' : ''}): check them in ${MDEV_DEVICES}` : '; it names no device';
+function setAside(store: StateStore, which: JournalFile, e: JournalUnreadableError, note: Note, report: ExecutionReport): boolean {
+  const devices = e.devices.length ? `; it names ${e.devices.length} device${e.devices.length === 1 ? '' : 's'} (${listed(e.devices)}): check them in ${MDEV_DEVICES}` : '; it names no device';
   let aside: string | null;
   try {
-    aside = store.setJournalAside();
+    aside = store.setJournalAside(which);
   } catch (moveError) {
     note('E_JOURNAL', `${e.message}${devices}; it could not be moved aside (${(moveError as Error).message})`);
     report.unclean = true;
@@ -322,47 +342,78 @@ function setAside(store: StateStore, e: JournalUnreadableError, note: Note, repo
   return true;
 }
 
-/**
- * A journal left behind means a run was killed. An interrupted apply never reported success, so
- * its devices are removed (the guest did not start); an interrupted release is finished.
- */
-function reconcile(store: StateStore, steps: Steps, note: Note, report: ExecutionReport): boolean {
-  let journal: Journal | null;
+const listed = (uuids: readonly string[]) => `${uuids.slice(0, 20).join(', ')}${uuids.length > 20 ? ', …' : ''}`;
+
+/** A journal file read, or null when absent or set aside; false when it could not even be moved aside. */
+function readJournalFile(store: StateStore, which: JournalFile, note: Note, report: ExecutionReport): Journal | null | false {
   try {
-    journal = store.readJournal();
+    return which === 'journal' ? store.readJournal() : store.readUnreconciled();
   } catch (e) {
     if (!(e instanceof JournalUnreadableError)) throw e;
-    return setAside(store, e, note, report);
+    return setAside(store, which, e, note, report) ? null : false;
   }
-  if (!journal) return true;
-  const removed: string[] = [];
-  const inUse: string[] = [];
-  for (const entry of [...journal.entries].reverse()) {
-    try {
-      const type = steps.deviceType(entry.uuid);
-      if (type === null) continue; // never created, or already gone
-      if (type !== entry.type) {
-        note('E_DEVICE_CONFLICT', `journal names ${entry.uuid} as ${entry.type}, but the host has it as ${type}; left alone`);
-        continue;
+}
+
+/**
+ * A journal left behind means a run was killed. An interrupted apply never reported success, so
+ * its devices are removed (the guest did not start); an interrupted release is finished. A device
+ * that cannot be removed (in use, a write the kernel refuses) must not block every other guest of
+ * the host: it is kept in `unreconciled.json`, reported (W_RECONCILE_PENDING), retried by every
+ * later run, and a domain naming it is refused until it is gone. Returns those devices, or null
+ * when the run must stop (nothing could be kept).
+ */
+function reconcile(store: StateStore, steps: Steps, note: Note, report: ExecutionReport): Set<string> | null {
+  const journal = readJournalFile(store, 'journal', note, report);
+  if (journal === false) return null;
+  const earlier = readJournalFile(store, 'unreconciled', note, report);
+  if (earlier === false) return null;
+  if (!journal && !earlier) return new Set();
+  const kept: JournalEntry[] = [];
+  const reasons: string[] = [];
+  const outcomes: string[] = [];
+  for (const source of [journal, earlier]) {
+    if (!source) continue;
+    const removed: string[] = [];
+    const inUse: string[] = [];
+    for (const entry of [...source.entries].reverse()) {
+      try {
+        const type = steps.deviceType(entry.uuid);
+        if (type === null) continue; // never created, or already gone
+        if (type !== entry.type) {
+          note('E_DEVICE_CONFLICT', `journal names ${entry.uuid} as ${entry.type}, but the host has it as ${type}; left alone`);
+          continue;
+        }
+        steps.remove(entry.uuid, source.kind === 'release');
+        removed.push(entry.uuid);
+      } catch (e) {
+        if (!(e instanceof StepFailure)) throw e;
+        // A release leaves a device in use where it is (E_DEVICE_BUSY to its caller); finishing an
+        // interrupted one does the same. A device an interrupted apply made is never forgotten.
+        if (e.code === 'E_DEVICE_BUSY' && source.kind === 'release') inUse.push(entry.uuid);
+        else {
+          kept.unshift(entry);
+          reasons.push(`${entry.uuid}: ${e.message}`);
+        }
       }
-      steps.remove(entry.uuid, journal.kind === 'release');
-      removed.push(entry.uuid);
-    } catch (e) {
-      if (!(e instanceof StepFailure)) throw e;
-      // A release leaves a device in use where it is (E_DEVICE_BUSY to its caller); finishing an
-      // interrupted one does the same, rather than blocking every later run on the host. A device
-      // an interrupted apply made stays journaled: it is removed once free, never forgotten.
-      if (e.code === 'E_DEVICE_BUSY' && journal.kind === 'release') {
-        inUse.push(entry.uuid);
-        continue;
-      }
-      note('E_ROLLBACK_FAILED', `reconciling an interrupted ${journal.kind} could not remove ${entry.uuid}: ${e.message}`);
-      report.unclean = true;
-      return false;
+    }
+    const what = source === journal ? `an interrupted ${source.kind} of ${source.domain ?? 'a domain'} (pid ${source.pid})` : 'devices earlier runs could not remove';
+    if (source === journal || removed.length || inUse.length) {
+      outcomes.push(`${what}: ${[removed.length ? `removed ${removed.join(', ')}` : 'nothing removed', ...(inUse.length ? [`left ${inUse.join(', ')} in place: in use`] : [])].join('; ')}`);
     }
   }
-  clearJournal(store, note, report);
-  const outcome = [removed.length ? `removed ${removed.join(', ')}` : 'nothing left to remove', ...(inUse.length ? [`left ${inUse.join(', ')} in place: in use`] : [])];
-  note('I_RECONCILED', `an interrupted ${journal.kind} of ${journal.domain ?? 'a domain'} (pid ${journal.pid}) was reconciled: ${outcome.join('; ')}`);
-  return true;
+  try {
+    // Kept before the journal goes: a run killed in between finds both, and retries each device once more.
+    store.keepUnreconciled(kept.length ? { pid: process.pid, kind: 'apply', domain: null, entries: kept } : null);
+  } catch (e) {
+    if (!(e instanceof PathEscapeError || e instanceof SysfsError)) throw e;
+    note('E_ROLLBACK_FAILED', `reconciling could not remove ${listed(kept.map((k) => k.uuid))} (${reasons.join('; ')}), and could not keep them for a later run: ${e.message}`);
+    report.unclean = true;
+    return null;
+  }
+  if (journal) clearJournal(store, note, report);
+  if (outcomes.length) note('I_RECONCILED', `reconciled ${outcomes.join('; ')}`);
+  if (kept.length) {
+    note('W_RECONCILE_PENDING', `could not remove ${reasons.join('; ')}; kept in /run/mdev-agg/unreconciled.json, retried by every run, and a domain naming ${kept.length === 1 ? 'it' : 'one of them'} is refused until then`);
+  }
+  return new Set(kept.map((k) => k.uuid));
 }

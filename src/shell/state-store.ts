@@ -26,8 +26,11 @@ export interface Journal {
 }
 
 export interface StateStore {
-  /** Takes the lock or returns false when a live holder keeps it; a dead holder's lock is taken over. */
-  tryLock(): boolean;
+  /**
+   * Takes the lock or returns false when a live holder keeps it; a dead holder's lock is taken
+   * over, and so is one naming no start time once older than `unverifiedHolderMs`.
+   */
+  tryLock(unverifiedHolderMs?: number): boolean;
   unlock(): void;
   /** The journal an interrupted run left, null when none; JournalUnreadableError when it cannot be acted on. */
   readJournal(): Journal | null;
@@ -36,9 +39,16 @@ export interface StateStore {
   /** Records one entry's new state (a new entry, or the next state of one recorded). */
   recordJournal(entry: JournalEntry): void;
   clearJournal(): void;
-  /** Moves an unreadable journal aside (kept, renamed with a timestamp); the new host path, or null. */
-  setJournalAside(): string | null;
+  /** Moves an unreadable journal (or list of unreconciled devices) aside, kept, renamed with a timestamp; the new host path, or null. */
+  setJournalAside(which?: JournalFile): string | null;
+  /** The devices earlier runs could not remove while reconciling, null when none; JournalUnreadableError when it cannot be acted on. */
+  readUnreconciled(): Journal | null;
+  /** Keeps the devices reconciliation could not remove, for every later run to retry (null: none left). */
+  keepUnreconciled(journal: Journal | null): void;
 }
+
+/** The journal of the run holding the lock, or the devices reconciliation could not remove yet. */
+export type JournalFile = 'journal' | 'unreconciled';
 
 /** A journal that cannot be acted on; `devices` are the UUIDs its text names, for the operator to check. */
 export class JournalUnreadableError extends Error {
@@ -58,9 +68,12 @@ export class JournalUnreadableError extends Error {
  */
 export const MAX_JOURNAL_BYTES = 16 * 1024 * 1024;
 export const MAX_JOURNAL_DOMAIN = 256;
+/** How long a lock naming no start time is respected when the caller names no lock timeout. */
+const DEFAULT_UNVERIFIED_HOLDER_MS = 30_000;
 export const LOCK_DIR = STATE_DIR;
 const LOCK = `${LOCK_DIR}/lock`;
 const JOURNAL = `${LOCK_DIR}/journal.json`;
+const FILES: Record<JournalFile, string> = { journal: JOURNAL, unreconciled: `${LOCK_DIR}/unreconciled.json` };
 
 /** The kernel's start time of a process (`/proc/<pid>/stat`, field 22, clock ticks since boot), or null. */
 export function processStartTime(proc: ConfinedTree, pid: number): string | null {
@@ -134,7 +147,7 @@ export class FileStateStore implements StateStore {
     this.dirReady = true;
   }
 
-  tryLock(): boolean {
+  tryLock(unverifiedHolderMs = DEFAULT_UNVERIFIED_HOLDER_MS): boolean {
     this.ensureDir();
     const ready = `${LOCK}.${this.pid}.new`;
     this.tree.removeEntry(ready);
@@ -151,7 +164,7 @@ export class FileStateStore implements StateStore {
           // Held (a directory with a name in it), or something other than a directory at `lock`.
           if (!(e instanceof SysfsError) || !['ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR'].includes(e.errno)) throw e;
         }
-        if (this.heldByLiveProcess()) return false;
+        if (this.heldByLiveProcess(unverifiedHolderMs)) return false;
       }
       return false;
     } finally {
@@ -173,7 +186,7 @@ export class FileStateStore implements StateStore {
    * Whether a live process holds the lock. Otherwise clears what stands in the way of the next
    * rename: a dead holder's name (the lock is then empty) or a non-directory at `lock`.
    */
-  private heldByLiveProcess(): boolean {
+  private heldByLiveProcess(unverifiedHolderMs: number): boolean {
     const kind = this.tree.entryKind(LOCK);
     if (kind === null) return false;
     if (kind !== 'directory') {
@@ -181,7 +194,7 @@ export class FileStateStore implements StateStore {
       // live process is respected; a link or anything else is removed, never followed. unlink cannot
       // remove a directory, so a lock another waiter took meanwhile stays.
       const holder = kind === 'file' ? this.holderIn(LOCK) : null;
-      if (holder !== null && this.isAlive(holder.pid, holder.startTime)) return true;
+      if (holder !== null && this.holds(LOCK, holder.pid, holder.startTime, unverifiedHolderMs)) return true;
       this.tree.unlinkEntry(LOCK);
       return false;
     }
@@ -199,7 +212,7 @@ export class FileStateStore implements StateStore {
         const named = /^[1-9][0-9]{0,9}$/.test(name) ? Number(name) : Number.NaN;
         const holder = this.tree.entryKind(`${LOCK}/${name}`) === 'file' ? this.holderIn(`${LOCK}/${name}`) : null;
         const startTime = holder?.pid === named ? holder.startTime : null;
-        if (Number.isInteger(named) && this.isAlive(named, startTime)) live = true;
+        if (Number.isInteger(named) && this.holds(`${LOCK}/${name}`, named, startTime, unverifiedHolderMs)) live = true;
         // A lock taken by rename holds only its holder's pid: no newer lock can hold this name.
         else this.tree.removeEntry(`${LOCK}/${name}`);
       }
@@ -210,6 +223,20 @@ export class FileStateStore implements StateStore {
       return false;
     }
     return live;
+  }
+
+  /**
+   * Whether the holder a lock file names still holds it. Every lock this product writes records
+   * its holder's start time (read from this machine's /proc), so a name without one (empty, a pid
+   * alone, or content naming another pid) was not written by a run of it: a pid alone cannot tell
+   * the holder from a process that reused the pid, so such a name is respected while its process
+   * lives and the file is younger than the lock timeout, then taken over.
+   */
+  private holds(lockFile: string, pid: number, startTime: string | null, unverifiedHolderMs: number): boolean {
+    if (!this.isAlive(pid, startTime)) return false;
+    if (startTime !== null) return true;
+    const written = this.tree.modifiedAt(lockFile);
+    return written !== null && this.now().getTime() - written < unverifiedHolderMs;
   }
 
   /**
@@ -241,28 +268,45 @@ export class FileStateStore implements StateStore {
   }
 
   readJournal(): Journal | null {
+    return this.readFile(JOURNAL);
+  }
+
+  readUnreconciled(): Journal | null {
+    return this.readFile(FILES.unreconciled);
+  }
+
+  private readFile(file: string): Journal | null {
     this.ensureDir();
     let text: string | null;
     try {
-      text = this.tree.read(JOURNAL, MAX_JOURNAL_BYTES);
+      text = this.tree.read(file, MAX_JOURNAL_BYTES);
     } catch (e) {
       const why = e instanceof SysfsError ? `${e.errno}${e.message.includes('(') ? ` ${e.message.slice(e.message.indexOf('('))}` : ''}` : (e as Error).message;
-      throw new JournalUnreadableError(`${JOURNAL}: ${why}`, []);
+      throw new JournalUnreadableError(`${file}: ${why}`, []);
     }
     if (text === null) return null;
     const read = parseJournal(text);
-    if (typeof read === 'string') throw new JournalUnreadableError(`${JOURNAL}: ${read}`, uuidsIn(text));
+    if (typeof read === 'string') throw new JournalUnreadableError(`${file}: ${read}`, uuidsIn(text));
     return read;
   }
 
   startJournal(journal: Journal) {
+    this.writeFile(JOURNAL, journal);
+  }
+
+  keepUnreconciled(journal: Journal | null) {
+    if (journal === null) this.tree.removeEntry(FILES.unreconciled);
+    else this.writeFile(FILES.unreconciled, journal);
+  }
+
+  private writeFile(file: string, journal: Journal) {
     this.ensureDir();
     const domain = journal.domain !== null && journal.domain.length > MAX_JOURNAL_DOMAIN ? `${journal.domain.slice(0, MAX_JOURNAL_DOMAIN)}…` : journal.domain;
     const lines = [JSON.stringify({ pid: journal.pid, kind: journal.kind, domain }), ...journal.entries.map((e) => JSON.stringify(e))];
     const text = `${lines.join('\n')}\n`;
-    if (Buffer.byteLength(text) > MAX_JOURNAL_BYTES) throw new SysfsError('EFBIG', JOURNAL, 'write', `the journal would be larger than ${MAX_JOURNAL_BYTES} bytes`);
+    if (Buffer.byteLength(text) > MAX_JOURNAL_BYTES) throw new SysfsError('EFBIG', file, 'write', `the journal would be larger than ${MAX_JOURNAL_BYTES} bytes`);
     // Written beside, then renamed: the journal appears whole, header and first entries together.
-    this.tree.replaceFile(JOURNAL, text, 0o600, String(this.pid));
+    this.tree.replaceFile(file, text, 0o600, String(this.pid));
   }
 
   recordJournal(entry: JournalEntry) {
@@ -273,11 +317,12 @@ export class FileStateStore implements StateStore {
     this.tree.removeEntry(JOURNAL);
   }
 
-  setJournalAside(): string | null {
-    if (this.tree.entryKind(JOURNAL) === null) return null;
+  setJournalAside(which: JournalFile = 'journal'): string | null {
+    const file = FILES[which];
+    if (this.tree.entryKind(file) === null) return null;
     const stamp = this.now().toISOString().replace(/[:.]/g, '-');
-    const aside = `${JOURNAL}.damaged-${stamp}`;
-    this.tree.rename(JOURNAL, aside);
+    const aside = `${file}.damaged-${stamp}`;
+    this.tree.rename(file, aside);
     return aside;
   }
 }
@@ -364,6 +409,7 @@ function entryDefect(entry: unknown): string | null {
 export class MemoryStateStore implements StateStore {
   locked = false;
   journal: Journal | null = null;
+  unreconciled: Journal | null = null;
   /** Journals as written, for tests that stop a run at each step. */
   readonly history: Journal[] = [];
 
@@ -392,8 +438,14 @@ export class MemoryStateStore implements StateStore {
   clearJournal() {
     this.journal = null;
   }
-  setJournalAside() {
-    this.journal = null;
+  setJournalAside(which: JournalFile = 'journal') {
+    this[which] = null;
     return null;
+  }
+  readUnreconciled() {
+    return this.unreconciled && structuredClone(this.unreconciled);
+  }
+  keepUnreconciled(journal: Journal | null) {
+    this.unreconciled = journal && structuredClone(journal);
   }
 }

@@ -4,20 +4,26 @@
  * one process for all of a run's lines, started only when there is something to log, so the hook's
  * silent calls pay nothing. Logging never fails a run: a missing socket or logger is silence.
  */
-import { join } from 'node:path';
-import { operatorPathKind } from './files/guarded-fs';
+import { ConfinedTree, operatorPathKind } from './files/guarded-fs';
 import { type LogEntry, SYSLOG_MESSAGE_BYTES, syslogLine } from '../core/log-entry';
+import { SYSLOG_SOCKET } from '../core/host-layout';
 
 export const SYSLOG_TAG = 'mdev-agg';
 
 /**
- * `<root>/dev/log` when it is a socket, or a link to one (journald's `/dev/log` is a link to
- * `/run/systemd/journal/dev-log`), else null (no syslog daemon on this host, or a fixture tree).
- * The link is followed because the socket is only connected to: nothing is written to a file.
+ * The socket `<root>/dev/log` leads to: a socket, or a link to one (journald's `/dev/log` is a link
+ * to `/run/systemd/journal/dev-log`), resolved under the root (a `dev` or `dev/log` leading out of
+ * a root other than `/` is not followed: a listener outside would read the run's lines); else null
+ * (no syslog daemon on this host, or a fixture tree). Its resolved path is what logger connects to.
  */
 export function syslogSocketUnder(root: string): string | null {
-  const path = join(root, 'dev/log');
-  return operatorPathKind(path) === 'socket' ? path : null;
+  let real: string | null;
+  try {
+    real = new ConfinedTree(root).resolve(SYSLOG_SOCKET, 'resolve');
+  } catch {
+    return null;
+  }
+  return real !== null && operatorPathKind(real) === 'socket' ? real : null;
 }
 
 export function sendToSyslog(socket: string, entries: readonly LogEntry[]): void {

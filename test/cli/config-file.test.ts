@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, json } from '../helpers/cli';
 import { copyHost } from '../helpers/tree';
+import { ConfinedTree } from '../../src/shell/files/guarded-fs';
+import { processStartTime } from '../../src/shell/state-store';
 
 const domain = `<domain type='kvm'><name>g</name><devices>
 <hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='4b20d080-1b54-4048-85b3-a6a62d165c01'/></source>
@@ -31,7 +33,8 @@ describe('GIVEN apply and release on a tree', () => {
   test('WHEN the lock is held by a live process THEN apply waits lockTimeoutMs from the configuration, then E_LOCK_TIMEOUT', async () => {
     const { root, file } = hostWithConfig('{"lockTimeoutMs": 300}');
     mkdirSync(join(root, 'run/mdev-agg'), { recursive: true });
-    writeFileSync(join(root, 'run/mdev-agg/lock'), `${process.pid}\n`);
+    // As a live run writes it: its pid and start time (a lock naming no start time is respected only for the lock timeout).
+    writeFileSync(join(root, 'run/mdev-agg/lock'), `${process.pid} ${processStartTime(new ConfinedTree('/'), process.pid)}\n`);
     const started = Date.now();
     const r = await cli(['apply', file, '--root', root, '--json']);
     const waited = Date.now() - started;

@@ -4,8 +4,9 @@
  * (a temporary root's own) stands in for the system log and records each line.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
@@ -173,6 +174,25 @@ describe('GIVEN a host tree whose root has a syslog socket', () => {
       const r = await runBuilt(['hook', 'run', '--', 'web-1', 'reconnect', 'begin', '-'], guest([{ uuid: U1, type: 'i915-GVTg_V5_8', instances: 2, parent: GVT_PARENT }]), root);
       expect(r.code).toBe(0);
       expect((await log.lines(1)).map((l) => parse(l).message)).toEqual([`op=reconnect guest="web-1" code=W_DEVICE_NOT_AS_DECLARED: ${r.stderr.trim().replace(/^mdev-agg: /, '')}`]);
+    } finally {
+      log.close();
+    }
+  });
+
+  test.each([
+    ['dev is a link out of the root', (root: string, outside: string) => symlinkSync(outside, join(root, 'dev'))],
+    ['dev/log is a link out of the root', (root: string, outside: string) => (mkdirSync(join(root, 'dev')), symlinkSync(join(outside, 'log'), join(root, 'dev/log')))],
+    ['dev/log is a relative link climbing out of the root', (root: string, outside: string) => (mkdirSync(join(root, 'dev')), symlinkSync(`${'../'.repeat(40)}${outside.slice(1)}/log`, join(root, 'dev/log')))],
+  ])('WHEN %s to a listening socket THEN no line reaches it, and the run is unchanged', async (_, plant) => {
+    const { root } = copyHost('gvt-attribute');
+    const outside = mkdtempSync(join(tmpdir(), 'mdev-agg-outside-'));
+    const log = await listenAsSyslog(outside, 'log');
+    plant(root, outside);
+    try {
+      const r = await runBuilt(['hook', 'run', '--', 'web-1', 'reconnect', 'begin', '-'], guest([{ uuid: U1, type: 'i915-GVTg_V5_8', instances: 2, parent: GVT_PARENT }]), root);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('not as declared');
+      expect(await log.lines()).toEqual([]);
     } finally {
       log.close();
     }

@@ -4,13 +4,14 @@
  * stdin byte for byte; when it does not, the exit status and stdout are what `hook run` gives.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { AGGREGATION_MARKERS, mentionsAggregation } from '../../src/core/domain-precheck';
 import { hookOperation } from '../../src/core/hook-operation';
 import { wrapperScript } from '../../src/core/hook-wrapper';
+import { sanitiseLine } from '../../src/core/terminal-text';
 import { builtCli } from '../helpers/built-cli';
 import { libvirtDomain } from '../helpers/hook';
 import { settings } from '../property/settings';
@@ -120,6 +121,32 @@ describe('GIVEN the wrapper with a probe in place of node', () => {
       });
       expect({ op, status: r.status, stdout: r.stdout.toString(), files: readdirSync(dir) }).toEqual({ op, status: hookOperation(op).aborts ? 2 : 0, stdout: '', files: [] });
       expect(r.stderr.toString()).toMatch(new RegExp(`(^|\\n)mdev-agg hook: ${op} of guest 'g': cannot keep the domain XML in ${dir}/mdev-agg-hook\\.\\w+\\n$`));
+    }
+  });
+});
+
+describe('GIVEN a guest name with any characters', () => {
+  // The characters the sanitiser escapes, their neighbours it keeps, and any other character.
+  const special = fc.constantFrom('\n', '\r', '\t', '\x1b', '\x7f', '\x80', '\x9b', '\x9f', '\xa0', '\u061b', '\u061c', '\u200d', '\u200e', '\u200f', '\u2027', '\u2028', '\u2029', '\u202a', '\u202e', '\u202f', '\u2065', '\u2066', '\u2069', '\u206a', '\u00e9', "'", '"', '\\', '$', '%');
+  const character = fc.oneof(special, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }));
+  const guestName = fc.array(character, { maxLength: 12 }).map((a) => a.join('').replace(/\0/g, ''));
+
+  test.each(SHELLS)('WHEN %s cannot keep the domain XML THEN its one line shows the name as the sanitiser does', (shell) => {
+    const directory = openSync(work, 'r');
+    try {
+      fc.assert(
+        fc.property(guestName, (name) => {
+          const r = spawnSync(shell, [probeWrapper, name, 'prepare', 'begin', '-'], { stdio: [directory, 'pipe', 'pipe'], env: { PATH: process.env.PATH, TMPDIR: work, PROBE_DIR: work } });
+          const lines = r.stderr.toString('utf8').split('\n').filter((l) => l.startsWith('mdev-agg hook:'));
+          expect(r.status).toBe(2);
+          expect(lines).toHaveLength(1);
+          expect(lines[0]).toMatch(/^mdev-agg hook: prepare of guest '(.*)': cannot keep the domain XML in /s);
+          expect(lines[0]!.slice("mdev-agg hook: prepare of guest '".length, lines[0]!.lastIndexOf("': cannot keep"))).toBe(sanitiseLine(name));
+        }),
+        settings(40),
+      );
+    } finally {
+      closeSync(directory);
     }
   });
 });

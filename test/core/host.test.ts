@@ -10,6 +10,40 @@ import { expectGolden, REPO } from '../helpers/golden';
 const HOSTS = ['gvt-create-option', 'gvt-attribute', 'nvidia', 'vfio-ap', 'sample'];
 const fixture = (name: string) => new RealSysfs(path.join(REPO, 'fixtures/hosts', name));
 
+describe('readHost with aliases of a parent', () => {
+  /** A view that counts the files read and directories listed. */
+  const counting = (view: SysfsView) => {
+    const counts = { reads: 0, lists: 0 };
+    const counted: SysfsView = {
+      read: (p) => (counts.reads++, view.read(p)),
+      list: (p) => (counts.lists++, view.list(p)),
+      exists: (p) => view.exists(p),
+      realpath: (p) => view.realpath(p),
+    };
+    return { counted, counts };
+  };
+
+  test('GIVEN thousands of class links to one parent device under other names WHEN read THEN each is skipped with a problem, and what is read does not grow with them', () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mdev-agg-aliases-'));
+    try {
+      const root = path.join(scratch, 'root');
+      fs.cpSync(path.join(REPO, 'fixtures/hosts/gvt-attribute'), root, { recursive: true, verbatimSymlinks: true });
+      const plain = counting(new RealSysfs(root));
+      const expected = readHost(plain.counted);
+      const classDir = path.join(root, 'sys/class/mdev_bus');
+      for (let i = 0; i < 2000; i++) fs.symlinkSync(fs.readlinkSync(path.join(classDir, '0000:00:02.0')), path.join(classDir, `alias${String(i).padStart(4, '0')}`));
+      const aliased = counting(new RealSysfs(root));
+      const host = readHost(aliased.counted);
+      expect(host.parents).toEqual(expected.parents);
+      expect(host.problems).toHaveLength(2000);
+      expect(host.problems[0]).toEqual({ path: '/sys/class/mdev_bus/alias0000', message: 'links to a device named "0000:00:02.0"; skipped' });
+      expect(aliased.counts).toEqual(plain.counts);
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('readHost on the fixture hosts', () => {
   test.each(HOSTS)('GIVEN the %s tree WHEN read THEN the model matches its golden file and has no problems', (name) => {
     const host = readHost(fixture(name));

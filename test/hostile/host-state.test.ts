@@ -6,15 +6,16 @@
  * JSON inputs that disagree, and locks of reused pids. Per class the figures: cases, writes
  * outside the root, hangs past 10 s, internal errors, leaked devices.
  */
-import { spawnSync } from 'node:child_process';
-import { linkSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtCli } from '../helpers/built-cli';
 import { Figures } from './figures';
 import { EXISTING_DIR, EXISTING_UUID, HostTree, NEW_UUID, PARENT, TYPE_DIR, picture } from './host-tree';
 
 const figures = new Figures();
-const CLASSES = ['hard links', 'operator paths', 'unguarded reads', 'journal and lock directory', 'terminal control', 'edits near the limit', 'JSON inputs', 'reused pids'] as const;
+const CLASSES = ['hard links', 'operator paths', 'unguarded reads', 'journal and lock directory', 'terminal control', 'edits near the limit', 'JSON inputs', 'reused pids', 'hook stdin'] as const;
 type Class = (typeof CLASSES)[number];
 figures.printAfterAll((n) =>
   CLASSES.map((c) => `${c}: ${n(`${c} cases`)} cases, ${n(`${c} outside`)} writes outside the root, ${n(`${c} hangs`)} hangs past 10 s, ${n(`${c} internal`)} internal errors, ${n(`${c} leaked`)} leaked devices`),
@@ -81,6 +82,7 @@ const CASES: Case[] = [
   // Operator paths that follow links out of the root.
   { klass: 'operator paths', name: 'hook install --root R with R/etc a link outside', build: (t) => symlinkSync(t.outside, t.at('etc')), runs: [{ argv: (t) => ['hook', 'install', ...root(t)], expect: [1, /E_PATH_ESCAPE/] }] },
   { klass: 'operator paths', name: 'hook install --root R with the hooks directory a link outside', build: (t) => { mkdirSync(t.at('etc/libvirt/hooks'), { recursive: true }); symlinkSync(t.outside, t.at('etc/libvirt/hooks/qemu.d')); }, runs: [{ argv: (t) => ['hook', 'install', ...root(t)], expect: [1, /E_PATH_ESCAPE/] }, { argv: (t) => ['hook', 'uninstall', ...root(t)], expect: [1, /E_PATH_ESCAPE/] }] },
+  { klass: 'operator paths', name: 'hook install --root R --hooks-dir R/link with link leading outside (also through a relative link, and with --create)', build: (t) => { symlinkSync(t.outside, t.at('link')); symlinkSync('../outside', t.at('rel')); }, runs: [{ argv: (t) => ['hook', 'install', ...root(t), '--hooks-dir', t.at('link')], expect: [1, /E_PATH_ESCAPE/] }, { argv: (t) => ['hook', 'install', ...root(t), '--hooks-dir', t.at('rel/qemu.d'), '--create'], expect: [1, /E_PATH_ESCAPE/] }, { argv: (t) => ['hook', 'uninstall', ...root(t), '--hooks-dir', t.at('link')], expect: [1, /E_PATH_ESCAPE/] }] },
   { klass: 'operator paths', name: 'hook install where the wrapper is a FIFO', build: (t) => { mkdirSync(t.at('etc/libvirt/hooks/qemu.d'), { recursive: true }); mkfifo(t.at('etc/libvirt/hooks/qemu.d/mdev-agg')); }, runs: [{ argv: (t) => ['hook', 'install', ...root(t)], expect: [1, /E_FILE_TYPE/] }] },
   { klass: 'operator paths', name: 'export --out DIR with DIR/<parent> a link outside', build: (t) => { mkdirSync(join(t.scratch, 'out')); symlinkSync(t.outside, join(t.scratch, 'out', PARENT)); }, runs: [{ argv: (t) => ['export', ...root(t), file(t, 'd.xml', NEW), '--to', 'mdevctl', '--out', join(t.scratch, 'out')], expect: [1, /E_PATH_ESCAPE/] }] },
   { klass: 'operator paths', name: 'export --out DIR with the device file a FIFO', build: (t) => { mkdirSync(join(t.scratch, 'out', PARENT), { recursive: true }); mkfifo(join(t.scratch, 'out', PARENT, NEW_UUID)); }, runs: [{ argv: (t) => ['export', ...root(t), file(t, 'd.xml', NEW), '--to', 'mdevctl', '--out', join(t.scratch, 'out')], expect: [0, /wrote/] }] },
@@ -99,11 +101,13 @@ const CASES: Case[] = [
   { klass: 'unguarded reads', name: '/dev/zero in a fleet --domains directory', build: (t) => { mkdirSync(join(t.scratch, 'domains')); mkdirSync(join(t.scratch, 'snaps')); symlinkSync('/dev/zero', join(t.scratch, 'domains', 'zero.xml')); }, runs: [{ argv: (t) => ['migrate-check', '--domains', join(t.scratch, 'domains'), '--source-dir', join(t.scratch, 'snaps'), '--targets', join(t.scratch, 'snaps')], expect: [1, /E_INPUT_UNREADABLE.*character device/] }] },
   { klass: 'unguarded reads', name: 'a FIFO in a fleet --domains directory and in --targets', build: (t) => { mkdirSync(join(t.scratch, 'domains')); mkdirSync(join(t.scratch, 'snaps')); mkfifo(join(t.scratch, 'domains', 'fifo.xml')); mkfifo(join(t.scratch, 'snaps', 'hv.xml')); }, runs: [{ argv: (t) => ['migrate-check', '--domains', join(t.scratch, 'domains'), '--source-dir', join(t.scratch, 'snaps'), '--targets', join(t.scratch, 'snaps')], expect: [1, /E_INPUT_UNREADABLE.*FIFO/] }] },
   { klass: 'unguarded reads', name: 'a snapshot and a policy that are FIFOs', build: (t) => { mkfifo(join(t.scratch, 'snap.xml')); mkfifo(join(t.scratch, 'policy.json')); }, runs: [{ argv: (t) => ['migrate-check', file(t, 'd.xml', STAMPED), '--source', join(t.scratch, 'snap.xml'), '--target', join(t.scratch, 'snap.xml')], expect: [2, /FIFO/] }, { argv: (t) => ['migrate-check', ...root(t), file(t, 'd.xml', STAMPED), '--policy', join(t.scratch, 'policy.json')], expect: [2, /FIFO/] }] },
+  { klass: 'unguarded reads', name: "a device's aggregated_instances is a FIFO, or a link to /dev/zero: status and reconnect say it cannot be checked, with a code, never absent", build: (t) => mkfifo(t.at(`${EXISTING_DIR}/mdev/aggregated_instances`)), runs: [{ argv: (t) => ['status', ...root(t), file(t, 'd.xml', EXISTING)], expect: [1, new RegExp(`${EXISTING_UUID}  unreadable  .*host has \\? \\(E_SYSFS_READ: .*aggregated_instances`)] }, { argv: hookRun('reconnect', 'begin'), stdin: EXISTING, expect: [0, /cannot be checked \(E_SYSFS_READ/] }, { argv: (t) => (t.link(`${EXISTING_DIR}/mdev/aggregated_instances`, '/dev/zero'), ['status', ...root(t), file(t, 'd.xml', EXISTING)]), expect: [1, /unreadable  .*E_PATH_ESCAPE/] }] },
   { klass: 'unguarded reads', name: 'available_instances is a 1.5 GB sparse file', build: (t) => sparse(t.at(`${TYPE_DIR}/available_instances`), 1_500_000_000), runs: [{ argv: apply(), expect: [1, /E_SYSFS_READ/] }, { argv: (t) => ['snapshot', ...root(t)], expect: [0, null] }] },
 
   // The journal and its directory: nothing blocks the next guest, nothing is an internal error.
   { klass: 'journal and lock directory', name: 'a journal with a field of the wrong type', build: (t) => { mkdirSync(t.at('run/mdev-agg'), { recursive: true }); writeFileSync(t.at('run/mdev-agg/journal.json'), JSON.stringify({ pid: { a: 1 }, kind: 'apply', domain: 'x', entries: [] })); }, runs: [{ argv: apply(EXISTING), expect: [0, /warning E_JOURNAL/] }] },
   { klass: 'journal and lock directory', name: 'a journal of a long domain name, read back whole', build: (t) => { mkdirSync(t.at('run/mdev-agg'), { recursive: true }); writeFileSync(t.at('run/mdev-agg/journal.json'), `${JSON.stringify({ pid: 1, kind: 'apply', domain: 'x'.repeat(200_000) })}\n`); }, runs: [{ argv: hookRun('prepare', 'begin'), stdin: EXISTING, expect: [0, null] }] },
+  { klass: 'journal and lock directory', name: 'a journal naming a device whose remove cannot be written: other guests go on, a domain naming it is refused, every run retries it', build: (t) => { mkdirSync(t.at('run/mdev-agg'), { recursive: true }); writeFileSync(t.at('run/mdev-agg/journal.json'), `${JSON.stringify({ pid: 1, kind: 'apply', domain: 'crashed' })}\n${JSON.stringify({ uuid: EXISTING_UUID, parent: PARENT, type: 'i915-GVTg_V5_8', instances: 4, state: 'creating' })}\n`); mkfifo(t.at(`${EXISTING_DIR}/remove`)); }, runs: [{ argv: hookRun('release', 'end'), stdin: NEW, expect: [0, null] }, { argv: (t) => ['release', ...root(t), file(t, 'd.xml', NEW)], expect: [0, new RegExp(`W_RECONCILE_PENDING: could not remove ${EXISTING_UUID}`)] }, { argv: hookRun('prepare', 'begin'), stdin: EXISTING, expect: [3, /E_ROLLBACK_FAILED/] }, { argv: hookRun('release', 'end'), stdin: NEW, expect: [0, null] }] },
   { klass: 'journal and lock directory', name: 'run is a file', build: (t) => writeFileSync(t.at('run'), 'x'), runs: [{ argv: apply(EXISTING), expect: [3, /E_LOCK_UNAVAILABLE/] }] },
   { klass: 'journal and lock directory', name: 'run/mdev-agg is a dangling link', build: (t) => { mkdirSync(t.at('run')); symlinkSync(t.at('nowhere'), t.at('run/mdev-agg')); }, runs: [{ argv: apply(EXISTING), expect: [3, /E_LOCK_UNAVAILABLE/] }] },
   { klass: 'journal and lock directory', name: 'run/mdev-agg is a link loop', build: (t) => { mkdirSync(t.at('run')); symlinkSync('mdev-agg', t.at('run/mdev-agg')); }, runs: [{ argv: apply(EXISTING), expect: [3, /E_LOCK_UNAVAILABLE/] }] },
@@ -125,6 +129,8 @@ const CASES: Case[] = [
   { klass: 'JSON inputs', name: 'sim.json with a key twice', build: (t) => writeFileSync(t.at('sim.json'), '{"parents": {}, "parents": {}}'), runs: [{ argv: (t) => ['apply', '--simulate', ...root(t), file(t, 'd.xml', NEW)], expect: [2, /written twice/] }] },
 
   // A lock left by a killed run whose pid now belongs to another process.
+  { klass: 'reused pids', name: 'a lock naming a live pid without a start time, written an hour ago', build: (t) => { mkdirSync(t.at('run/mdev-agg/lock'), { recursive: true }); writeFileSync(t.at('run/mdev-agg/lock/1'), '1\n'); utimesSync(t.at('run/mdev-agg/lock/1'), new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000)); }, runs: [{ argv: apply(EXISTING), expect: [0, null] }] },
+  { klass: 'reused pids', name: 'a lock naming a live pid empty, or with another pid inside, just written (respected for the lock timeout only)', build: (t) => { writeFileSync(configAt(t), '{"lockTimeoutMs": 1500}'); mkdirSync(t.at('run/mdev-agg/lock'), { recursive: true }); writeFileSync(t.at('run/mdev-agg/lock/1'), ''); }, runs: [{ argv: apply(EXISTING), expect: [0, null] }, { argv: (t) => (mkdirSync(t.at('run/mdev-agg/lock'), { recursive: true }), writeFileSync(t.at('run/mdev-agg/lock/1'), '99999 12345\n'), ['apply', ...root(t), file(t, 'd.xml', EXISTING)]), expect: [0, null] }] },
   { klass: 'reused pids', name: 'a lock naming pid 1 with another start time', build: (t) => { mkdirSync(t.at('run/mdev-agg/lock'), { recursive: true }); writeFileSync(t.at('run/mdev-agg/lock/1'), '1 99999999999\n'); }, runs: [{ argv: apply(EXISTING), expect: [0, null] }, { argv: hookRun('prepare', 'begin'), stdin: EXISTING, expect: [0, null] }] },
 ];
 
@@ -168,6 +174,49 @@ describe.each(CASES.map((c) => [c.klass, c.name, c] as const))('%s: %s', (klass,
       expect(leaked).toEqual([]);
     } finally {
       tree.remove();
+    }
+  });
+});
+
+describe('hook stdin: a writer that never ends, a directory, a closed descriptor', () => {
+  /** The hook's prepare on a stdin given by `attach`; its status, stderr and how long it took (killed at 10 s). */
+  function prepareWith(attach: (child: ChildProcess) => void, stdin: 'pipe' | number): Promise<{ status: number | null; stderr: string; ms: number }> {
+    const tree = new HostTree();
+    const started = Date.now();
+    const child = spawn(process.execPath, [builtCli(), ...hookRun('prepare', 'begin')(tree)], { stdio: [stdin, 'ignore', 'pipe'], env: { PATH: process.env.PATH } });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    attach(child);
+    return new Promise((resolve) => {
+      child.on('close', (status) => {
+        clearTimeout(killer);
+        tree.remove();
+        resolve({ status, stderr, ms: Date.now() - started });
+      });
+    });
+  }
+
+  test.each([
+    ['a stream (a socket pair) whose writer stalls after part of the XML', (c: ChildProcess) => c.stdin!.write("<domain><name>g</name><devices><aggregation type='"), 'pipe' as const, /standard input cannot be read: ETIMEDOUT \(standard input did not end within 5 s\)/],
+    ['a pipe (FIFO) whose writer never closes it', () => {}, 'fifo' as const, /standard input cannot be read: ETIMEDOUT \(standard input did not end within 5 s\)/],
+    ['a directory', () => {}, 'directory' as const, /standard input cannot be read: EISDIR/],
+  ])('WHEN stdin is %s THEN prepare refuses it with a code (exit 2) within 10 s', async (_what, attach, kind, says) => {
+    figures.add('hook stdin cases');
+    const scratch = mkdtempSync(join(tmpdir(), 'mdev-agg-stdin-'));
+    // A FIFO opened for reading and writing: the hook reads it and its end never comes.
+    if (kind === 'fifo') mkfifo(join(scratch, 'fifo'));
+    const fd = kind === 'directory' ? openSync(scratch, 'r') : kind === 'fifo' ? openSync(join(scratch, 'fifo'), 'r+') : null;
+    try {
+      const r = await prepareWith(attach, fd ?? 'pipe');
+      if (r.status === null) figures.add('hook stdin hangs');
+      if (/internal error/.test(r.stderr)) figures.add('hook stdin internal');
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(says);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    } finally {
+      if (fd !== null) closeSync(fd);
+      rmSync(scratch, { recursive: true, force: true });
     }
   });
 });

@@ -6,7 +6,7 @@
  * script runs under dash and bash, each bounded to 10 s.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
 import { Figures } from './figures';
@@ -132,6 +132,8 @@ const TREE_CHANGES: TreeChange[] = [
   { name: 'the parent link leaves the root', kind: 'apply', change: (t) => t.link(`sys/class/mdev_bus/${PARENT}`, t.copyOutside('sys/devices/pci0000:00/0000:00:02.0', 'parent')), says: /not a regular file under the root|not written/ },
   { name: 'sys leaves the root', kind: 'apply', change: (t) => t.link('sys', t.copyOutside('sys', 'sys')), says: /not a regular file under the root|not written/ },
   { name: 'available_instances is a FIFO (a read)', kind: 'apply', change: (t) => { rmSync(t.at(`${TYPE_DIR}/available_instances`)); spawnSync('mkfifo', [t.at(`${TYPE_DIR}/available_instances`)]); }, says: /available_instances is not a regular file under the root; not read/ },
+  { name: 'device_api is a sparse 50 GB file (a read, bounded)', kind: 'apply', change: (t) => truncateSync(t.at(`${TYPE_DIR}/device_api`), 50 * 2 ** 30), says: /device_api is larger than 65536 bytes; not read/ },
+  { name: 'available_instances is 64 KiB and one byte of digits (a read, bounded)', kind: 'apply', change: (t) => writeFileSync(t.at(`${TYPE_DIR}/available_instances`), '1'.repeat(65537)), says: /available_instances is larger than 65536 bytes; not read/ },
   { name: 'device_api links to a file outside (a read)', kind: 'apply', change: (t) => t.link(`${TYPE_DIR}/device_api`, join(t.outside, 'secret')), says: /device_api is not a regular file under the root; not read/ },
   { name: 'the new device appears as a link outside (expect absent)', kind: 'apply', change: (t) => t.link(`sys/bus/mdev/devices/${NEW_UUID}`, t.outside), says: /resolves outside the root/ },
   { name: 'remove is a hard link of a file outside', kind: 'release', change: (t) => { rmSync(t.at(REMOVE)); linkSync(join(t.outside, 'secret'), t.at(REMOVE)); }, says: NOT_WRITTEN },

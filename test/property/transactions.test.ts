@@ -138,7 +138,8 @@ function runScenario({ host, domains: draws, steps }: { host: string; domains: D
   figures.add('sequences');
 
   const run = (op: 'apply' | 'release', domain: DomainModel, step: Partial<Step>) => {
-    const pending = store.journal;
+    // What a stopped run left: its journal, and devices earlier reconciliations could not remove.
+    const pending = store.journal || store.unreconciled ? { kind: store.journal?.kind ?? 'apply', entries: [...(store.journal?.entries ?? []), ...(store.unreconciled?.entries ?? [])] } : null;
     const token = {};
     activeFault = token;
     let fired = 0;
@@ -203,7 +204,8 @@ function runScenario({ host, domains: draws, steps }: { host: string; domains: D
     }
 
     const journal = store.journal;
-    const journaled = new Set(journal?.entries.map((e) => e.uuid) ?? []);
+    // A device kept in unreconciled.json is journaled too: every later run retries its removal.
+    const journaled = new Set([...(journal?.entries ?? []), ...(store.unreconciled?.entries ?? [])].map((e) => e.uuid));
     for (const d of devices) {
       expect([d.uuid, requested.has(d.uuid)]).toEqual([d.uuid, true]);
       expect([d.uuid, held.has(d.uuid) || journaled.has(d.uuid)]).toEqual([d.uuid, true]);
@@ -211,12 +213,12 @@ function runScenario({ host, domains: draws, steps }: { host: string; domains: D
     if (report !== null && !report.unclean) expect(journal).toBeNull();
     // Only an injected failure, or a device in use that an interrupted apply created (which stays
     // journaled until it is free), may leave a run unclean.
-    const blockedByUse = pending?.kind === 'apply' && pending.entries.some((e) => inUse.has(e.uuid));
+    const blockedByUse = (pending?.kind === 'apply' || store.unreconciled !== null) && (pending?.entries ?? []).some((e) => inUse.has(e.uuid));
     if (report !== null && fired === 0 && !blockedByUse) {
       const errors = report.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`);
       expect({ unclean: report.unclean, errors }).toEqual({ unclean: false, errors: expect.anything() });
     }
-    if (journal === null) expect(devices.map(describeDevice)).toEqual([...held.values()].map(describeDevice).sort());
+    if (journal === null && store.unreconciled === null) expect(devices.map(describeDevice)).toEqual([...held.values()].map(describeDevice).sort());
     expect(availableOnHost(kernel)).toEqual(expectedAvailable(spec, devices));
     figures.add('faults survived', fired);
     return report;
@@ -241,6 +243,7 @@ function runScenario({ host, domains: draws, steps }: { host: string; domains: D
   const final = run('release', domainModel(spec, 99, []), {});
   expect(final?.unclean).toBe(false);
   expect(store.journal).toBeNull();
+  expect(store.unreconciled).toBeNull();
   expect(unreconciledKills).toBe(0);
   const leaked = readHost(kernel).devices.filter((d) => !held.has(d.uuid));
   figures.add('leaked', leaked.length);

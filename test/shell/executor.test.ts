@@ -154,20 +154,49 @@ describe('GIVEN a run stopped while it undoes or finishes something', () => {
     expect(hostState(kernel).devices.map((d) => d.slice(0, 36))).toEqual([U[0], U[1]]);
   });
 
-  test('WHEN an interrupted apply made a device now in use THEN it stays journaled and is removed once free', () => {
+  test('WHEN an interrupted apply made a device now in use THEN it is kept for later runs, blocks no other guest, refuses a domain naming it, and is removed once free', () => {
     const kernel = SimKernel.build(attributeHost());
     const before = hostState(kernel);
     const store = new MemoryStateStore();
     const domain = domainOf([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 2 }]);
     expect(() => transact('apply', domain, { ...options(kernel, store), beforeWrite: kill(1) })).toThrow('killed');
     kernel.open(U[0]);
-    const blocked = transact('release', domainOf([]), options(kernel, store));
-    expect(blocked.diagnostics.map((d) => d.code)).toEqual(['E_ROLLBACK_FAILED']);
-    expect(blocked.unclean).toBe(true);
-    expect(store.journal?.entries.map((e) => e.uuid)).toEqual([U[0]]);
+    for (let run = 0; run < 3; run++) {
+      const other = domainOf([{ uuid: U[1], type: 'i915-GVTg_V5_8', instances: 1 }]);
+      const unrelated = transact('apply', other, options(kernel, store));
+      const codes = unrelated.diagnostics.map((d) => d.code);
+      expect(codes).toEqual(run === 0 ? ['I_RECONCILED', 'W_RECONCILE_PENDING'] : ['W_RECONCILE_PENDING']);
+      expect(unrelated.diagnostics.find((d) => d.code === 'W_RECONCILE_PENDING')!.message).toContain(U[0]);
+      expect(unrelated.unclean).toBe(false);
+      expect(unrelated.created).toEqual([U[1]]);
+      expect(store.journal).toBeNull();
+      expect(store.unreconciled?.entries.map((e) => e.uuid)).toEqual([U[0]]);
+      transact('release', other, options(kernel, store));
+    }
+    const naming = transact('apply', domain, options(kernel, store));
+    expect(naming.diagnostics.map((d) => d.code)).toEqual(['W_RECONCILE_PENDING', 'E_ROLLBACK_FAILED']);
+    expect(naming.writes).toBe(0);
     kernel.close(U[0]);
     expect(transact('release', domainOf([]), options(kernel, store)).diagnostics.map((d) => d.code)).toEqual(['I_RECONCILED']);
+    expect(store.unreconciled).toBeNull();
     expect(hostState(kernel)).toEqual(before);
+  });
+
+  test('WHEN the kernel refuses the remove of a journaled device THEN every later guest still starts while it is retried', () => {
+    const kernel = SimKernel.build(attributeHost());
+    const store = new MemoryStateStore();
+    const domain = domainOf([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 2 }]);
+    expect(() => transact('apply', domain, { ...options(kernel, store), beforeWrite: kill(1) })).toThrow('killed');
+    for (let run = 0; run < 3; run++) {
+      kernel.failWriteWhere((path) => path.endsWith(`${U[0]}/remove`), 'EPERM');
+      const other = transact('release', domainOf([]), options(kernel, store));
+      expect(other.diagnostics.map((d) => d.code)).toContain('W_RECONCILE_PENDING');
+      expect(other.unclean).toBe(false);
+      expect(store.unreconciled?.entries.map((e) => e.uuid)).toEqual([U[0]]);
+    }
+    expect(transact('release', domainOf([]), options(kernel, store)).diagnostics.map((d) => d.code)).toEqual(['I_RECONCILED']);
+    expect(store.unreconciled).toBeNull();
+    expect(hostState(kernel).devices).toEqual([]);
   });
 });
 

@@ -5,7 +5,7 @@
  * for by stores with their own pids, whose liveness the test decides.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStateStore } from '../../src/shell/state-store';
@@ -151,6 +151,37 @@ describe('GIVEN several runs after one lock', () => {
     expect(new StandIn(other.root, A).tryLock()).toBe(true);
     expect(lockHolders(other.run)).toEqual([String(A)]);
     expect(readdirSync(outside)).toEqual([]);
+  });
+});
+
+describe('GIVEN a lock naming a live process but no start time (not written by this version)', () => {
+  const aged = (file: string, ms: number) => utimesSync(file, new Date(Date.now() - ms), new Date(Date.now() - ms));
+
+  test.each([
+    ['a pid alone', `${B}\n`],
+    ['nothing', ''],
+    ['another pid', '99999 12345\n'],
+  ])('WHEN lock/<pid> holds %s THEN it is respected while younger than the lock timeout, then taken over', (_what, content) => {
+    const { root, run } = freshRoot();
+    mkdirSync(join(run, 'lock'));
+    writeFileSync(join(run, 'lock', String(B)), content);
+    expect(new StandIn(root, A).tryLock(60_000)).toBe(false);
+    aged(join(run, 'lock', String(B)), 61_000);
+    expect(new StandIn(root, A).tryLock(120_000)).toBe(false);
+    expect(new StandIn(root, A).tryLock(60_000)).toBe(true);
+    expect(lockHolders(run)).toEqual([String(A)]);
+  });
+
+  test('WHEN the lock is a file naming a live pid alone THEN the same holds; WHEN it records a start time THEN its age does not matter', () => {
+    const { root, run } = freshRoot();
+    writeFileSync(join(run, 'lock'), `${B}\n`);
+    aged(join(run, 'lock'), 61_000);
+    expect(new StandIn(root, A).tryLock(60_000)).toBe(true);
+    new StandIn(root, A).unlock();
+    mkdirSync(join(run, 'lock'), { recursive: true });
+    writeFileSync(join(run, 'lock', String(B)), `${B} 123456\n`);
+    aged(join(run, 'lock', String(B)), 3_600_000);
+    expect(new StandIn(root, A).tryLock(60_000)).toBe(false);
   });
 });
 

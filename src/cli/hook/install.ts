@@ -2,7 +2,7 @@
  * `hook install` and `hook uninstall`: the wrapper script in libvirt's qemu.d. Install is
  * idempotent and never replaces a file it did not write; uninstall removes only its own file.
  */
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { HOOK_NAME, HOOKS_DIR, isOurWrapper, wrapperScript } from '../../core/hook-wrapper';
 import { ConfinedTree, canonicalOperatorPath, makeOperatorDirectory } from '../../shell/files/guarded-fs';
 import { resolveRoot } from '../../shell/real-sysfs';
@@ -34,6 +34,19 @@ function wrapperPlace(ctx: CommandContext): WrapperPlace {
   const dir = ctx.text('hooks-dir');
   if (dir !== undefined && dir !== '') {
     const given = resolve(ctx.cwd, dir);
+    const named = ctx.flags.root ?? ctx.env.MDEV_AGG_ROOT;
+    const root = named ? resolve(ctx.cwd, named) : null;
+    const within = root === null ? null : relative(root, given);
+    if (within !== null && within !== '' && !within.startsWith('..') && !isAbsolute(within)) {
+      // A --hooks-dir under the named root is confined to it, as the default directory is: a link
+      // on its way leading out of the root is refused, and what is missing is made inside.
+      const hostDir = `/${within.split(sep).join('/')}`;
+      const tree = (create: boolean) => {
+        if (create) refuseMissingHooksDir(ctx, given);
+        return new ConfinedTree(root!);
+      };
+      return { file: join(given, HOOK_NAME), dir: hostDir, hostPath: `${hostDir}/${HOOK_NAME}`, tree };
+    }
     const tree = (create: boolean) => {
       if (create) {
         refuseMissingHooksDir(ctx, given);

@@ -21,7 +21,7 @@ export function verifyHook(ctx: CommandContext, call: HookCall, xml: Uint8Array)
     if (model.devices.length === 0) return EXIT.OK;
     const wrong = domainStatus(model, readHost(hostView(ctx))).filter((s) => s.state !== 'present');
     if (wrong.length) {
-      const each = wrong.map((s) => `${s.uuid} ${s.state === 'absent' ? 'is absent' : `is ${s.actual!.type} x${s.actual!.instances} on ${s.actual!.parent}`}`);
+      const each = wrong.map((s) => `${s.uuid} ${s.state === 'absent' ? 'is absent' : s.state === 'unreadable' ? `cannot be checked (${s.problem})` : `is ${s.actual!.type} x${s.actual!.instances} on ${s.actual!.parent}`}`);
       call.log.say('warning', 'W_DEVICE_NOT_AS_DECLARED', `mdev-agg: reconnect of guest '${call.guest}': ${wrong.length} of ${model.devices.length} aggregated mdevs not as declared: ${each.join('; ')}`);
     }
   } catch (e) {

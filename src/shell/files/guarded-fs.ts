@@ -34,7 +34,9 @@ export class FileRefusedError extends SysfsError {
   }
 }
 
-const { O_RDONLY, O_WRONLY, O_RDWR, O_APPEND, O_NOFOLLOW, O_NONBLOCK, O_CREAT, O_EXCL } = fs.constants;
+const { O_RDONLY, O_WRONLY, O_RDWR, O_APPEND, O_NOFOLLOW, O_NONBLOCK, O_CREAT, O_EXCL, O_DIRECTORY } = fs.constants;
+/** statfs f_type of a kernel's sysfs. */
+const SYSFS_MAGIC = 0x62656572;
 const O_CLOEXEC = (fs.constants as Record<string, number>).O_CLOEXEC ?? 0;
 
 /** The errno name of a failure; Node reports a NUL byte in a path as ERR_INVALID_ARG_VALUE, the kernel would say EINVAL. */
@@ -78,6 +80,24 @@ function boundedRead(fd: number, limit: number, file: string, op: Op, buffer?: B
   }
   const last = current.subarray(0, length);
   return chunks ? Buffer.concat([...chunks, last]) : last;
+}
+
+/** The kernel's name of what a descriptor holds, or null without /proc. */
+function descriptorPath(fd: number): string | null {
+  try {
+    return fs.readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return null;
+  }
+}
+
+/** The mount id of what a descriptor holds (`/proc/self/fdinfo`), or null without /proc. */
+function mountIdOf(fd: number): string | null {
+  try {
+    return /^mnt_id:\s*(\d+)$/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'))?.[1] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -313,15 +333,28 @@ export class ConfinedTree {
 
   /** What is at a host path itself, its last component not followed: null when nothing is. */
   entryKind(hostPath: string): 'file' | 'directory' | 'link' | 'other' | null {
-    const at = this.entryPath(hostPath, 'resolve', false);
-    let stat: fs.Stats;
-    try {
-      stat = fs.lstatSync(at);
-    } catch (err) {
-      if (['ENOENT', 'ENOTDIR'].includes(errnoOf(err))) return null;
-      throw new SysfsError(errnoOf(err), hostPath, 'resolve');
-    }
-    return stat.isSymbolicLink() ? 'link' : stat.isDirectory() ? 'directory' : stat.isFile() ? 'file' : 'other';
+    return this.atEntry(hostPath, 'resolve', false, (at) => {
+      let stat: fs.Stats;
+      try {
+        stat = fs.lstatSync(at);
+      } catch (err) {
+        if (['ENOENT', 'ENOTDIR'].includes(errnoOf(err))) return null;
+        throw new SysfsError(errnoOf(err), hostPath, 'resolve');
+      }
+      return stat.isSymbolicLink() ? 'link' : stat.isDirectory() ? 'directory' : stat.isFile() ? 'file' : 'other';
+    });
+  }
+
+  /** When a name itself (its last component not followed) was last modified, in ms since the epoch; null when absent. */
+  modifiedAt(hostPath: string): number | null {
+    return this.atEntry(hostPath, 'resolve', false, (at) => {
+      try {
+        return fs.lstatSync(at).mtimeMs;
+      } catch (err) {
+        if (['ENOENT', 'ENOTDIR'].includes(errnoOf(err))) return null;
+        throw new SysfsError(errnoOf(err), hostPath, 'resolve');
+      }
+    });
   }
 
   /**
@@ -334,12 +367,13 @@ export class ConfinedTree {
     let current = '';
     names.forEach((name, i) => {
       current += `/${name}`;
-      const at = this.entryPath(current, 'write', true);
-      try {
-        fs.mkdirSync(at, { mode: modes[Math.min(i, modes.length - 1)] });
-      } catch (err) {
-        if (errnoOf(err) !== 'EEXIST') throw new SysfsError(errnoOf(err), current, 'write');
-      }
+      this.atEntry(current, 'write', true, (at) => {
+        try {
+          fs.mkdirSync(at, { mode: modes[Math.min(i, modes.length - 1)] });
+        } catch (err) {
+          if (errnoOf(err) !== 'EEXIST') throw new SysfsError(errnoOf(err), current, 'write');
+        }
+      });
       const real = this.resolve(current, 'write');
       if (real === null || !fs.statSync(real).isDirectory()) throw new SysfsError('ENOTDIR', current, 'write', 'not a directory');
     });
@@ -350,15 +384,16 @@ export class ConfinedTree {
    * flushed before it is closed. The caller renames it into place.
    */
   createFile(hostPath: string, content: string, mode: number): void {
-    const at = this.entryPath(hostPath, 'write', true);
-    let fd: number;
-    try {
-      fd = fs.openSync(at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600);
-    } catch (err) {
-      throw new SysfsError(errnoOf(err), hostPath, 'write');
-    }
+    const fd = this.atEntry(hostPath, 'write', true, (at) => {
+      try {
+        return fs.openSync(at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600);
+      } catch (err) {
+        throw new SysfsError(errnoOf(err), hostPath, 'write');
+      }
+    });
     try {
       this.checkDescriptor(fd, hostPath, 'write');
+      this.checkWriteMount(fd, hostPath);
       const bytes = Buffer.from(content, 'utf8');
       let offset = 0;
       while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset, null);
@@ -392,49 +427,54 @@ export class ConfinedTree {
 
   /** Renames one name to another in the tree; neither is followed. */
   rename(fromHostPath: string, toHostPath: string): void {
-    const from = this.entryPath(fromHostPath, 'write', true);
-    const to = this.entryPath(toHostPath, 'write', true);
-    try {
-      fs.renameSync(from, to);
-    } catch (err) {
-      throw new SysfsError(errnoOf(err), toHostPath, 'write');
-    }
+    this.atEntry(fromHostPath, 'write', true, (from) =>
+      this.atEntry(toHostPath, 'write', true, (to) => {
+        try {
+          fs.renameSync(from, to);
+        } catch (err) {
+          throw new SysfsError(errnoOf(err), toHostPath, 'write');
+        }
+      }),
+    );
   }
 
   /** Removes a name (a file, a link itself, or a directory with what it holds); absent is fine. */
   removeEntry(hostPath: string): void {
-    const at = this.entryPath(hostPath, 'write', true);
-    try {
-      fs.rmSync(at, { recursive: true, force: true });
-    } catch (err) {
-      throw new SysfsError(errnoOf(err), hostPath, 'write');
-    }
+    this.atEntry(hostPath, 'write', true, (at) => {
+      try {
+        fs.rmSync(at, { recursive: true, force: true });
+      } catch (err) {
+        throw new SysfsError(errnoOf(err), hostPath, 'write');
+      }
+    });
   }
 
   /** Removes a name that is not a directory; true when it was removed, false when absent or a directory. */
   unlinkEntry(hostPath: string): boolean {
-    const at = this.entryPath(hostPath, 'write', true);
-    try {
-      fs.unlinkSync(at);
-      return true;
-    } catch (err) {
-      const errno = errnoOf(err);
-      if (['ENOENT', 'EISDIR', 'EPERM', 'ENOTDIR'].includes(errno)) return false;
-      throw new SysfsError(errno, hostPath, 'write');
-    }
+    return this.atEntry(hostPath, 'write', true, (at) => {
+      try {
+        fs.unlinkSync(at);
+        return true;
+      } catch (err) {
+        const errno = errnoOf(err);
+        if (['ENOENT', 'EISDIR', 'EPERM', 'ENOTDIR'].includes(errno)) return false;
+        throw new SysfsError(errno, hostPath, 'write');
+      }
+    });
   }
 
   /** Removes an empty directory; false when absent, not empty, or not a directory. */
   removeEmptyDirectory(hostPath: string): boolean {
-    const at = this.entryPath(hostPath, 'write', true);
-    try {
-      fs.rmdirSync(at);
-      return true;
-    } catch (err) {
-      const errno = errnoOf(err);
-      if (['ENOENT', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR'].includes(errno)) return false;
-      throw new SysfsError(errno, hostPath, 'write');
-    }
+    return this.atEntry(hostPath, 'write', true, (at) => {
+      try {
+        fs.rmdirSync(at);
+        return true;
+      } catch (err) {
+        const errno = errnoOf(err);
+        if (['ENOENT', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR'].includes(errno)) return false;
+        throw new SysfsError(errno, hostPath, 'write');
+      }
+    });
   }
 
   /**
@@ -463,6 +503,7 @@ export class ConfinedTree {
       if (stat.nlink > 1) {
         throw new FileRefusedError('E_FILE_HARD_LINK', 'EMLINK', hostPath, op, `a regular file with ${stat.nlink} links: another name of it may be outside the root`);
       }
+      if (op === 'write') this.checkWriteMount(fd, hostPath);
       return fd;
     } catch (err) {
       fs.closeSync(fd);
@@ -476,12 +517,8 @@ export class ConfinedTree {
    */
   private checkDescriptor(fd: number, hostPath: string, op: Op): fs.Stats {
     if (this.realRoot !== '/') {
-      let actual: string | null = null;
-      try {
-        actual = fs.readlinkSync(`/proc/self/fd/${fd}`);
-      } catch {
-        // No /proc: the resolution before opening stands alone.
-      }
+      const actual = descriptorPath(fd);
+      // null: no /proc, and the resolution before opening stands alone.
       if (actual !== null && !this.isInside(actual)) throw new PathEscapeError(hostPath, actual);
     }
     try {
@@ -492,10 +529,14 @@ export class ConfinedTree {
   }
 
   /**
-   * The real path of a name itself: its directory resolved (inside the root), its last component
-   * as written. With `mutating`, refuses any change under `sys/`.
+   * Runs `act` with a path naming `hostPath` itself (its last component never followed) inside
+   * its directory, held open while `act` runs. Under a root other than `/` the path goes through
+   * `/proc/self/fd/<the directory's descriptor>`, which the kernel resolves to the opened
+   * directory itself: a directory (or any ancestor) swapped for a link after the check cannot send
+   * a creation, rename or removal elsewhere. With `mutating`, refuses any change under `sys/` and
+   * in a directory on another mount than the root's.
    */
-  private entryPath(hostPath: string, op: Op, mutating: boolean): string {
+  private atEntry<T>(hostPath: string, op: Op, mutating: boolean, act: (at: string) => T): T {
     this.checkHostPath(hostPath, op);
     if (mutating) this.refuseUnderSys(hostPath, op);
     const name = path.posix.basename(hostPath);
@@ -503,7 +544,49 @@ export class ConfinedTree {
     const dir = path.posix.dirname(hostPath);
     const realDir = dir === '/' ? this.realRoot : this.resolve(dir, op);
     if (realDir === null) throw new SysfsError('ENOENT', dir, op);
-    return path.join(realDir, name);
+    // The whole machine is the root: no path can lead out of it.
+    if (this.realRoot === '/') return act(path.join(realDir, name));
+    let fd: number;
+    try {
+      fd = fs.openSync(realDir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    } catch (err) {
+      const errno = errnoOf(err);
+      // Replaced by a link since it was resolved (O_NOFOLLOW answers ELOOP): the way left the root.
+      if (errno === 'ELOOP') throw new PathEscapeError(dir, `${realDir}, replaced by a link while in use`);
+      throw new SysfsError(errno, dir, op);
+    }
+    try {
+      this.checkDescriptor(fd, dir, op);
+      if (mutating) this.checkWriteMount(fd, dir);
+      const held = `/proc/self/fd/${fd}`;
+      return act(descriptorPath(fd) === null ? path.join(realDir, name) : `${held}/${name}`);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private rootMount: string | null | undefined;
+
+  /**
+   * Refuses a write into a file (or a change in a directory) on another mount than the root's,
+   * under a root other than `/`: a directory bind-mounted inside the root shows inside paths while
+   * its files are elsewhere. Under `sys/` a kernel's sysfs mounted in the root is the kernel's own
+   * attributes, and is written. Without /proc the mount cannot be told and the path check stands alone.
+   */
+  private checkWriteMount(fd: number, hostPath: string): void {
+    if (this.realRoot === '/') return;
+    if (this.rootMount === undefined) {
+      const rootFd = fs.openSync(this.realRoot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      try {
+        this.rootMount = mountIdOf(rootFd);
+      } finally {
+        fs.closeSync(rootFd);
+      }
+    }
+    const mount = mountIdOf(fd);
+    if (this.rootMount === null || mount === null || mount === this.rootMount) return;
+    if (hostPath.startsWith('/sys/') && fs.statfsSync(`/proc/self/fd/${fd}`).type === SYSFS_MAGIC) return;
+    throw new FileRefusedError('E_PATH_ESCAPE', 'EXDEV', hostPath, 'write', `on another mount than the root (mount ${mount}, the root's is ${this.rootMount}): a mount inside the root may hold files of anywhere`);
   }
 
   private refuseUnderSys(hostPath: string, op: Op): void {

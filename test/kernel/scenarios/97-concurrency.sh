@@ -293,7 +293,9 @@ sleep 120 &
 holder=$!
 echo "$holder" >>"$BACKGROUND_PIDS"
 mkdir -p "/run/mdev-agg/lock"
-echo "$holder" >"/run/mdev-agg/lock/$holder"
+# As a run writes it: the holder's pid and its start time (/proc/<pid>/stat field 22); a lock
+# naming no start time is respected only for the lock timeout (README "Lock, journal, rollback").
+echo "$holder $(cut -d' ' -f22 "/proc/$holder/stat")" >"/run/mdev-agg/lock/$holder"
 before=$(mdev_devices)
 start_round "live holder"
 launch_toggles 1 2 3

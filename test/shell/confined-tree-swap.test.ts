@@ -1,0 +1,87 @@
+/**
+ * A directory swapped for a link between the check of a path and the change made there: every
+ * creation, rename and removal of the guarded module, with `run/mdev-agg` (or `run`) replaced by a
+ * link out of the root right after the module resolved it. The swap is made by a tree whose
+ * `resolve` swaps once it has answered, the window a slow disk or a busy machine leaves open.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { PathEscapeError, SysfsError } from '../../src/core/sysfs';
+import { ConfinedTree } from '../../src/shell/files/guarded-fs';
+import { settings } from '../property/settings';
+
+/** A tree that, once armed, swaps `swapped` (under the root) for a link to `outside` after resolving `trigger`. */
+class SwappingTree extends ConfinedTree {
+  armed = false;
+  constructor(root: string, private readonly trigger: string, private readonly swapped: string, private readonly outside: string) {
+    super(root);
+  }
+
+  override resolve(hostPath: string, op: Parameters<ConfinedTree['resolve']>[1]): string | null {
+    const real = super.resolve(hostPath, op);
+    if (this.armed && hostPath === this.trigger) {
+      this.armed = false;
+      renameSync(join(this.root, this.swapped), join(this.root, `${this.swapped}.real`));
+      symlinkSync(this.outside, join(this.root, this.swapped));
+    }
+    return real;
+  }
+}
+
+const OPERATIONS: Record<string, (t: ConfinedTree) => unknown> = {
+  'remove a file': (t) => t.removeEntry('/run/mdev-agg/journal.json'),
+  'unlink a file': (t) => t.unlinkEntry('/run/mdev-agg/journal.json'),
+  'remove an empty directory': (t) => t.removeEmptyDirectory('/run/mdev-agg/lock'),
+  'make a directory': (t) => t.makeDirectories('/run/mdev-agg/lock.7.new'),
+  'create a file': (t) => t.createFile('/run/mdev-agg/new.tmp', 'x', 0o600),
+  'rename a file': (t) => t.rename('/run/mdev-agg/journal.json', '/run/mdev-agg/journal.json.aside'),
+  'replace a file': (t) => t.replaceFile('/run/mdev-agg/journal.json', 'replaced', 0o600),
+  'what a name is': (t) => t.entryKind('/run/mdev-agg/journal.json'),
+};
+
+/** Every name under a directory, at any depth. */
+function listing(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+}
+
+describe('GIVEN run/mdev-agg or run swapped for a link out of the root after the check', () => {
+  test('WHEN any creation, rename or removal runs THEN nothing outside changes, and the failure is a path refusal or an errno, never another error', () => {
+    let runs = 0;
+    fc.assert(
+      fc.property(fc.constantFrom(...Object.keys(OPERATIONS)), fc.constantFrom('run/mdev-agg', 'run'), (operation, swapped) => {
+        runs++;
+        const scratch = mkdtempSync(join(tmpdir(), 'mdev-agg-swap-'));
+        try {
+          const root = join(scratch, 'root');
+          const outside = join(scratch, 'outside');
+          mkdirSync(join(root, 'run/mdev-agg/lock'), { recursive: true });
+          writeFileSync(join(root, 'run/mdev-agg/journal.json'), 'inside\n');
+          // The outside holds the same names, so a change by path there would be seen.
+          mkdirSync(join(outside, 'mdev-agg/lock'), { recursive: true });
+          writeFileSync(join(outside, 'journal.json'), 'SECRET\n');
+          writeFileSync(join(outside, 'mdev-agg/journal.json'), 'SECRET\n');
+          mkdirSync(join(outside, 'lock'));
+          const before = listing(outside);
+          const target = swapped === 'run' ? outside : join(outside, 'mdev-agg');
+          const tree = new SwappingTree(root, '/run/mdev-agg', swapped, target);
+          tree.armed = true;
+          try {
+            OPERATIONS[operation]!(tree);
+          } catch (e) {
+            expect(e instanceof PathEscapeError || e instanceof SysfsError).toBe(true);
+          }
+          expect(tree.armed).toBe(false);
+          expect(listing(outside)).toEqual(before);
+          expect(existsSync(join(outside, 'journal.json'))).toBe(true);
+          expect(existsSync(join(outside, 'mdev-agg/journal.json'))).toBe(true);
+        } finally {
+          rmSync(scratch, { recursive: true, force: true });
+        }
+      }),
+      settings(64),
+    );
+    expect(runs).toBeGreaterThan(0);
+  });
+});
