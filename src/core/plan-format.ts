@@ -13,13 +13,20 @@ export interface DeviceGives {
 }
 
 export function planJson(plan: Plan, gives?: DeviceGives) {
+  const device = (d: DevicePlan) => ({ ...d, ops: d.ops.map(jsonOp), rollback: d.rollback.map(jsonOp), ...(gives ? { gives: gives.json(d) } : {}) });
   return {
     ok: !hasErrors(plan.diagnostics),
     domain: plan.domain,
     kind: plan.kind,
-    devices: gives ? plan.devices.map((d) => ({ ...d, gives: gives.json(d) })) : plan.devices,
+    devices: plan.devices.map(device),
     diagnostics: plan.diagnostics,
   };
+}
+
+/** An operation as the JSON plan documents it: what is read or written (its role is the executor's). */
+function jsonOp(op: PlanOp) {
+  const { role: _role, failure: _failure, ...shown } = op;
+  return shown;
 }
 
 export function describeOp(op: PlanOp): string {
@@ -141,7 +148,7 @@ export function planShell(plan: Plan): string {
     for (const op of d.ops) {
       out.push(shellOp(op));
       // The device exists once its create write returned: from then on it is ours to undo.
-      if (op.op === 'write' && op.path.endsWith('/create')) out.push(`undo="${d.uuid} $undo"`);
+      if (op.role === 'create') out.push(`undo="${d.uuid} $undo"`);
     }
   }
   out.push('', 'exit 0');

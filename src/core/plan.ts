@@ -2,20 +2,30 @@
  * (domain, host) -> plan: the exact sysfs operations that create (or remove) a domain's aggregated
  * mdevs, with every pre-write check as a diagnostic. Pure: nothing here reads or writes a host.
  */
-import { type Diagnostic, type Position, diagnostic } from './diagnostics';
+import { type Code, type Diagnostic, type Position, diagnostic } from './diagnostics';
 import type { DomainModel, ManagedDevice } from './domain';
 import { type Dialect, type HostModel, type HostType, findDevice } from './host-model';
 import { existsAsDeclared, hiddenDevice, placeDomain, presentAs } from './placement';
 import { deviceAttr, deviceDir, typeAttr } from './host-layout';
 
 /**
+ * What a step is for: `check` before anything is written, `create` the write that makes the
+ * device (from then on it is the run's to undo), `set-count` the write of its instances, `verify`
+ * that the kernel did what was written, `remove` the write that removes the device.
+ */
+export type OpRole = 'check' | 'create' | 'set-count' | 'verify' | 'remove';
+
+/**
  * One step. `expect` reads a file and compares (`eq`: the trimmed text equals `value`; `ge`: the
  * number is at least `value`); `exists` checks that a path exists (`value` true) or not (false).
+ * `failure` is the code a failed check gives (a refused write is E_SYSFS_WRITE, or E_DEVICE_BUSY
+ * for a remove the kernel answers EBUSY).
  */
-export type PlanOp =
+export type PlanOp = { role: OpRole; failure: Code } & (
   | { op: 'write'; path: string; data: string }
   | { op: 'expect'; path: string; value: string; compare: 'eq' | 'ge' }
-  | { op: 'exists'; path: string; value: boolean };
+  | { op: 'exists'; path: string; value: boolean }
+);
 
 export interface DevicePlan {
   uuid: string;
@@ -37,38 +47,39 @@ export interface Plan {
   diagnostics: Diagnostic[];
 }
 
-const write = (path: string, data: string): PlanOp => ({ op: 'write', path, data });
-const expectEq = (path: string, value: string | number): PlanOp => ({ op: 'expect', path, value: String(value), compare: 'eq' });
-const expectAtLeast = (path: string, value: number): PlanOp => ({ op: 'expect', path, value: String(value), compare: 'ge' });
-const exists = (path: string, value: boolean): PlanOp => ({ op: 'exists', path, value });
+const write = (role: 'create' | 'set-count' | 'remove', path: string, data: string): PlanOp => ({ op: 'write', path, data, role, failure: 'E_SYSFS_WRITE' });
+const expectEq = (role: OpRole, path: string, value: string | number): PlanOp => ({ op: 'expect', path, value: String(value), compare: 'eq', role, failure: 'E_VERIFY_FAILED' });
+const expectAtLeast = (role: OpRole, path: string, value: number, failure: Code = 'E_VERIFY_FAILED'): PlanOp => ({ op: 'expect', path, value: String(value), compare: 'ge', role, failure });
+const exists = (role: OpRole, path: string, value: boolean): PlanOp => ({ op: 'exists', path, value, role, failure: 'E_VERIFY_FAILED' });
 
 /** The operations that create one device in its dialect, and the rollback that removes it. */
 export function creationOps(uuid: string, parent: string, type: HostType, dialect: Dialect, instances: number, model: string | null) {
   const dev = deviceDir(uuid);
   const ops: PlanOp[] = [];
-  if (model !== null) ops.push(expectEq(typeAttr(parent, type.id, 'device_api'), model));
-  ops.push(exists(dev, false));
+  const capacity = expectAtLeast('check', typeAttr(parent, type.id, 'available_instances'), instances, 'E_CAPACITY');
+  if (model !== null) ops.push(expectEq('check', typeAttr(parent, type.id, 'device_api'), model));
+  ops.push(exists('check', dev, false));
   if (dialect === 'create-option' && instances > 1) {
-    ops.push(expectAtLeast(typeAttr(parent, type.id, 'aggregation'), instances));
-    ops.push(expectAtLeast(typeAttr(parent, type.id, 'available_instances'), instances));
-    ops.push(write(typeAttr(parent, type.id, 'create'), `${uuid},aggregate=${instances}`));
-    ops.push(exists(dev, true));
-    ops.push(expectEq(deviceAttr(uuid, 'aggregated_instances'), instances));
+    ops.push(expectAtLeast('check', typeAttr(parent, type.id, 'aggregation'), instances));
+    ops.push(capacity);
+    ops.push(write('create', typeAttr(parent, type.id, 'create'), `${uuid},aggregate=${instances}`));
+    ops.push(exists('verify', dev, true));
+    ops.push(expectEq('verify', deviceAttr(uuid, 'aggregated_instances'), instances));
   } else {
     // N <= available_instances before the create, in the attribute generation too (see placement.ts).
-    ops.push(expectAtLeast(typeAttr(parent, type.id, 'available_instances'), instances));
-    ops.push(write(typeAttr(parent, type.id, 'create'), uuid));
-    ops.push(exists(dev, true));
+    ops.push(capacity);
+    ops.push(write('create', typeAttr(parent, type.id, 'create'), uuid));
+    ops.push(exists('verify', dev, true));
     if (dialect === 'attribute' && instances > 1) {
-      ops.push(expectAtLeast(deviceAttr(uuid, 'mdev/max_aggregation'), instances));
-      ops.push(write(deviceAttr(uuid, 'mdev/aggregated_instances'), String(instances)));
-      ops.push(expectEq(deviceAttr(uuid, 'mdev/aggregated_instances'), instances));
+      ops.push(expectAtLeast('check', deviceAttr(uuid, 'mdev/max_aggregation'), instances));
+      ops.push(write('set-count', deviceAttr(uuid, 'mdev/aggregated_instances'), String(instances)));
+      ops.push(expectEq('verify', deviceAttr(uuid, 'mdev/aggregated_instances'), instances));
     }
   }
   return { ops, rollback: removalOps(uuid) };
 }
 
-export const removalOps = (uuid: string): PlanOp[] => [write(deviceAttr(uuid, 'remove'), '1'), exists(deviceDir(uuid), false)];
+export const removalOps = (uuid: string): PlanOp[] => [write('remove', deviceAttr(uuid, 'remove'), '1'), exists('verify', deviceDir(uuid), false)];
 
 export function planApply(domain: DomainModel, host: HostModel): Plan {
   const diagnostics: Diagnostic[] = [];
@@ -80,7 +91,7 @@ export function planApply(domain: DomainModel, host: HostModel): Plan {
       diagnostics.push(diagnostic(decision.code, decision.message, domain.file, pointAt(device, decision.attribute)));
     } else if (decision.kind === 'present') {
       const { existing, dialect } = decision;
-      devices.push({ uuid, parent: existing.parent, type: existing.type, instances: existing.instances, dialect, action: 'present', ops: [exists(deviceDir(uuid), true)], rollback: [] });
+      devices.push({ uuid, parent: existing.parent, type: existing.type, instances: existing.instances, dialect, action: 'present', ops: [exists('check', deviceDir(uuid), true)], rollback: [] });
     } else {
       const { parent, type, dialect } = decision;
       const { ops, rollback } = creationOps(uuid, parent.name, type, dialect, instances, device.model);
@@ -103,7 +114,7 @@ export function planRelease(domain: DomainModel, host: HostModel): Plan {
     }
     const existing = findDevice(host, uuid);
     if (!existing) {
-      devices.push({ uuid, parent: device.parent ?? '', type: device.type, instances: device.instances, dialect: 'none', action: 'absent', ops: [exists(deviceDir(uuid), false)], rollback: [] });
+      devices.push({ uuid, parent: device.parent ?? '', type: device.type, instances: device.instances, dialect: 'none', action: 'absent', ops: [exists('check', deviceDir(uuid), false)], rollback: [] });
     } else if (!existsAsDeclared(device, existing)) {
       const message = `mdev ${uuid} exists as ${existing.type} x${existing.instances} on ${existing.parent}, not as the domain declares; it is not removed`;
       diagnostics.push(diagnostic('E_DEVICE_CONFLICT', message, domain.file, pointAt(device, 'uuid')));

@@ -100,7 +100,9 @@ export function transact(kind: 'apply' | 'release', domain: DomainModel, options
     const plan = kind === 'apply' ? planApply(domain, report.host) : planRelease(domain, report.host);
     report.plan = plan;
     report.diagnostics.push(...plan.diagnostics);
-    if (hasErrors(plan.diagnostics)) return report;
+    // An apply is all or nothing. A release frees what exists as declared and leaves (and reports)
+    // the rest: one conflicting device must not keep a stopped guest's other devices taken.
+    if (kind === 'apply' && hasErrors(plan.diagnostics)) return report;
 
     if (kind === 'apply') runApply(plan, options.store, steps, note, report);
     else runRelease(plan, options.store, steps, note, report);
@@ -125,9 +127,10 @@ function unlock(store: StateStore, note: Note, report: ExecutionReport) {
 class Steps {
   constructor(private readonly options: ExecutorOptions, private readonly report: ExecutionReport) {}
 
-  run(op: PlanOp, release = false) {
+  /** One operation of the device `uuid`'s plan. */
+  run(op: PlanOp, uuid: string, release = false) {
     try {
-      this.perform(op);
+      this.perform(op, uuid);
     } catch (e) {
       throw this.failure(e, op, release);
     }
@@ -154,28 +157,27 @@ class Steps {
     }
   }
 
-  private perform(op: PlanOp) {
+  private perform(op: PlanOp, uuid: string) {
     const { sysfs } = this.options;
     switch (op.op) {
       case 'write':
-        if (op.path.endsWith('/remove')) this.refuseIfInUse(op.path);
+        if (op.role === 'remove') this.refuseIfInUse(uuid);
         this.options.beforeWrite?.(this.report.writes, op.path);
         this.report.writes++;
         sysfs.write(op.path, op.data);
         return;
       case 'exists':
         if (sysfs.exists(op.path) !== op.value) {
-          throw new StepFailure('E_VERIFY_FAILED', op.value ? `${op.path} did not appear` : `${op.path} exists`);
+          throw new StepFailure(op.failure, op.value ? `${op.path} did not appear` : `${op.path} exists`);
         }
         return;
       case 'expect': {
         const text = sysfs.read(op.path);
-        if (text === null) throw new StepFailure('E_VERIFY_FAILED', `${op.path} is missing`);
+        if (text === null) throw new StepFailure(op.failure, `${op.path} is missing`);
         const value = text.trim();
         const ok = op.compare === 'eq' ? value === op.value : /^\d+$/.test(value) && Number(value) >= Number(op.value);
         if (!ok) {
-          const code = op.path.endsWith('/available_instances') ? 'E_CAPACITY' : 'E_VERIFY_FAILED';
-          throw new StepFailure(code, `${op.path} reads ${JSON.stringify(value)}, ${op.compare === 'eq' ? 'expected' : 'at least'} ${op.value}`);
+          throw new StepFailure(op.failure, `${op.path} reads ${JSON.stringify(value)}, ${op.compare === 'eq' ? 'expected' : 'at least'} ${op.value}`);
         }
         return;
       }
@@ -183,15 +185,17 @@ class Steps {
   }
 
   /** A remove of an open device would block until the VM lets go: refuse before writing. */
-  private refuseIfInUse(removePath: string) {
-    const uuid = removePath.slice(0, -'/remove'.length).split('/').pop()!;
+  private refuseIfInUse(uuid: string) {
     if (this.options.sysfs.deviceInUse(uuid)) throw new StepFailure('E_DEVICE_BUSY', `mdev ${uuid} is in use (its VFIO group is held open); not removed`);
   }
 
-  /** Removes a device if it exists, and checks that it is gone; false when there was none to remove. */
-  remove(uuid: string, release = false): boolean {
+  /**
+   * Runs a device's removal (a plan's rollback, or the removal of a journaled device) if the device
+   * exists; false when there was none to remove.
+   */
+  remove(uuid: string, removal: readonly PlanOp[] = removalOps(uuid), release = false): boolean {
     if (!this.read(() => this.options.sysfs.exists(deviceDir(uuid)))) return false;
-    for (const op of removalOps(uuid)) this.run(op, release);
+    for (const op of removal) this.run(op, uuid, release);
     return true;
   }
 
@@ -224,7 +228,7 @@ function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, repor
   for (const device of plan.devices) {
     if (device.action === 'present') {
       try {
-        for (const op of device.ops) steps.run(op);
+        for (const op of device.ops) steps.run(op, device.uuid);
       } catch (e) {
         if (!(e instanceof StepFailure)) throw e;
         failure = { uuid: device.uuid, error: e };
@@ -238,8 +242,8 @@ function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, repor
       journaled(() => (started ? store.recordJournal(entry) : store.startJournal({ pid: process.pid, kind: 'apply', domain: plan.domain, entries: [entry] })));
       started = true;
       for (const op of device.ops) {
-        steps.run(op);
-        if (op.op === 'write' && op.path.endsWith('/create')) created.push(device);
+        steps.run(op, device.uuid);
+        if (op.role === 'create') created.push(device);
       }
       journaled(() => store.recordJournal({ ...entry, state: 'done' }));
     } catch (e) {
@@ -259,7 +263,7 @@ function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, repor
   const neverAppeared: string[] = [];
   for (const device of [...created].reverse()) {
     try {
-      if (steps.remove(device.uuid)) report.rolledBack.push(device.uuid);
+      if (steps.remove(device.uuid, device.rollback)) report.rolledBack.push(device.uuid);
       else neverAppeared.push(device.uuid);
     } catch (e) {
       // Only what the host answered; a stop (or a defect) ends the run here, the journal kept.
@@ -302,7 +306,7 @@ function runRelease(plan: Plan, store: StateStore, steps: Steps, note: Note, rep
   }
   for (const device of toRemove) {
     try {
-      for (const op of device.ops) steps.run(op, true);
+      for (const op of device.ops) steps.run(op, device.uuid, true);
       report.removed.push(device.uuid);
     } catch (e) {
       if (!(e instanceof StepFailure)) throw e;
@@ -383,7 +387,7 @@ function reconcile(store: StateStore, steps: Steps, note: Note, report: Executio
           note('E_DEVICE_CONFLICT', `journal names ${entry.uuid} as ${entry.type}, but the host has it as ${type}; left alone`);
           continue;
         }
-        steps.remove(entry.uuid, source.kind === 'release');
+        steps.remove(entry.uuid, removalOps(entry.uuid), source.kind === 'release');
         removed.push(entry.uuid);
       } catch (e) {
         if (!(e instanceof StepFailure)) throw e;

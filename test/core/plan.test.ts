@@ -26,8 +26,11 @@ describe('GIVEN the create-option host', () => {
     expect(plan.devices[0].dialect).toBe('create-option');
     expect(writes(plan)).toEqual([`${T}/i915-GVTg_V5_aggregate/create <- ${U1},aggregate=4`]);
     const ops = plan.devices[0].ops;
-    expect(ops[ops.length - 1]).toEqual({ op: 'expect', path: `${D}/${U1}/aggregated_instances`, value: '4', compare: 'eq' });
-    expect(plan.devices[0].rollback[0]).toEqual({ op: 'write', path: `${D}/${U1}/remove`, data: '1' });
+    expect(ops[ops.length - 1]).toEqual({ op: 'expect', path: `${D}/${U1}/aggregated_instances`, value: '4', compare: 'eq', role: 'verify', failure: 'E_VERIFY_FAILED' });
+    expect(plan.devices[0].rollback[0]).toEqual({ op: 'write', path: `${D}/${U1}/remove`, data: '1', role: 'remove', failure: 'E_SYSFS_WRITE' });
+    // Each step says what it is for: checks before the one create, verifications after it.
+    expect(ops.map((o) => o.role)).toEqual(['check', 'check', 'check', 'check', 'create', 'verify', 'verify']);
+    expect(ops.find((o) => o.op === 'expect' && o.path.endsWith('/available_instances'))?.failure).toBe('E_CAPACITY');
   });
 
   test('WHEN N is above the type\'s aggregation maximum THEN E_AGG_EXCEEDS_MAX', () => {

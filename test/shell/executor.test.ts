@@ -219,6 +219,16 @@ describe('GIVEN devices the host cannot take', () => {
     expect(hostState(kernel)).toEqual(before);
   });
 
+  test('WHEN one device of a released domain conflicts THEN the others are removed and the conflicting one is kept and reported', () => {
+    const kernel = SimKernel.build({ ...attributeHost(), devices: [{ uuid: U[0], parent: GVT_PARENT, type: 'i915-GVTg_V5_8', instances: 2 }] });
+    transact('apply', domainOf([{ uuid: U[1], type: 'i915-GVTg_V5_8', instances: 1 }]), options(kernel));
+    const release = transact('release', domainOf([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 3 }, { uuid: U[1], type: 'i915-GVTg_V5_8', instances: 1 }]), options(kernel));
+    expect(release.diagnostics.map((d) => d.code)).toEqual(['E_DEVICE_CONFLICT']);
+    expect(release.removed).toEqual([U[1]]);
+    expect(kernel.exists(`/sys/bus/mdev/devices/${U[0]}`)).toBe(true);
+    expect(kernel.exists(`/sys/bus/mdev/devices/${U[1]}`)).toBe(false);
+  });
+
   test('WHEN a device is open THEN release reports E_DEVICE_BUSY and keeps it', () => {
     const kernel = SimKernel.build(attributeHost());
     const domain = domainOf([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 2 }]);
