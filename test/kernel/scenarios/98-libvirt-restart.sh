@@ -4,7 +4,8 @@
 # libvirtd restarted under a running guest whose devices are not as declared: a count differs (the
 # hook's reconnect warns, exit 0, one line on stderr and in syslog; the guest runs on, nothing is
 # removed), and a device is gone from sysfs (libvirt itself fails the reconnect and kills the guest
-# before any hook; release removes the rest).
+# before any hook; release removes the rest). Last, why reconnect must answer 0: another hook
+# script failing the reconnect makes libvirt kill the guest.
 # Helpers: libvirt.sh; the table of steps goes to the results.
 # scenario-timeout: 420
 require_cli hook
@@ -141,5 +142,36 @@ expect_syslog "the hook's syslog: release removed the two devices left" \
 expect_device_events "the three devices went: the held one when QEMU died, two by release" \
 	"remove $agg2; remove $agg3; remove $plain"
 expect_guest_gone "after the failed reconnect" $devices
+
+# Why the hook's reconnect answers 0 whatever it finds: a reconnect hook that fails makes libvirt
+# kill the running guest. Another script in qemu.d, run after the hook, fails every reconnect.
+step "virsh start for a failing reconnect hook" 0 "$guest" start "$guest"
+qemu_before=$(qemu_pid "$guest")
+printf '#!/bin/sh\n[ "$2" != reconnect ] || { echo "reconnect refused by a test script" >&2; exit 1; }\n' \
+	>"$HOST_ROOT/etc/libvirt/hooks/qemu.d/zz-fail-reconnect"
+chmod 755 "$HOST_ROOT/etc/libvirt/hooks/qemu.d/zz-fail-reconnect"
+watch_devices
+step_begin
+kill_and_wait KILL $(libvirtd_pid)
+libvirtd_start || exit 0
+reconnect_waited=0
+while [ "$(in_root virsh domstate "$guest" 2>/dev/null | sed '/^$/d')" != "shut off" ] && [ "$reconnect_waited" -lt 60 ]; do
+	sleep 0.5
+	reconnect_waited=$((reconnect_waited + 1))
+done
+step_row "a reconnect hook that fails, libvirtd killed and started again" "$guest" \
+	"libvirtd $(libvirtd_pid) answers" "$(in_root virsh domstate --reason "$guest" 2>&1 | sed '/^$/d')"
+check "libvirt reports the failing reconnect hook" \
+	grep -q "zz-fail-reconnect $guest reconnect begin -) unexpected exit status 1" "$HOST_ROOT$LIBVIRTD_LOG"
+expect_domstate "libvirt killed the guest whose reconnect hook failed" "$guest" "shut off"
+check "its QEMU is gone" [ ! -e "/proc/${qemu_before:-none}" ]
+expect_hook_calls "mdev-agg's reconnect answered 0, then libvirt ran stopped and release" "$guest" \
+	"reconnect begin - => 0" "stopped end - => 0" "release end - => 0"
+expect_syslog "the hook's syslog: release removed the three devices" \
+	"info op=release guest=\"$guest\" code=I_REMOVED: removed $agg2 $AGG_TYPE x2 on $PARENT *" \
+	"info op=release guest=\"$guest\" code=I_REMOVED: removed $agg3 $AGG_TYPE x3 on $PARENT *" \
+	"info op=release guest=\"$guest\" code=I_REMOVED: removed $plain $PLAIN_TYPE x1 on $PARENT *"
+expect_device_events "release removed exactly the three devices" "remove $agg2; remove $agg3; remove $plain"
+expect_guest_gone "after the failing reconnect hook" $devices
 virsh_call "virsh undefine" 0 undefine "$guest"
 libvirt_finish
