@@ -5,7 +5,7 @@
 # x-enable-migration on, QEMU uses the test driver's migration region: the save stops the guest
 # (release removes the devices) and the restore starts it again (the hook's restore creates them,
 # prepare finds them as declared). Helpers: libvirt.sh; the table of steps goes to the results.
-# scenario-timeout: 300
+# scenario-timeout: 420
 require_cli hook
 . "${KERNEL_LIB%/*}/libvirt.sh"
 agg2=9b7e1f4e-0c1a-4b7e-9d1e-000000000994
