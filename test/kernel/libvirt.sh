@@ -14,6 +14,10 @@ LIBVIRTD_LOG=/var/log/libvirt/libvirtd.log
 LIBVIRTD_START_TIMEOUT=${LIBVIRTD_START_TIMEOUT:-120}
 # Where each libvirt scenario leaves libvirtd's log, QEMU's logs and its table of steps.
 LIBVIRT_OUT=${RESULTS_FILE%/*}/libvirt
+# The system log the hook writes to: the root's /dev/log is the guest's (bound in), where
+# syslog-listen (tools/) stands in for a syslog daemon, one message a line in SYSLOG_FILE.
+SYSLOG_SOCKET=/dev/log
+SYSLOG_FILE=${SCENARIO_DIR:-/tmp}/syslog.txt
 
 # $IN_ROOT PROGRAM ARGS... (unquoted, a program for expect_exit) or in_root PROGRAM ARGS...: runs a
 # program of the host's root with a clean environment.
@@ -135,6 +139,8 @@ kill_and_wait() {
 libvirt_reset() {
 	host_root_mounted || return 0
 	kill_and_wait KILL $(root_processes libvirtd) $(root_processes qemu-system-x86_64)
+	# The syslog listener is the scenario's (in BACKGROUND_PIDS); its socket goes with it.
+	rm -f "$SYSLOG_SOCKET"
 	rm -rf "$HOST_ROOT/run/libvirt" "$HOST_ROOT/run/libvirtd.pid" "$HOST_ROOT/run/mdev-agg" \
 		"$HOST_ROOT/etc/libvirt/qemu" "$HOST_ROOT/etc/libvirt/hooks" \
 		"$HOST_ROOT/var/lib/libvirt/qemu" "$HOST_ROOT/var/log/libvirt/"*
@@ -152,6 +158,7 @@ libvirt_setup() {
 	: >"$LIBVIRT_STEPS"
 	expect_exit "mdev-agg hook install (in the host's root)" 0 $IN_ROOT "$HOST_NODE" "$HOST_CLI" hook install
 	expect_output "the hook is in libvirt's qemu.d" "/etc/libvirt/hooks/qemu.d/mdev-agg"
+	syslog_start || exit 0
 	libvirtd_start || exit 0
 	pass "libvirtd $(in_root libvirtd --version | sed 's/.* //') answers, with the hook installed"
 }
@@ -159,6 +166,7 @@ libvirt_setup() {
 # libvirt_finish: keeps the logs in the results and leaves no domain running.
 libvirt_finish() {
 	cp "$HOST_ROOT$LIBVIRTD_LOG" "$LIBVIRT_OUT/$SCENARIO-libvirtd.log" 2>/dev/null
+	cp "$SYSLOG_FILE" "$LIBVIRT_OUT/$SCENARIO-syslog.txt" 2>/dev/null
 	for libvirt_finish_log in "$HOST_ROOT"/var/log/libvirt/qemu/*.log; do
 		[ -f "$libvirt_finish_log" ] && cp "$libvirt_finish_log" "$LIBVIRT_OUT/$SCENARIO-qemu-${libvirt_finish_log##*/}"
 	done
@@ -186,6 +194,17 @@ libvirt_domain_xml() {
 define_guest() {
 	libvirt_domain_xml "$HOST_ROOT/tmp/$1.xml" "$@"
 	virsh_call "virsh define $1" 0 define "/tmp/$1.xml"
+}
+
+# define_migratable_guest NAME DEVICE...: define_guest's domain with vfio-pci's migration on
+# (QEMU 7.2's x-enable-migration, off by default, for every vfio-pci device), so the test driver's
+# migration region is used and a save is not blocked; QEMU's own argument, as qemu:commandline.
+define_migratable_guest() {
+	libvirt_domain_xml "$HOST_ROOT/tmp/$1.xml" "$@"
+	sed -i "s#^<domain type='qemu'>\$#<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>#
+		s#^</domain>\$#  <qemu:commandline><qemu:arg value='-global'/><qemu:arg value='vfio-pci.x-enable-migration=on'/></qemu:commandline>\n</domain>#" \
+		"$HOST_ROOT/tmp/$1.xml"
+	virsh_call "virsh define $1 (migratable)" 0 define "/tmp/$1.xml"
 }
 
 # qemu_pid DOMAIN: the pid of the domain's QEMU, from libvirt's pid file; empty when none runs.
@@ -229,6 +248,8 @@ expect_domstate() {
 # step_begin: marks where the log ends now, and the pool, for the calls and the row of a step.
 step_begin() {
 	STEP_LOG_FROM=$(($(wc -l <"$HOST_ROOT$LIBVIRTD_LOG" 2>/dev/null || echo 0) + 1))
+	syslog_barrier
+	STEP_SYSLOG_FROM=$(($(wc -l <"$SYSLOG_FILE" 2>/dev/null || echo 0) + 1))
 	STEP_POOL_BEFORE=$(pool_now)
 }
 # hook_calls: the installed hook's runs since step_begin, one a line:
@@ -272,6 +293,82 @@ expect_hook_calls() {
 	fi
 }
 
+# syslog_start: the listener on the guest's /dev/log (the root's too), before libvirtd and the hook run.
+syslog_start() {
+	: >"$SYSLOG_FILE"
+	syslog-listen "$SYSLOG_SOCKET" "$SYSLOG_FILE" >"$SCENARIO_DIR/syslog-listen.out" 2>&1 &
+	echo "$!" >>"$BACKGROUND_PIDS"
+	syslog_waited=0
+	until grep -q '^listening ' "$SCENARIO_DIR/syslog-listen.out" 2>/dev/null; do
+		if [ "$syslog_waited" -ge 100 ]; then
+			fail "syslog-listen binds $SYSLOG_SOCKET" "$(cat "$SCENARIO_DIR/syslog-listen.out")"
+			return 1
+		fi
+		sleep 0.1
+		syslog_waited=$((syslog_waited + 1))
+	done
+}
+# syslog_barrier: every message sent to the socket so far is in SYSLOG_FILE. A mark of another
+# tag is logged with the root's logger and awaited: a datagram socket delivers in order.
+syslog_barrier() {
+	[ -S "$SYSLOG_SOCKET" ] || return 0
+	SYSLOG_MARK=$((${SYSLOG_MARK:-0} + 1))
+	in_root logger --socket "$SYSLOG_SOCKET" --tag mdev-agg-test -- "mark $SYSLOG_MARK" 2>/dev/null
+	syslog_barrier_waited=0
+	until grep -q " mdev-agg-test: mark $SYSLOG_MARK\$" "$SYSLOG_FILE"; do
+		if [ "$syslog_barrier_waited" -ge 100 ]; then
+			fail "the syslog listener keeps up" "mark $SYSLOG_MARK not seen in 10 s"
+			return 1
+		fi
+		sleep 0.1
+		syslog_barrier_waited=$((syslog_barrier_waited + 1))
+	done
+}
+# hook_syslog: the hook's syslog messages since step_begin, one a line, as "LEVEL op=OP guest="NAME"
+# code=CODE: message": the documented header (<PRI> of facility daemon, logger's time stamp, tag
+# mdev-agg with the pid) checked and taken off, the level named. A message of the tag in another
+# form is shown whole after "MALFORMED".
+hook_syslog() {
+	syslog_barrier
+	tail -n +"${STEP_SYSLOG_FROM:-1}" "$SYSLOG_FILE" 2>/dev/null | grep -v ' mdev-agg-test: mark [0-9]*$' | sed -E '
+		s/^<(27|28|30)>[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} mdev-agg\[[0-9]+\]: (op=[a-z-]+ guest=("([^"\\]|\\.)*"|-) code=[A-Z][A-Z0-9_]*: )/\1 \2/
+		t level
+		s/^/MALFORMED /
+		b
+		:level
+		s/^27 /err /
+		s/^28 /warning /
+		s/^30 /info /'
+}
+# expect_syslog WHAT PATTERN...: since step_begin the hook logged exactly one message per PATTERN,
+# in this order, each matching its PATTERN (a shell pattern over hook_syslog's line).
+expect_syslog() {
+	expect_syslog_what=$1
+	shift
+	expect_syslog_now=$(hook_syslog)
+	expect_syslog_count=$(printf '%s' "$expect_syslog_now" | grep -c '')
+	expect_syslog_bad=
+	if [ "$expect_syslog_count" != $# ]; then
+		expect_syslog_bad="$expect_syslog_count messages, expected $#"
+	else
+		expect_syslog_n=0
+		for expect_syslog_pattern in "$@"; do
+			expect_syslog_n=$((expect_syslog_n + 1))
+			expect_syslog_line=$(printf '%s\n' "$expect_syslog_now" | sed -n "${expect_syslog_n}p")
+			# shellcheck disable=SC2254
+			case $expect_syslog_line in
+			$expect_syslog_pattern) ;;
+			*) expect_syslog_bad="message $expect_syslog_n does not match '$expect_syslog_pattern'" ;;
+			esac
+		done
+	fi
+	if [ -z "$expect_syslog_bad" ]; then
+		pass "$expect_syslog_what"
+	else
+		fail "$expect_syslog_what" "$expect_syslog_bad: $(printf '%s' "$expect_syslog_now" | tr '\n' '|')"
+	fi
+}
+
 # Table of steps (results/libvirt/<scenario>-steps.txt, also on the console): per step, the exit
 # status and first message line, the hook's calls and answers, the mdevs on sysfs, QEMU's sysfsdev
 # arguments, both types' available_instances before and after.
@@ -288,11 +385,11 @@ step() {
 	step_begin
 	virsh_call "$step_what" "$step_code" "$@"
 	step_row "$step_what" "$step_domain" "exit $expect_exit_actual" \
-		"$(sed '/^ *$/d' "$STDERR_FILE" "$STDOUT_FILE" | tr '\n' ' ' | cut -c1-400)"
+		"$(sed '/^ *$/d' "$STDERR_FILE" "$STDOUT_FILE" | tr '\n' ' ' | cut -c1-700)"
 }
 # step_row WHAT DOMAIN STATUS MESSAGE: the row of a step begun with step_begin.
 step_row() {
-	step_row_line="$SCENARIO | $1 | $3 | ${4:-(no message)} | hook: $(hook_calls | cut -d' ' -f2- | tr '\n' ';' | sed 's/;$//; s/;/; /g') | devices: $(mdev_devices | tr '\n' ',' | sed 's/,$//; s/,/, /g') | QEMU sysfsdev: $(qemu_sysfsdevs "$2") | pool: $STEP_POOL_BEFORE -> $(pool_now)"
+	step_row_line="$SCENARIO | $1 | $3 | ${4:-(no message)} | hook: $(hook_calls | cut -d' ' -f2- | tr '\n' ';' | sed 's/;$//; s/;/; /g') | devices: $(mdev_devices | tr '\n' ',' | sed 's/,$//; s/,/, /g') | QEMU sysfsdev: $(qemu_sysfsdevs "$2") | pool: $STEP_POOL_BEFORE -> $(pool_now) | syslog: $(hook_syslog | tr '\n' ';' | sed 's/;$//; s/;/; /g')"
 	echo "mdev-agg-guest: step $step_row_line"
 	echo "$step_row_line" >>"$LIBVIRT_STEPS"
 }

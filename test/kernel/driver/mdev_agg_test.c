@@ -15,7 +15,9 @@
  * Creating a device with too few free units fails with ENOSPC. Devices are
  * vfio devices on an emulated IOMMU group, so user space can open them and
  * hold them busy, and PCI devices enough for QEMU's vfio-pci to start a guest
- * with them (a config space with ids, nothing else; see below).
+ * with them (a config space with ids, nothing else; see below). They also
+ * offer the VFIO migration region QEMU 7.2 uses when its x-enable-migration
+ * is on, with no device state to carry, so a guest can be saved and restored.
  *
  * The aggregatable type has the type attribute migration_version of the
  * 2019-20 migration proposal. Reading it gives this driver's string,
@@ -77,6 +79,8 @@ struct agg_test_device {
 	struct agg_test_type *type;
 	unsigned int instances;
 	unsigned int open_count;
+	/* VFIO migration v1 device_state; RUNNING whenever the device is opened. */
+	u32 migration_state;
 };
 
 static struct agg_test_type *to_agg_test_type(struct mdev_type *mtype)
@@ -231,6 +235,7 @@ static int agg_test_open_device(struct vfio_device *vdev)
 
 	mutex_lock(&pool_lock);
 	state->open_count++;
+	state->migration_state = VFIO_DEVICE_STATE_V1_RUNNING;
 	mutex_unlock(&pool_lock);
 	return 0;
 }
@@ -273,22 +278,83 @@ static void agg_test_init_config(void)
 	put_unaligned_le16(AGG_TEST_PCI_DEVICE, c + PCI_SUBSYSTEM_ID);
 }
 
-/* The config space window of an access at *ppos, or -EINVAL outside it. */
-static ssize_t agg_test_config_window(size_t count, loff_t *ppos)
+/*
+ * The offset in region INDEX of an access of COUNT bytes at *ppos, or -EINVAL
+ * when the access is not wholly within the region's first SIZE bytes.
+ */
+static ssize_t agg_test_region_window(unsigned int index, size_t size,
+				      size_t count, loff_t *ppos)
 {
 	u64 pos = *ppos;
 	u64 offset = pos & (AGG_TEST_REGION_OFFSET(1) - 1);
 
-	if (pos >> AGG_TEST_REGION_SHIFT != VFIO_PCI_CONFIG_REGION_INDEX ||
-	    offset >= PCI_CFG_SPACE_SIZE || count > PCI_CFG_SPACE_SIZE - offset)
+	if (pos >> AGG_TEST_REGION_SHIFT != index || offset >= size || count > size - offset)
 		return -EINVAL;
 	return offset;
 }
 
-static ssize_t agg_test_read(struct vfio_device *vdev, char __user *buf,
-			     size_t count, loff_t *ppos)
+/*
+ * Migration, as QEMU 7.2 speaks it: the region protocol (v1) of Linux 5.8 to
+ * 5.19, which later kernels dropped from their own drivers but which is a
+ * device region like any other, so a driver can still offer it. QEMU uses it
+ * when vfio-pci's x-enable-migration is on; otherwise it blocks migration.
+ * The device has no state of its own: pending_bytes and data_size stay 0, so
+ * a save carries only QEMU's copy of the config space, and a restore has no
+ * data to write. device_state takes every valid state (RESUMING alone, or any
+ * mix of RUNNING and SAVING); anything else is EINVAL. Only device_state is
+ * writable; the header's other fields read as the protocol lays them out.
+ */
+#define AGG_TEST_MIGRATION_REGION_INDEX	VFIO_PCI_NUM_REGIONS
+#define AGG_TEST_MIGRATION_HEADER	sizeof(struct vfio_device_migration_info)
+#define AGG_TEST_MIGRATION_REGION_SIZE	PAGE_SIZE
+
+static ssize_t agg_test_migration_read(struct agg_test_device *state, char __user *buf,
+				       size_t count, loff_t *ppos)
 {
-	ssize_t offset = agg_test_config_window(count, ppos);
+	ssize_t offset = agg_test_region_window(AGG_TEST_MIGRATION_REGION_INDEX,
+						 AGG_TEST_MIGRATION_HEADER, count, ppos);
+	struct vfio_device_migration_info header = {
+		.data_offset = AGG_TEST_MIGRATION_HEADER,
+	};
+
+	if (offset < 0)
+		return offset;
+	mutex_lock(&pool_lock);
+	header.device_state = state->migration_state;
+	mutex_unlock(&pool_lock);
+	if (copy_to_user(buf, (u8 *)&header + offset, count))
+		return -EFAULT;
+	*ppos += count;
+	return count;
+}
+
+static ssize_t agg_test_migration_write(struct agg_test_device *state, const char __user *buf,
+					size_t count, loff_t *ppos)
+{
+	ssize_t offset = agg_test_region_window(AGG_TEST_MIGRATION_REGION_INDEX,
+						 AGG_TEST_MIGRATION_HEADER, count, ppos);
+	u32 device_state;
+
+	if (offset < 0)
+		return offset;
+	if (offset != offsetof(struct vfio_device_migration_info, device_state) ||
+	    count != sizeof(device_state))
+		return -EINVAL;
+	if (copy_from_user(&device_state, buf, sizeof(device_state)))
+		return -EFAULT;
+	if (device_state & ~VFIO_DEVICE_STATE_MASK || !VFIO_DEVICE_STATE_VALID(device_state))
+		return -EINVAL;
+	mutex_lock(&pool_lock);
+	state->migration_state = device_state;
+	mutex_unlock(&pool_lock);
+	*ppos += count;
+	return count;
+}
+
+static ssize_t agg_test_config_read(char __user *buf, size_t count, loff_t *ppos)
+{
+	ssize_t offset = agg_test_region_window(VFIO_PCI_CONFIG_REGION_INDEX,
+						 PCI_CFG_SPACE_SIZE, count, ppos);
 
 	if (offset < 0)
 		return offset;
@@ -298,15 +364,39 @@ static ssize_t agg_test_read(struct vfio_device *vdev, char __user *buf,
 	return count;
 }
 
-static ssize_t agg_test_write(struct vfio_device *vdev, const char __user *buf,
-			      size_t count, loff_t *ppos)
+/* Writes to the config space are accepted and change nothing. */
+static ssize_t agg_test_config_write(size_t count, loff_t *ppos)
 {
-	ssize_t offset = agg_test_config_window(count, ppos);
+	ssize_t offset = agg_test_region_window(VFIO_PCI_CONFIG_REGION_INDEX,
+						 PCI_CFG_SPACE_SIZE, count, ppos);
 
 	if (offset < 0)
 		return offset;
 	*ppos += count;
 	return count;
+}
+
+static bool agg_test_is_migration_access(loff_t *ppos)
+{
+	return *ppos >> AGG_TEST_REGION_SHIFT == AGG_TEST_MIGRATION_REGION_INDEX;
+}
+
+static ssize_t agg_test_read(struct vfio_device *vdev, char __user *buf,
+			     size_t count, loff_t *ppos)
+{
+	if (agg_test_is_migration_access(ppos))
+		return agg_test_migration_read(container_of(vdev, struct agg_test_device, vdev),
+					       buf, count, ppos);
+	return agg_test_config_read(buf, count, ppos);
+}
+
+static ssize_t agg_test_write(struct vfio_device *vdev, const char __user *buf,
+			      size_t count, loff_t *ppos)
+{
+	if (agg_test_is_migration_access(ppos))
+		return agg_test_migration_write(container_of(vdev, struct agg_test_device, vdev),
+						buf, count, ppos);
+	return agg_test_config_write(count, ppos);
 }
 
 static long agg_test_get_info(unsigned long arg)
@@ -319,7 +409,7 @@ static long agg_test_get_info(unsigned long arg)
 	if (info.argsz < minsz)
 		return -EINVAL;
 	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
-	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_regions = AGG_TEST_MIGRATION_REGION_INDEX + 1;
 	info.num_irqs = VFIO_PCI_NUM_IRQS;
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
@@ -328,16 +418,34 @@ static long agg_test_get_region_info(unsigned long arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
 	struct vfio_region_info info;
+	struct vfio_region_info_cap_type migration_type = {
+		.header = { .id = VFIO_REGION_INFO_CAP_TYPE, .version = 1 },
+		.type = VFIO_REGION_TYPE_MIGRATION_DEPRECATED,
+		.subtype = VFIO_REGION_SUBTYPE_MIGRATION_DEPRECATED,
+	};
 
 	if (copy_from_user(&info, (void __user *)arg, minsz))
 		return -EFAULT;
-	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_REGIONS)
+	if (info.argsz < minsz || info.index > AGG_TEST_MIGRATION_REGION_INDEX)
 		return -EINVAL;
 	info.offset = AGG_TEST_REGION_OFFSET(info.index);
 	info.cap_offset = 0;
 	if (info.index == VFIO_PCI_CONFIG_REGION_INDEX) {
 		info.size = PCI_CFG_SPACE_SIZE;
 		info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+	} else if (info.index == AGG_TEST_MIGRATION_REGION_INDEX) {
+		/* Its type is a capability after the info; a short argsz learns the size it needs. */
+		info.size = AGG_TEST_MIGRATION_REGION_SIZE;
+		info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
+			     VFIO_REGION_INFO_FLAG_CAPS;
+		if (info.argsz < sizeof(info) + sizeof(migration_type)) {
+			info.argsz = sizeof(info) + sizeof(migration_type);
+		} else {
+			if (copy_to_user((void __user *)arg + sizeof(info), &migration_type,
+					 sizeof(migration_type)))
+				return -EFAULT;
+			info.cap_offset = sizeof(info);
+		}
 	} else {
 		info.size = 0;
 		info.flags = 0;
