@@ -158,11 +158,9 @@ function finish(result: RunResult) {
 /** The operation of `hook run [--] GUEST OP SUBOP EXTRA` (as the installed wrapper calls it), else null. */
 function hookRunOperation(argv: readonly string[]): string | null {
   if (argv[0] !== 'hook' || argv[1] !== 'run') return null;
-  const separated = argv[2] === '--';
-  const operands = argv.slice(separated ? 3 : 2);
+  const { hookArguments } = require('./core/hook-operation') as typeof import('./core/hook-operation');
   // Anything that could be an option (--help, --root, …) is for the CLI to read.
-  if (operands.length !== 4 || (!separated && operands.some((a) => a.startsWith('-') && a !== '-'))) return null;
-  return operands[1]!;
+  return hookArguments(argv.slice(2), false)?.op ?? null;
 }
 
 async function main() {

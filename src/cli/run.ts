@@ -106,7 +106,7 @@ async function dispatch(argv: readonly string[], stdin: Stdin, env: Env, options
   return handler(context);
 }
 
-function parseCommandLine(spec: CommandSpec, args: string[]) {
+export function parseCommandLine(spec: CommandSpec, args: string[]) {
   const all: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS, ...spec.options };
   const config = Object.fromEntries(
     Object.entries(all).map(([key, o]) => [key, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) }]),

@@ -34,3 +34,27 @@ export const OPERATIONS_WITH_WORK: readonly (readonly [string, HookOperation])[]
 export function hookOperation(op: string): HookOperation {
   return Object.hasOwn(OPERATIONS, op) ? OPERATIONS[op]! : NOTHING;
 }
+
+/** What libvirt passes the hook: exactly these four arguments, the domain XML on stdin. */
+export interface HookArguments {
+  guest: string;
+  op: string;
+  subop: string;
+  extra: string;
+}
+
+/**
+ * The grammar of `hook run` after the command words: `[--] GUEST OP SUBOP EXTRA`. One reading for
+ * the executable's early exit, on the raw arguments (`parsed` false: it takes only this exact
+ * shape, and leaves anything that could be an option to the command line's parser), and for the
+ * `hook run` command, on the operands the parser left (`parsed` true: `--` and options are gone);
+ * null when the shape is not libvirt's.
+ */
+export function hookArguments(operands: readonly string[], parsed: boolean): HookArguments | null {
+  const separated = !parsed && operands[0] === '--';
+  const args = separated ? operands.slice(1) : operands;
+  if (args.length !== 4) return null;
+  if (!parsed && !separated && args.some((a) => a.startsWith('-') && a !== '-')) return null;
+  const [guest, op, subop, extra] = args as [string, string, string, string];
+  return { guest, op, subop, extra };
+}
