@@ -4,7 +4,7 @@ import { diagnostic, hasErrors } from '../core/diagnostics';
 import { type DomainResult, modelSummary } from '../core/domain';
 import { MAX_XML_BYTES } from '../core/xml/reader';
 import type { CommandContext } from './context';
-import { reportDiagnostics } from './domain-input';
+import { reportDiagnostics } from './inputs';
 
 /**
  * E_XML_TOO_LARGE when a rewrite is larger than any reader (this one, libvirt's) takes: the edit

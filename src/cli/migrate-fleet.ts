@@ -18,7 +18,7 @@ import { MAX_JSON_SNAPSHOT_BYTES, readSnapshot } from '../core/snapshot/read';
 import { MAX_XML_BYTES, tooLargeDiagnostic } from '../core/xml/reader';
 import { FileRefusedError, canonicalOperatorPath, listOperatorDirectory, readOperatorFile } from '../shell/files/guarded-fs';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from './context';
-import { loadCheckOptions } from './migration-inputs';
+import { loadCheckOptions } from './inputs';
 import { printDiagnostics, printJson } from './report';
 
 const DOMAIN_FILE = /\.xml$/;

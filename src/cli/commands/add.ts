@@ -2,7 +2,7 @@ import { modelSummary, readDomain } from '../../core/domain';
 import { addDevice, nextDeviceIndex } from '../../core/edit/add-device';
 import { isMdevModel, isMethod, isSafeSysfsName, normaliseUuid, parseInstances } from '../../core/names';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
-import { loadDomain } from '../domain-input';
+import { loadDomain } from '../inputs';
 import { checkSameModel, refusedAsTooLarge } from '../edit-check';
 
 /** Name-based UUIDs of one project namespace: the same domain and index give the same UUID. */

@@ -1,7 +1,7 @@
 import { readDomain, modelSummary } from '../../core/domain';
 import { embed } from '../../core/edit/embed';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
-import { loadDomain } from '../domain-input';
+import { loadDomain } from '../inputs';
 import { checkSameModel, refusedAsTooLarge } from '../edit-check';
 
 export async function embedCommand(ctx: CommandContext): Promise<ExitCode> {

@@ -12,7 +12,7 @@ import { readHost } from '../../core/host';
 import { ConfinedTree, makeOperatorDirectory } from '../../shell/files/guarded-fs';
 import { describeFileFailure } from '../file-failure';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
-import { loadDomain, reportDiagnostics } from '../domain-input';
+import { loadDomain, reportDiagnostics } from '../inputs';
 import { hostView } from '../host-access';
 import { requireOperatorDirectory } from '../operator-directory';
 

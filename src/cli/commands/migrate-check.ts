@@ -7,9 +7,8 @@ import { readHost } from '../../core/host';
 import type { HostSnapshot } from '../../core/snapshot/model';
 import { migrationVersionWriter } from '../../shell/migration-version-writer';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
-import { loadDomain } from '../domain-input';
 import { openHost } from '../host-access';
-import { loadCheckOptions, loadSnapshot } from '../migration-inputs';
+import { loadCheckOptions, loadDomain, loadSnapshot } from '../inputs';
 import { printDiagnostics, printJson } from '../report';
 
 const FLEET_OPTIONS = ['domains', 'source-dir', 'targets'] as const;

@@ -4,7 +4,7 @@ import { planApply, planRelease } from '../../core/plan';
 import { planJson, planShell, planText } from '../../core/plan-format';
 import { deviceGives } from '../../core/type-resources';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
-import { loadDomain, reportDiagnostics } from '../domain-input';
+import { loadDomain, reportDiagnostics } from '../inputs';
 import { hostView } from '../host-access';
 import { printDiagnostics, printJson } from '../report';
 

@@ -7,7 +7,7 @@ import { stampsFor } from '../../core/migration/stamp-facts';
 import { isOneLine } from '../../core/snapshot/values';
 import { readHostName } from '../../shell/host-name';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
-import { loadDomain, reportDiagnostics } from '../domain-input';
+import { loadDomain, reportDiagnostics } from '../inputs';
 import { checkSameModel, refusedAsTooLarge } from '../edit-check';
 import { hostView } from '../host-access';
 

@@ -1,7 +1,7 @@
 import { readHost } from '../../core/host';
 import { domainStatus, statusText } from '../../core/status';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
-import { loadDomain } from '../domain-input';
+import { loadDomain } from '../inputs';
 import { hostView } from '../host-access';
 import { printJson } from '../report';
 

@@ -15,7 +15,7 @@ import { readHost } from '../../core/host';
 import { checkDomainMigration, parentChanges } from '../../core/migration/domain-check';
 import { parentRuleOf } from '../../core/placement';
 import { migrationVersionWriter } from '../../shell/migration-version-writer';
-import { loadConfig } from '../config-file';
+import { loadConfig } from '../inputs';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { hostView } from '../host-access';
 import type { failureLine } from './hook-report';

@@ -7,7 +7,7 @@ import { DEFAULT_CONFIG } from '../../core/config';
 import { type Diagnostic, hasErrors } from '../../core/diagnostics';
 import { readDomain } from '../../core/domain';
 import { transact } from '../../shell/executor';
-import { loadConfig } from '../config-file';
+import { loadConfig } from '../inputs';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { openHost } from '../host-access';
 import { transactionEntries } from '../system-log';
