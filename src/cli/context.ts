@@ -6,6 +6,7 @@ import type { Diagnostic } from '../core/diagnostics';
 import { sanitiseText } from '../core/terminal-text';
 import type { Sysfs } from '../core/sysfs';
 import type { StateStore } from '../shell/state-store';
+import type { Clock } from '../shell/clock';
 
 export const EXIT = { OK: 0, NO: 1, USAGE: 2, HOST: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -36,6 +37,8 @@ export interface RunOptions {
   entryScript?: string;
   /** The node running the CLI (default: the process's). */
   nodePath?: string;
+  /** Time for the lock's wait and for dates (default: the system's). */
+  clock?: Clock;
 }
 
 export interface GlobalFlags {
@@ -74,6 +77,8 @@ export interface CommandContext {
   cwd: string;
   /** The node running the CLI (`hook install` writes it into the wrapper). */
   nodePath: string;
+  /** RunOptions.clock, else the system's. */
+  clock: Clock;
   env: Env;
   out: Output;
   options: RunOptions;

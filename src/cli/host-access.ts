@@ -51,7 +51,7 @@ export function openHost(ctx: CommandContext, simulate: boolean): HostAccess {
   const given = ctx.options.host;
   if (given) return { root: rootOf(ctx), sysfs: given.sysfs, store: given.store, simulated: simulate };
   const real = openReal(ctx);
-  if (!simulate) return { root: real.root, sysfs: real, store: new FileStateStore(real.root), simulated: false };
+  if (!simulate) return { root: real.root, sysfs: real, store: new FileStateStore(real.root, process.pid, () => new Date(ctx.clock.now())), simulated: false };
   const shown = `${real.root === '/' ? '' : real.root}${SIM_OPTIONS_PATH}`;
   let options;
   try {

@@ -12,6 +12,7 @@ import { COMMANDS, type CommandSpec, type OptionSpec, GLOBAL_OPTIONS, mainHelp, 
 import { type CommandContext, type Env, EXIT, Output, type RunOptions, type RunResult, type Stdin, UsageError } from './context';
 // package.json is the one place the version is written; the bundle takes only this field.
 import { version } from '../../package.json';
+import { systemClock } from '../shell/clock';
 
 export const VERSION: string = version;
 
@@ -67,6 +68,7 @@ async function dispatch(argv: readonly string[], stdin: Stdin, env: Env, options
     flag: (name) => option(name, 'boolean') === true,
     cwd,
     nodePath: options.nodePath ?? process.execPath,
+    clock: options.clock ?? systemClock,
     flags: {
       root: parsed.values.root as string | undefined,
       json: parsed.values.json === true,

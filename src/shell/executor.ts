@@ -12,14 +12,8 @@ import { PathEscapeError, type Sysfs, SysfsError } from '../core/sysfs';
 import { deviceAttr, deviceDir, MDEV_DEVICES } from '../core/host-layout';
 import { FileRefusedError } from './files/guarded-fs';
 import { type Journal, type JournalEntry, type JournalFile, JournalUnreadableError, type StateStore } from './state-store';
+import { type Clock, systemClock } from './clock';
 
-export interface Clock {
-  now(): number;
-  sleep(ms: number): void;
-}
-
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-export const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => void Atomics.wait(sleeper, 0, 0, ms) };
 
 export interface ExecutorOptions {
   sysfs: Sysfs;

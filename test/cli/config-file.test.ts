@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, json } from '../helpers/cli';
+import { TestClock } from '../helpers/clock';
 import { copyHost } from '../helpers/tree';
 import { ConfinedTree } from '../../src/shell/files/guarded-fs';
 import { processStartTime } from '../../src/shell/state-store';
@@ -35,15 +36,14 @@ describe('GIVEN apply and release on a tree', () => {
     mkdirSync(join(root, 'run/mdev-agg'), { recursive: true });
     // As a live run writes it: its pid and start time (a lock naming no start time is respected only for the lock timeout).
     writeFileSync(join(root, 'run/mdev-agg/lock'), `${process.pid} ${processStartTime(new ConfinedTree('/'), process.pid)}\n`);
-    const started = Date.now();
-    const r = await cli(['apply', file, '--root', root, '--json']);
-    const waited = Date.now() - started;
+    const clock = new TestClock();
+    const r = await cli(['apply', file, '--root', root, '--json'], '', {}, { clock });
     expect(r.code).toBe(1);
     expect(json(r).diagnostics.map((d: { code: string; message: string }) => `${d.code} ${d.message}`)).toEqual([
       'E_LOCK_TIMEOUT the host lock (/run/mdev-agg/lock) is held by a live process; gave up after 300 ms',
     ]);
-    expect(waited).toBeGreaterThanOrEqual(300);
-    expect(waited).toBeLessThan(5000);
+    // Waited on the injected clock, in the executor's steps of 50 ms, until the timeout.
+    expect(clock.slept).toBe(300);
   });
 
   test('WHEN the configuration has an unknown key THEN the warning is reported and the command runs', async () => {

@@ -171,9 +171,7 @@ describe('GIVEN the configuration file', () => {
     const root = rootWith('{"lockTimeoutMs": 0}');
     const store = new MemoryStateStore();
     store.tryLock();
-    const started = Date.now();
     const r = await hook(['g', 'prepare', 'begin', '-'], aggregated, { sysfs: SimKernel.build(attributeHost()), store }, { MDEV_AGG_ROOT: root });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/E_LOCK_TIMEOUT: .*gave up after 0 ms/);
   });

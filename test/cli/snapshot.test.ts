@@ -6,6 +6,7 @@ import { cli, json } from '../helpers/cli';
 import { REPO, expectGolden } from '../helpers/golden';
 import { copyHost } from '../helpers/tree';
 import { relaxng } from '../helpers/xmllint';
+import { TestClock } from '../helpers/clock';
 
 const HOSTS = readdirSync(join(REPO, 'fixtures/hosts'));
 const FIXED_TIME = { SOURCE_DATE_EPOCH: '1795000000' };
@@ -26,6 +27,11 @@ describe('mdev-agg snapshot', () => {
   test('GIVEN SOURCE_DATE_EPOCH WHEN snapshot runs THEN generated is that time', async () => {
     const r = await cli(['snapshot', '--root', 'fixtures/hosts/sample'], '', FIXED_TIME);
     expect(r.stdout).toContain('generated="2026-11-18T11:06:40Z"');
+  });
+
+  test('GIVEN no SOURCE_DATE_EPOCH WHEN snapshot runs THEN generated is the clock\'s time, to the second', async () => {
+    const r = await cli(['snapshot', '--root', 'fixtures/hosts/sample'], '', {}, { clock: new TestClock(Date.UTC(2030, 0, 2, 3, 4, 5, 678)) });
+    expect(r.stdout).toContain('generated="2030-01-02T03:04:05Z"');
   });
 
   test('GIVEN a tree with etc/hostname and no --name WHEN snapshot runs THEN the name is the tree\'s host name', async () => {

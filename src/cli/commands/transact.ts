@@ -20,7 +20,7 @@ function transactCommand(kind: 'apply' | 'release') {
     }
     const simulate = ctx.flag('simulate');
     const access = openHost(ctx, simulate);
-    const report = transact(kind, loaded.model, { sysfs: access.sysfs, store: access.store, lockTimeoutMs: config.lockTimeoutMs });
+    const report = transact(kind, loaded.model, { sysfs: access.sysfs, store: access.store, lockTimeoutMs: config.lockTimeoutMs, clock: ctx.clock });
     logToSystem(ctx, transactionEntries(report, kind, loaded.model.name, report.diagnostics), simulate);
     report.diagnostics.unshift(...configDiagnostics);
     const failed = hasErrors(report.diagnostics);

@@ -29,7 +29,7 @@ export function transactHook(ctx: CommandContext, call: HookCall, kind: 'apply' 
   const config = loaded.config ?? DEFAULT_CONFIG;
 
   const access = openHost(ctx, false);
-  const report = transact(kind, model, { sysfs: access.sysfs, store: access.store, lockTimeoutMs: config.lockTimeoutMs });
+  const report = transact(kind, model, { sysfs: access.sysfs, store: access.store, lockTimeoutMs: config.lockTimeoutMs, clock: ctx.clock });
   const failed = hasErrors(report.diagnostics);
   // The failure first (stderr and the log), then what was done and undone (the log only).
   if (failed) call.log.fail(report.diagnostics);
