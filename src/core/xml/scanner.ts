@@ -72,9 +72,19 @@ function splitName(qname: string): [prefix: string | null, local: string] {
 // An ASCII QName, what nearly every document has: tested without the Unicode pattern.
 const ASCII_QNAME = /^[A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z_][A-Za-z0-9_.-]*)?$/;
 
+/**
+ * Names already found valid: a document repeats a few dozen names, and a validator reads thousands
+ * of documents. Bounded, so no input makes it grow without limit.
+ */
+const validNames = new Set<string>();
+const MAX_VALID_NAMES = 4096;
+
 function checkName(name: string, offset: number, what: string) {
+  if (validNames.has(name)) return;
   if (!ASCII_QNAME.test(name) && !QNAME.test(name)) throw new Malformed(offset, `${what} name ${JSON.stringify(name.slice(0, 40))} is not a valid XML name`);
   if (RESERVED_NAMES.has(name)) throw new Malformed(offset, `the name ${name} is refused`);
+  if (validNames.size >= MAX_VALID_NAMES) validNames.clear();
+  validNames.add(name);
 }
 
 /**
@@ -148,8 +158,19 @@ function characterData(text: string, from: number, to: number, stack: Open[], ah
   ahead.close = nextIndex(text, ']]>', from, ahead.close);
   if (ahead.close >= 0 && ahead.close + 3 <= to) throw new Malformed(ahead.close, "']]>' is not allowed in character data");
   ahead.ampersand = nextIndex(text, '&', from, ahead.ampersand);
-  const raw = text.slice(from, to);
+  const raw = indentation(text, from, to) ?? text.slice(from, to);
   stack[stack.length - 1].element.text += ahead.ampersand >= 0 && ahead.ampersand < to ? decodeReferences(raw, from) : raw;
+}
+
+/** A line break and spaces, the text between nearly all elements, by length: shared, never cut again. */
+const INDENTATION: string[] = [];
+const MAX_INDENTATION = 80;
+
+function indentation(text: string, from: number, to: number): string | null {
+  if (to - from > MAX_INDENTATION || text.charCodeAt(from) !== LINE_FEED) return null;
+  for (let i = from + 1; i < to; i++) if (text.charCodeAt(i) !== SPACE) return null;
+  // Built, not cut from the text: a cut could keep the whole first document alive.
+  return (INDENTATION[to - from] ??= `\n${' '.repeat(to - from - 1)}`);
 }
 
 /**
@@ -232,16 +253,22 @@ function skipWhiteSpace(text: string, at: number): number {
 }
 
 // Name tokens: up to white space or `>`, and `/` (start tags) or `=` (attributes) where they end
-// one; in an end tag a `/` belongs to the name, which then fails its match. Sticky patterns run
-// with test(): the native matcher finds the end, and no match array is made.
-const ELEMENT_NAME = /[^ \t\r\n/>]*/y;
-const ATTRIBUTE_NAME = /[^ \t\r\n=/>]*/y;
-const END_TAG_NAME = /[^ \t\r\n>]*/y;
+// one; in an end tag a `/` belongs to the name, which then fails its match. Found by a loop over
+// character codes: names are short, and a regular expression costs more to enter than to run.
+const ELEMENT_NAME = 1;
+const ATTRIBUTE_NAME = 2;
+const END_TAG_NAME = 3;
 
-function tokenEnd(text: string, at: number, token: RegExp): number {
-  token.lastIndex = at;
-  token.test(text);
-  return token.lastIndex;
+function tokenEnd(text: string, at: number, token: typeof ELEMENT_NAME | typeof ATTRIBUTE_NAME | typeof END_TAG_NAME): number {
+  const length = text.length;
+  while (at < length) {
+    const c = text.charCodeAt(at);
+    if (c === GREATER_THAN || isWhiteSpace(c)) break;
+    if (c === SLASH && token !== END_TAG_NAME) break;
+    if (c === EQUALS && token === ATTRIBUTE_NAME) break;
+    at++;
+  }
+  return at;
 }
 
 // Shared by every element without attributes or children (most of a domain): never written to.
