@@ -114,6 +114,9 @@ export function scanDocument(text: string, maxDepth: number): XmlElement | ScanF
   } catch (e) {
     if (e instanceof Malformed) return { code: e.code, offset: e.offset, reason: e.reason };
     throw e;
+  } finally {
+    // A tag left unfinished must not keep its attributes (and through them its text) alive.
+    pendingAttributes.length = 0;
   }
 }
 
@@ -284,10 +287,31 @@ function hasName(attributes: readonly XmlAttribute[], name: string): boolean {
   return false;
 }
 
+/** Where a start tag's attributes are collected before they get an array of their exact size. */
+const pendingAttributes: XmlAttribute[] = [];
+
+/**
+ * Short names as shared strings: a document repeats a few dozen names, and one cut per name read
+ * is most of what a scan allocates. Only names short enough that a cut is a copy are kept (a
+ * longer cut could keep its whole document alive); a slot holds the last name that fell in it.
+ */
+const NAME_SLOTS = 512;
+const MAX_SHARED_NAME = 12;
+const sharedNames: (string | undefined)[] = new Array(NAME_SLOTS).fill(undefined);
+
+function nameAt(text: string, from: number, to: number): string {
+  const length = to - from;
+  if (length > MAX_SHARED_NAME || length === 0) return text.slice(from, to);
+  const slot = (text.charCodeAt(from) * 31 + text.charCodeAt(to - 1) * 7 + length * 131) & (NAME_SLOTS - 1);
+  const shared = sharedNames[slot];
+  if (shared !== undefined && shared.length === length && text.startsWith(shared, from)) return shared;
+  return (sharedNames[slot] = text.slice(from, to));
+}
+
 function startTag(text: string, lt: number, stack: Open[], depth: { max: number; first: Malformed | null }): XmlElement {
   const nameEnd = tokenEnd(text, lt + 1, ELEMENT_NAME);
   if (nameEnd === lt + 1) throw new Malformed(lt, "'<' must start a tag");
-  const qname = text.slice(lt + 1, nameEnd);
+  const qname = nameAt(text, lt + 1, nameEnd);
   checkName(qname, lt + 1, 'element');
   let attributes = NO_ATTRIBUTES;
   let names: Set<string> | null = null;
@@ -309,7 +333,7 @@ function startTag(text: string, lt: number, stack: Open[], depth: { max: number;
     const valueEnd = text.indexOf(quote === DOUBLE_QUOTE ? '"' : "'", i + 1);
     if (valueEnd < 0) break;
 
-    const name = text.slice(nameStart, attributeNameEnd);
+    const name = nameAt(text, nameStart, attributeNameEnd);
     checkName(name, nameStart, 'attribute');
     let value = text.slice(i + 1, valueEnd);
     if (value.includes('<')) throw new Malformed(nameStart, `'<' inside the value of attribute ${name}`);
@@ -318,12 +342,20 @@ function startTag(text: string, lt: number, stack: Open[], depth: { max: number;
     if (NEEDS_NORMALISING.test(value)) value = decodeReferences(value.replace(/\r\n?|[\t\n]/g, ' '), i + 1);
     if (name.includes(':')) prefixed = true;
     if (name.startsWith('xmlns') && (name.length === 5 || name.charCodeAt(5) === COLON)) declaresNamespaces = true;
-    if (attributes === NO_ATTRIBUTES) attributes = [];
+    if (attributes === NO_ATTRIBUTES) {
+      attributes = pendingAttributes;
+      attributes.length = 0;
+    }
     // Resolved below, once the tag's own declarations are known.
     attributes.push({ qname: name, local: name, ns: null, value, offset: nameStart });
     if (names !== null) names.add(name);
     else if (attributes.length > FEW_ATTRIBUTES) names = new Set(attributes.map((a) => a.qname));
     at = valueEnd + 1;
+  }
+  if (attributes === pendingAttributes) {
+    // The tag's own array holds exactly its attributes; the collecting one keeps nothing.
+    attributes = pendingAttributes.slice();
+    pendingAttributes.length = 0;
   }
   const endAt = skipWhiteSpace(text, at);
   const selfClosing = text.charCodeAt(endAt) === SLASH;
