@@ -58,12 +58,14 @@ function kindOf(stat: fs.Stats): string {
  * sizes: a validator reading thousands of domains then makes one allocation per slab, not one per
  * file. A file's bytes are never written after the read, so sharing the slab is safe.
  */
-const SLAB_BYTES = 256 * 1024;
+// Below malloc's mmap threshold (128 KiB): a slab reuses heap memory, where a larger one would be
+// fresh pages, each faulted in by the read that first writes it.
+const SLAB_BYTES = 64 * 1024;
 let slab: Buffer | null = null;
 let slabUsed = 0;
 
 function readBuffer(bytes: number): Buffer {
-  if (bytes > SLAB_BYTES / 16) return Buffer.allocUnsafe(bytes);
+  if (bytes > SLAB_BYTES / 8) return Buffer.allocUnsafe(bytes);
   if (slab === null || slabUsed + bytes > SLAB_BYTES) {
     slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
     slabUsed = 0;
