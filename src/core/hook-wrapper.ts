@@ -6,8 +6,9 @@
  * table and markers as `hook run` (src/core/hook-operation.ts, src/core/domain-precheck.ts): an
  * operation with nothing to do exits 0 without reading stdin (libvirt ignores the EPIPE), and a
  * domain whose text names no aggregation exits 0 after reading it. Everything else reaches the CLI
- * with stdin byte for byte, through a temporary file: a shell variable would drop NUL bytes and
- * trailing newlines.
+ * with stdin byte for byte: a shell variable would drop NUL bytes and trailing newlines, so one
+ * perl process (Essential in Debian) holds the text and hands it on through a pipe; without perl,
+ * a temporary file, mktemp, cat, grep and rm do the same at four processes' cost.
  */
 import { AGGREGATION_MARKERS } from './domain-precheck';
 import { OPERATIONS_WITH_WORK } from './hook-operation';
@@ -48,11 +49,42 @@ const ESCAPE_LINE = [
 /** The exit status of `hook run` when the domain XML cannot be read (src/cli/hook/run-hook.ts). */
 const UNREADABLE_INPUT_EXIT = (aborts: boolean) => (aborts ? 2 : 0);
 
+/** A Perl double-quoted string literal of `text`, nothing interpolated (no single quote to escape for the shell). */
+const perlString = (text: string) => `"${text.replace(/[\\"$@]/g, '\\$&')}"`;
+
+/**
+ * The decision in one process: perl reads the domain XML into memory (no layers: bytes as they
+ * came), exits 0 when no marker is in it, and otherwise execs node with the same bytes on stdin,
+ * written into a pipe by a child that exits once they are read. Arguments: node, cli, then the
+ * hook's four. Plain built-ins only: a `use` would read module files on every guest event.
+ */
+function perlDecision(markers: readonly string[], unreadableOps: readonly string[]): string {
+  const aborting = unreadableOps.map(perlString).join(', ');
+  return [
+    'binmode STDIN;',
+    'my $d = ""; my $n;',
+    '1 while ($n = sysread(STDIN, $d, 65536, length $d));',
+    `my $fail = sub { print STDERR "mdev-agg hook: $ARGV[3]: cannot pass the domain XML to $ARGV[1]: $_[0]\\n"; exit((grep { $_ eq $ARGV[3] } (${aborting})) ? ${UNREADABLE_INPUT_EXIT(true)} : 0) };`,
+    '$fail->("read: $!") unless defined $n;',
+    `exit 0 unless ${markers.map((m) => `index($d, ${perlString(m)}) >= 0`).join(' || ')};`,
+    'pipe(my $r, my $w) or $fail->("pipe: $!");',
+    'my $pid = fork;',
+    '$fail->("fork: $!") unless defined $pid;',
+    'if ($pid == 0) { close $r; close STDOUT; close STDERR; binmode $w; print $w $d; close $w; exit 0 }',
+    'close $w;',
+    'open(STDIN, "<&", $r) or $fail->("dup: $!");',
+    'close $r;',
+    'exec { $ARGV[0] } $ARGV[0], $ARGV[1], "hook", "run", "--", @ARGV[2 .. $#ARGV];',
+    '$fail->("exec $ARGV[0]: $!");',
+  ].join(' ');
+}
+
 export function wrapperScript({ node, cli, removal }: WrapperPaths): string {
   const withWork = OPERATIONS_WITH_WORK.map(([op]) => shellQuote(op)).join('|');
   const markers = AGGREGATION_MARKERS.map((m) => `-e ${shellQuote(m)}`).join(' ');
   // The CLI's exit when stdin could not be kept, per operation (only the non-zero ones are listed).
-  const unreadable = OPERATIONS_WITH_WORK.filter(([, o]) => UNREADABLE_INPUT_EXIT(o.aborts) !== 0).map(([op]) => shellQuote(op));
+  const abortingOps = OPERATIONS_WITH_WORK.filter(([, o]) => UNREADABLE_INPUT_EXIT(o.aborts) !== 0).map(([op]) => op);
+  const unreadable = abortingOps.map(shellQuote);
   return [
     '#!/bin/sh',
     WRAPPER_MARKER,
@@ -68,6 +100,12 @@ export function wrapperScript({ node, cli, removal }: WrapperPaths): string {
     `    ${withWork}) ;;`,
     '    *) exit 0 ;;',
     '  esac',
+    // The one-process path, when node and the CLI are where they were installed; environment that
+    // would make perl load modules or decode stdin is dropped first.
+    '  if [ -x "$node" ] && [ -f "$cli" ] && command -v perl >/dev/null 2>&1; then',
+    '    unset PERL5OPT PERL5LIB PERLLIB PERL_UNICODE PERLIO',
+    `    exec perl -e ${shellQuote(perlDecision(AGGREGATION_MARKERS, abortingOps))} "$node" "$cli" "$@"`,
+    '  fi',
     // Without a temporary file the CLI reads stdin itself and makes the same decision.
     '  if tmp=$(mktemp "${TMPDIR:-/tmp}/mdev-agg-hook.XXXXXXXXXX" 2>/dev/null); then',
     '    if ! cat >"$tmp"; then',

@@ -2,9 +2,10 @@
  * The installed wrapper run by dash and bash as libvirt runs it: it decides from the same operation
  * table and markers as `hook run` whether Node starts, and when it does, Node gets the arguments and
  * stdin byte for byte; when it does not, the exit status and stdout are what `hook run` gives.
+ * Both of its ways are run: perl's (one process) and, with no perl on PATH, the temporary file's.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -19,6 +20,33 @@ import { settings } from '../property/settings';
 const SHELLS = ['dash', 'bash'];
 const work = mkdtempSync(join(tmpdir(), 'mdev-agg-wrapper-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const which = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+/** This machine's PATH without perl (every other program of it kept): the wrapper's temporary-file way. */
+const WITHOUT_PERL = join(work, 'bin-without-perl');
+mkdirSync(WITHOUT_PERL);
+for (const dir of process.env.PATH!.split(':').filter((d) => d.startsWith('/'))) {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    continue;
+  }
+  for (const name of names) {
+    if (/^perl/.test(name)) continue;
+    try {
+      symlinkSync(join(dir, name), join(WITHOUT_PERL, name));
+    } catch {
+      // the same name earlier on PATH wins, as for the shell
+    }
+  }
+}
+const PATHS = [
+  ['perl', process.env.PATH!],
+  ['no perl', WITHOUT_PERL],
+] as const;
+const WAYS = SHELLS.flatMap((shell) => PATHS.map(([way, path]) => [shell, way, path] as const));
+test('perl is on PATH, as Debian makes sure (Essential: yes), so its way is the one tested first', () => expect(which('perl')).not.toBe(''));
 
 /** Stands in for node: records its arguments and stdin, and answers on stdout with a status of its own. */
 const PROBE = join(work, 'probe');
@@ -72,11 +100,11 @@ const input = fc
   });
 
 describe('GIVEN the wrapper with a probe in place of node', () => {
-  test.each(SHELLS)('WHEN %s runs it with any four arguments and any stdin THEN Node starts exactly when hook run has work, with stdin byte for byte', (shell) => {
+  test.each(WAYS)('WHEN %s runs it (%s) with any four arguments and any stdin THEN Node starts exactly when hook run has work, with stdin byte for byte', (shell, _way, path) => {
     fc.assert(
       fc.property(argument, operation, argument, argument, input, (guest, op, subop, extra, data) => {
         const args = [guest, op, subop, extra];
-        const r = callWrapper(shell, probeWrapper, args, data);
+        const r = callWrapper(shell, probeWrapper, args, data, { PATH: path });
         expect(r.left).toEqual([]);
         if (hookOperation(op).action !== 'none' && mentionsAggregation(data)) {
           expect(r).toMatchObject({ status: 5, stdout: 'probe ran\n' });
@@ -90,10 +118,10 @@ describe('GIVEN the wrapper with a probe in place of node', () => {
     );
   });
 
-  test.each(SHELLS)('WHEN %s runs it with another number of arguments THEN the CLI gets them all to answer', (shell) => {
+  test.each(WAYS)('WHEN %s runs it (%s) with another number of arguments THEN the CLI gets them all to answer', (shell, _way, path) => {
     fc.assert(
       fc.property(fc.array(argument, { maxLength: 6 }).filter((a) => a.length !== 4), input, (args, data) => {
-        const r = callWrapper(shell, probeWrapper, args, data);
+        const r = callWrapper(shell, probeWrapper, args, data, { PATH: path });
         expect(r).toMatchObject({ status: 5, stdout: 'probe ran\n', left: [] });
         expect(r.probe!.args).toBe(['hook', 'run', '--', ...args].map((a) => `${a}\n`).join('').replace(/^/, `${PROBE}\n`));
         expect(r.probe!.stdin.equals(data)).toBe(true);
@@ -102,14 +130,14 @@ describe('GIVEN the wrapper with a probe in place of node', () => {
     );
   });
 
-  test.each(SHELLS)('WHEN %s cannot create a temporary file THEN the CLI reads stdin itself', (shell) => {
+  test.each(SHELLS)('WHEN %s without perl cannot create a temporary file THEN the CLI reads stdin itself', (shell) => {
     const data = bytes(libvirtDomain('plain', []));
-    const r = callWrapper(shell, probeWrapper, ['g', 'prepare', 'begin', '-'], data, { TMPDIR: join(work, 'missing') });
+    const r = callWrapper(shell, probeWrapper, ['g', 'prepare', 'begin', '-'], data, { TMPDIR: join(work, 'missing'), PATH: WITHOUT_PERL });
     expect(r.status).toBe(5);
     expect(r.probe!.stdin.equals(data)).toBe(true);
   });
 
-  test.each(SHELLS)('WHEN %s cannot keep the domain XML (file size limit) THEN it exits as hook run does for unreadable input, leaving no file', (shell) => {
+  test.each(SHELLS)('WHEN %s without perl cannot keep the domain XML (file size limit) THEN it exits as hook run does for unreadable input, leaving no file', (shell) => {
     const data = bytes(libvirtDomain('gvt', [{ uuid: '53764d0e-85a0-42b4-af5c-2046b460b1dc', type: 'i915-GVTg_V5_8', instances: 2 }]));
     for (const op of ['prepare', 'restore', 'migrate', 'release', 'reconnect']) {
       const dir = join(work, `limit-${shell}-${op}`);
@@ -117,7 +145,7 @@ describe('GIVEN the wrapper with a probe in place of node', () => {
       // ulimit -f 1: cat is stopped by SIGXFSZ after 512 bytes of the copy.
       const r = spawnSync('sh', ['-c', `ulimit -f 1; exec ${shell} "$0" "$@"`, probeWrapper, 'g', op, 'begin', '-'], {
         input: data,
-        env: { PATH: process.env.PATH, TMPDIR: dir, PROBE_DIR: dir },
+        env: { PATH: WITHOUT_PERL, TMPDIR: dir, PROBE_DIR: dir },
       });
       expect({ op, status: r.status, stdout: r.stdout.toString(), files: readdirSync(dir) }).toEqual({ op, status: hookOperation(op).aborts ? 2 : 0, stdout: '', files: [] });
       expect(r.stderr.toString()).toMatch(new RegExp(`(^|\\n)mdev-agg hook: ${op} of guest 'g': cannot keep the domain XML in ${dir}/mdev-agg-hook\\.\\w+\\n$`));
@@ -131,12 +159,13 @@ describe('GIVEN a guest name with any characters', () => {
   const character = fc.oneof(special, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }));
   const guestName = fc.array(character, { maxLength: 12 }).map((a) => a.join('').replace(/\0/g, ''));
 
+  // The temporary-file way names the guest in its line (perl's way names none): run without perl.
   test.each(SHELLS)('WHEN %s cannot keep the domain XML THEN its one line shows the name as the sanitiser does', (shell) => {
     const directory = openSync(work, 'r');
     try {
       fc.assert(
         fc.property(guestName, (name) => {
-          const r = spawnSync(shell, [probeWrapper, name, 'prepare', 'begin', '-'], { stdio: [directory, 'pipe', 'pipe'], env: { PATH: process.env.PATH, TMPDIR: work, PROBE_DIR: work } });
+          const r = spawnSync(shell, [probeWrapper, name, 'prepare', 'begin', '-'], { stdio: [directory, 'pipe', 'pipe'], env: { PATH: WITHOUT_PERL, TMPDIR: work, PROBE_DIR: work } });
           const lines = r.stderr.toString('utf8').split('\n').filter((l) => l.startsWith('mdev-agg hook:'));
           expect(r.status).toBe(2);
           expect(lines).toHaveLength(1);
@@ -162,13 +191,13 @@ describe('GIVEN the wrapper of the built CLI', () => {
     fc.constant(`${aggregated.slice(0, 200)}\0${aggregated.slice(200)}`),
   );
 
-  test.each(SHELLS)('WHEN %s runs it THEN the exit status and stdout are those of hook run called directly', (shell) => {
+  test.each(WAYS)('WHEN %s runs it (%s) THEN the exit status and stdout are those of hook run called directly', (shell, _way, path) => {
     fc.assert(
       fc.property(argument, operation, domain, fc.boolean(), (guest, op, xml, trailingNewline) => {
         const data = bytes(trailingNewline ? xml : xml.replace(/\n$/, ''));
         const args = [guest, op, 'begin', '-'];
         const direct = spawnSync(process.execPath, [builtCli(), 'hook', 'run', '--', ...args], { input: data, env: { PATH: process.env.PATH, MDEV_AGG_ROOT: emptyRoot } });
-        const r = callWrapper(shell, realWrapper, args, data);
+        const r = callWrapper(shell, realWrapper, args, data, { PATH: path });
         expect({ status: r.status, stdout: r.stdout, left: r.left }).toEqual({ status: direct.status, stdout: direct.stdout.toString('latin1'), left: [] });
       }),
       settings(12),

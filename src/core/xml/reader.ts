@@ -100,7 +100,8 @@ export function readXml(input: Uint8Array | string, file: string): ReadResult {
       const before = Buffer.from(bytes.subarray(0, bad)).toString('utf8');
       return fail(file, 'E_XML_ENCODING', `byte 0x${bytes[bad].toString(16)} at offset ${bad + bom} is not valid UTF-8`, before, before.length);
     }
-    text = Buffer.from(bytes).toString('utf8');
+    // A view, not a copy: only the decoded text is kept.
+    text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   }
   return readText(text, file);
 }
@@ -147,7 +148,7 @@ function readText(text: string, file: string): ReadResult {
 
 type ParsedNode = Record<string, unknown>;
 const ATTRIBUTES = ':@';
-const sameValue = (a: string, b: string) => a.replace(/[\t\n\r]/g, ' ') === b.replace(/[\t\n\r]/g, ' ');
+const sameValue = (a: string, b: string) => a === b || a.replace(/[\t\n\r]/g, ' ') === b.replace(/[\t\n\r]/g, ' ');
 
 /**
  * A second, independent reading of `element` by fast-xml-parser. The two readings must agree on

@@ -72,9 +72,19 @@ function splitName(qname: string): [prefix: string | null, local: string] {
 // An ASCII QName, what nearly every document has: tested without the Unicode pattern.
 const ASCII_QNAME = /^[A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z_][A-Za-z0-9_.-]*)?$/;
 
+/**
+ * Names already found valid: a document repeats a few dozen names, and a validator reads thousands
+ * of documents. Bounded, so no input makes it grow without limit.
+ */
+const validNames = new Set<string>();
+const MAX_VALID_NAMES = 4096;
+
 function checkName(name: string, offset: number, what: string) {
+  if (validNames.has(name)) return;
   if (!ASCII_QNAME.test(name) && !QNAME.test(name)) throw new Malformed(offset, `${what} name ${JSON.stringify(name.slice(0, 40))} is not a valid XML name`);
   if (RESERVED_NAMES.has(name)) throw new Malformed(offset, `the name ${name} is refused`);
+  if (validNames.size >= MAX_VALID_NAMES) validNames.clear();
+  validNames.add(name);
 }
 
 /**
@@ -104,6 +114,9 @@ export function scanDocument(text: string, maxDepth: number): XmlElement | ScanF
   } catch (e) {
     if (e instanceof Malformed) return { code: e.code, offset: e.offset, reason: e.reason };
     throw e;
+  } finally {
+    // A tag left unfinished must not keep its attributes (and through them its text) alive.
+    pendingAttributes.length = 0;
   }
 }
 
@@ -148,8 +161,19 @@ function characterData(text: string, from: number, to: number, stack: Open[], ah
   ahead.close = nextIndex(text, ']]>', from, ahead.close);
   if (ahead.close >= 0 && ahead.close + 3 <= to) throw new Malformed(ahead.close, "']]>' is not allowed in character data");
   ahead.ampersand = nextIndex(text, '&', from, ahead.ampersand);
-  const raw = text.slice(from, to);
+  const raw = indentation(text, from, to) ?? text.slice(from, to);
   stack[stack.length - 1].element.text += ahead.ampersand >= 0 && ahead.ampersand < to ? decodeReferences(raw, from) : raw;
+}
+
+/** A line break and spaces, the text between nearly all elements, by length: shared, never cut again. */
+const INDENTATION: string[] = [];
+const MAX_INDENTATION = 80;
+
+function indentation(text: string, from: number, to: number): string | null {
+  if (to - from > MAX_INDENTATION || text.charCodeAt(from) !== LINE_FEED) return null;
+  for (let i = from + 1; i < to; i++) if (text.charCodeAt(i) !== SPACE) return null;
+  // Built, not cut from the text: a cut could keep the whole first document alive.
+  return (INDENTATION[to - from] ??= `\n${' '.repeat(to - from - 1)}`);
 }
 
 /**
@@ -232,16 +256,22 @@ function skipWhiteSpace(text: string, at: number): number {
 }
 
 // Name tokens: up to white space or `>`, and `/` (start tags) or `=` (attributes) where they end
-// one; in an end tag a `/` belongs to the name, which then fails its match. Sticky patterns run
-// with test(): the native matcher finds the end, and no match array is made.
-const ELEMENT_NAME = /[^ \t\r\n/>]*/y;
-const ATTRIBUTE_NAME = /[^ \t\r\n=/>]*/y;
-const END_TAG_NAME = /[^ \t\r\n>]*/y;
+// one; in an end tag a `/` belongs to the name, which then fails its match. Found by a loop over
+// character codes: names are short, and a regular expression costs more to enter than to run.
+const ELEMENT_NAME = 1;
+const ATTRIBUTE_NAME = 2;
+const END_TAG_NAME = 3;
 
-function tokenEnd(text: string, at: number, token: RegExp): number {
-  token.lastIndex = at;
-  token.test(text);
-  return token.lastIndex;
+function tokenEnd(text: string, at: number, token: typeof ELEMENT_NAME | typeof ATTRIBUTE_NAME | typeof END_TAG_NAME): number {
+  const length = text.length;
+  while (at < length) {
+    const c = text.charCodeAt(at);
+    if (c === GREATER_THAN || isWhiteSpace(c)) break;
+    if (c === SLASH && token !== END_TAG_NAME) break;
+    if (c === EQUALS && token === ATTRIBUTE_NAME) break;
+    at++;
+  }
+  return at;
 }
 
 // Shared by every element without attributes or children (most of a domain): never written to.
@@ -257,10 +287,31 @@ function hasName(attributes: readonly XmlAttribute[], name: string): boolean {
   return false;
 }
 
+/** Where a start tag's attributes are collected before they get an array of their exact size. */
+const pendingAttributes: XmlAttribute[] = [];
+
+/**
+ * Short names as shared strings: a document repeats a few dozen names, and one cut per name read
+ * is most of what a scan allocates. Only names short enough that a cut is a copy are kept (a
+ * longer cut could keep its whole document alive); a slot holds the last name that fell in it.
+ */
+const NAME_SLOTS = 512;
+const MAX_SHARED_NAME = 12;
+const sharedNames: (string | undefined)[] = new Array(NAME_SLOTS).fill(undefined);
+
+function nameAt(text: string, from: number, to: number): string {
+  const length = to - from;
+  if (length > MAX_SHARED_NAME || length === 0) return text.slice(from, to);
+  const slot = (text.charCodeAt(from) * 31 + text.charCodeAt(to - 1) * 7 + length * 131) & (NAME_SLOTS - 1);
+  const shared = sharedNames[slot];
+  if (shared !== undefined && shared.length === length && text.startsWith(shared, from)) return shared;
+  return (sharedNames[slot] = text.slice(from, to));
+}
+
 function startTag(text: string, lt: number, stack: Open[], depth: { max: number; first: Malformed | null }): XmlElement {
   const nameEnd = tokenEnd(text, lt + 1, ELEMENT_NAME);
   if (nameEnd === lt + 1) throw new Malformed(lt, "'<' must start a tag");
-  const qname = text.slice(lt + 1, nameEnd);
+  const qname = nameAt(text, lt + 1, nameEnd);
   checkName(qname, lt + 1, 'element');
   let attributes = NO_ATTRIBUTES;
   let names: Set<string> | null = null;
@@ -282,7 +333,7 @@ function startTag(text: string, lt: number, stack: Open[], depth: { max: number;
     const valueEnd = text.indexOf(quote === DOUBLE_QUOTE ? '"' : "'", i + 1);
     if (valueEnd < 0) break;
 
-    const name = text.slice(nameStart, attributeNameEnd);
+    const name = nameAt(text, nameStart, attributeNameEnd);
     checkName(name, nameStart, 'attribute');
     let value = text.slice(i + 1, valueEnd);
     if (value.includes('<')) throw new Malformed(nameStart, `'<' inside the value of attribute ${name}`);
@@ -291,12 +342,20 @@ function startTag(text: string, lt: number, stack: Open[], depth: { max: number;
     if (NEEDS_NORMALISING.test(value)) value = decodeReferences(value.replace(/\r\n?|[\t\n]/g, ' '), i + 1);
     if (name.includes(':')) prefixed = true;
     if (name.startsWith('xmlns') && (name.length === 5 || name.charCodeAt(5) === COLON)) declaresNamespaces = true;
-    if (attributes === NO_ATTRIBUTES) attributes = [];
+    if (attributes === NO_ATTRIBUTES) {
+      attributes = pendingAttributes;
+      attributes.length = 0;
+    }
     // Resolved below, once the tag's own declarations are known.
     attributes.push({ qname: name, local: name, ns: null, value, offset: nameStart });
     if (names !== null) names.add(name);
     else if (attributes.length > FEW_ATTRIBUTES) names = new Set(attributes.map((a) => a.qname));
     at = valueEnd + 1;
+  }
+  if (attributes === pendingAttributes) {
+    // The tag's own array holds exactly its attributes; the collecting one keeps nothing.
+    attributes = pendingAttributes.slice();
+    pendingAttributes.length = 0;
   }
   const endAt = skipWhiteSpace(text, at);
   const selfClosing = text.charCodeAt(endAt) === SLASH;

@@ -55,12 +55,40 @@ function kindOf(stat: fs.Stats): string {
   return 'not a regular file';
 }
 
-/** Reads `fd` (already checked regular) up to `limit` bytes; more is E_FILE_TOO_LARGE. */
-function boundedRead(fd: number, limit: number, file: string, op: Op, buffer?: Buffer): Buffer {
-  const size = fs.fstatSync(fd).size;
+/**
+ * Room for one read of a small file, cut from a shared slab as Buffer's own pool does for smaller
+ * sizes: a validator reading thousands of domains then makes one allocation per slab, not one per
+ * file. A file's bytes are never written after the read, so sharing the slab is safe.
+ */
+// Below malloc's mmap threshold (128 KiB): a slab reuses heap memory, where a larger one would be
+// fresh pages, each faulted in by the read that first writes it.
+const SLAB_BYTES = 64 * 1024;
+let slab: Buffer | null = null;
+let slabUsed = 0;
+
+function readBuffer(bytes: number): Buffer {
+  if (bytes > SLAB_BYTES / 8) return Buffer.allocUnsafe(bytes);
+  if (slab === null || slabUsed + bytes > SLAB_BYTES) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const room = slab.subarray(slabUsed, slabUsed + bytes);
+  // Each piece starts on an 8-byte boundary, as typed-array views of the bytes may need.
+  slabUsed += (bytes + 7) & ~7;
+  return room;
+}
+
+/**
+ * Reads `fd` (already checked regular) up to `limit` bytes; more is E_FILE_TOO_LARGE. `statedSize`:
+ * the size the caller's fstat already found (procfs and sysfs state 0 or a page, so a short read
+ * ends the file only when it makes up exactly that size).
+ */
+function boundedRead(fd: number, limit: number, file: string, op: Op, buffer?: Buffer, statedSize?: number): Buffer {
+  const size = statedSize ?? fs.fstatSync(fd).size;
   // Checked before reading: a sparse or huge file costs nothing to refuse.
   if (size > limit) throw new FileRefusedError('E_FILE_TOO_LARGE', 'EFBIG', file, op, `larger than ${limit} bytes`);
-  const target = buffer && buffer.length > limit ? buffer : Buffer.allocUnsafe(Math.min(limit, Math.max(size, 4096)) + 1);
+  // A stated size is read into exactly its room and a byte more (to see growth); 0 (procfs, sysfs) starts at a page.
+  const target = buffer && buffer.length > limit ? buffer : readBuffer(Math.min(limit, size > 0 ? size : 4096) + 1);
   let length = 0;
   let chunks: Buffer[] | null = null;
   let current = target;
@@ -72,11 +100,14 @@ function boundedRead(fd: number, limit: number, file: string, op: Op, buffer?: B
       current = Buffer.allocUnsafe(Math.min(limit + 1, current.length * 2));
       length = 0;
     }
-    const n = fs.readSync(fd, current, length, current.length - length, null);
+    const wanted = current.length - length;
+    const n = fs.readSync(fd, current, length, wanted, null);
     if (n === 0) break;
     length += n;
     const total = (chunks?.reduce((sum, c) => sum + c.length, 0) ?? 0) + length;
     if (total > limit) throw new FileRefusedError('E_FILE_TOO_LARGE', 'EFBIG', file, op, `larger than ${limit} bytes`);
+    // Short of what was asked and exactly the size fstat gave: the end, without a read to see it.
+    if (n < wanted && total === statedSize) break;
   }
   const last = current.subarray(0, length);
   return chunks ? Buffer.concat([...chunks, last]) : last;
@@ -115,7 +146,7 @@ export function readOperatorFile(file: string, limit: number): Buffer {
   try {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) throw new FileRefusedError('E_FILE_TYPE', stat.isDirectory() ? 'EISDIR' : 'EINVAL', file, 'read', `${kindOf(stat)}, not a regular file`);
-    return boundedRead(fd, limit, file, 'read');
+    return boundedRead(fd, limit, file, 'read', undefined, stat.size);
   } catch (err) {
     if (err instanceof SysfsError) throw err;
     throw new SysfsError(errnoOf(err), file, 'read');
