@@ -159,7 +159,7 @@ class CapacityLedger {
  * the sum of n_t / A_t is at most 1; kept to that, no create of the domain can find the pool short.
  * Exact: integers, no rounding.
  */
-function fitsOnePool(shares: { type: HostType; instances: number }[]): boolean {
+export function fitsOnePool(shares: { type: HostType; instances: number }[]): boolean {
   let numerator = 0n;
   let denominator = 1n;
   for (const { type, instances } of shares) {

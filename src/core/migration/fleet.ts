@@ -6,20 +6,21 @@
  *   facts; not the UUID) form one group, judged once per distinct target projection.
  * - A target's projection for a group is the part of its host the check can read for the group's
  *   types: the parents offering them (every field, only those types) and the host problems that
- *   can hide a placement fact (`isPlacementProblem`). The group is judged on the projection
- *   itself, and the projection's content is its key: a fact the check reads that a projection
+ *   can hide a placement fact (`isPlacementProblem`). A fact the check reads that a projection
  *   left out would change fleet verdicts, which the property tests compare with single checks.
- * - Room is compressed per group and type without changing any comparison placement makes
- *   (`compressRooms`), so targets that differ only in room far above what is asked share a
- *   projection; not where one parent offers two of the group's types, whose rooms placement
- *   weighs against each other.
+ * - Targets are sorted into classes per (types, counts) that every group asking those counts of
+ *   those types shares: one class holds targets whose projections place alike, and a group is
+ *   judged once per class, on the projection of the class's first target. Alike: the same
+ *   projection but for room; room compressed per type without changing any comparison placement
+ *   makes (`compressRooms`); and where a parent offers several of the group's types, the same
+ *   answer of the one-pool rule for every count of them the group can take there (`poolAnswers`).
  * - A target holding one of a domain's UUIDs (a device, or a problem at the device's directory)
  *   is judged for that domain on its whole host: whether the device exists as declared is the
  *   domain's own fact.
  * Pure.
  */
 import type { HostModel, HostParent, HostProblem, HostType } from '../host-model';
-import { isPlacementProblem } from '../placement';
+import { fitsOnePool, isPlacementProblem } from '../placement';
 import { MDEV_DEVICES } from '../sysfs-paths';
 import { type CheckOptions, type Requirement, judgeDevices } from './compat';
 
@@ -47,35 +48,56 @@ interface Group {
 }
 
 /**
- * Rooms of one type's parents mapped so that placement decides alike: with C the instances a group
- * asks of the type, placement compares a room, less what the group took there (at most C - n), with
- * a count n, and two such rooms with each other (what was taken differs by at most C). So a room
- * up to C stays, one above is C at the least, and sorted neighbours further apart than C + 1 are
- * brought to C + 1 apart; null (unreadable) stays null.
+ * Rooms of one type's parents mapped so that placement decides alike. With C the instances a group
+ * asks of the type and m its smallest device of the type: placement compares a room, less what the
+ * group took there, with a count n (n plus what was taken is at most C), and two such rooms with
+ * each other (what was taken differs by at most C - m). So a room up to C stays, one above is C at
+ * the least, and sorted neighbours further apart than C - m + 1 are brought to C - m + 1 apart;
+ * null (unreadable) stays null.
  */
-function compressRooms(rooms: readonly (number | null)[], asked: number): (number | null)[] {
+function compressRooms(rooms: readonly (number | null)[], asked: number, least: number): (number | null)[] {
   const known = [...new Set(rooms.filter((r): r is number => r !== null))].sort((a, b) => a - b);
+  const gap = asked - least + 1;
   const mapped = new Map<number, number>();
   let previous: number | null = null;
   let at = 0;
   for (const room of known) {
-    at = previous === null ? Math.min(room, asked) : at + Math.min(room - previous, asked + 1);
+    at = previous === null ? Math.min(room, asked) : Math.max(at + Math.min(room - previous, gap), Math.min(room, asked));
     mapped.set(room, at);
     previous = room;
   }
   return rooms.map((r) => (r === null ? null : mapped.get(r)!));
 }
 
-/** True when a parent offers more than one of the slices' types. */
-function sharesParent(slices: readonly Slice[]): boolean {
-  const seen = new Set<string>();
-  for (const slice of slices) {
-    for (const [p] of slice.offering) {
-      if (seen.has(p.name)) return true;
-      seen.add(p.name);
+/** Above this many count combinations on one parent, its rooms enter a class's key as they are. */
+const MAX_POOL_COMBINATIONS = 4096;
+
+/**
+ * The one-pool rule's answer (`fitsOnePool`) for every combination of counts n_t <= asked_t the
+ * group can take of a parent's types, two or more of them at once, as a string of 0 and 1; or,
+ * when the combinations are too many, the rooms themselves (which decide the rule).
+ */
+function poolAnswers(types: readonly HostType[], asked: readonly number[]): string {
+  const combinations = asked.reduce((n, a) => n * (a + 1), 1);
+  if (combinations > MAX_POOL_COMBINATIONS) return `=${types.map((t) => t.availableInstances).join(',')}`;
+  let answers = '';
+  const counts = asked.map(() => 0);
+  for (let c = 0; c < combinations; c++) {
+    let rest = c;
+    for (let i = 0; i < asked.length; i++) {
+      counts[i] = rest % (asked[i]! + 1);
+      rest = Math.floor(rest / (asked[i]! + 1));
     }
+    const shares = types.flatMap((type, i) => (counts[i]! > 0 ? [{ type, instances: counts[i]! }] : []));
+    if (shares.length > 1) answers += fitsOnePool(shares) ? '1' : '0';
   }
-  return false;
+  return answers;
+}
+
+/** Per target the class of its projection (-1: it lacks one of the types), and each class's projection. */
+interface Classing {
+  classOf: Int32Array;
+  projections: HostModel[];
 }
 
 /**
@@ -147,67 +169,103 @@ export function fleetMatrix(
     return judgeDevices(requirements, host, quiet).every((d) => d.compatible) ? 1 : 0;
   };
 
-  /** The group's projection of one target: its slices merged per parent with rooms as keyed, and the problems that matter. */
-  const projection = (slices: readonly Slice[], rooms: readonly (number | null)[][], problems: readonly HostProblem[]): HostModel => {
+  /** The group's projection of one target: its slices merged per parent, and the problems that matter. */
+  const projection = (slices: readonly Slice[], problems: readonly HostProblem[]): HostModel => {
     const byName = new Map<string, HostParent>();
-    slices.forEach((slice, s) => {
-      slice.offering.forEach(([p, t], i) => {
-        const type = rooms[s]![i] === t.availableInstances ? t : { ...t, availableInstances: rooms[s]![i]! };
+    for (const slice of slices) {
+      for (const [p, t] of slice.offering) {
         const seen = byName.get(p.name);
-        if (seen) seen.types.push(type);
-        else byName.set(p.name, { ...p, types: [type] });
-      });
-    });
+        if (seen) seen.types.push(t);
+        else byName.set(p.name, { ...p, types: [t] });
+      }
+    }
     const parents = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const p of parents) p.types.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return { parents, devices: [], problems: [...problems] };
   };
 
   const none = new Set<string>();
-  // Targets share few room patterns: each is compressed once per count asked.
-  const compressed = new Map<string, { rooms: (number | null)[]; key: string }>();
-  const compressedOf = (slice: Slice, asked: number) => {
-    const cacheKey = `${asked}|${slice.roomsKey}`;
-    let found = compressed.get(cacheKey);
-    if (!found) {
-      const rooms = compressRooms(slice.rooms, asked);
-      compressed.set(cacheKey, (found = { rooms, key: rooms.join(',') }));
-    }
-    return found;
+  // Targets share few room patterns: each is compressed once per (count asked, smallest device).
+  const compressed = new Map<string, string>();
+  const compressedKey = (slice: Slice, asked: number, least: number) => {
+    const cacheKey = `${asked},${least}|${slice.roomsKey}`;
+    let key = compressed.get(cacheKey);
+    if (key === undefined) compressed.set(cacheKey, (key = compressRooms(slice.rooms, asked, least).join(',')));
+    return key;
   };
-  const verdictsOf = (group: Group): Uint8Array => {
-    if (group.verdicts) return group.verdicts;
-    const tables = group.types.map(slicesOf);
-    const asked = group.types.map((type) => group.requirements.reduce((n, r) => (r.device.type === type ? n + r.device.instances : n), 0));
-    const typeIds = new Set(group.types);
-    const seen = new Map<string, number>();
-    const verdicts = new Uint8Array(targets.length);
+  const pools = new Map<string, string>();
+  const poolKey = (types: readonly HostType[], asked: readonly number[]) => {
+    const cacheKey = `${asked.join(',')}|${types.map((t) => t.availableInstances).join(',')}`;
+    let key = pools.get(cacheKey);
+    if (key === undefined) pools.set(cacheKey, (key = poolAnswers(types, asked)));
+    return key;
+  };
+
+  /**
+   * The targets sorted into classes for every group asking `asked` instances of `types`, its
+   * smallest device of each being `least`; computed once per (types, counts), so that a group's
+   * work per target is one lookup.
+   */
+  const classings = new Map<string, Classing>();
+  const classingOf = (types: readonly string[], asked: readonly number[], least: readonly number[]): Classing => {
+    const signature = `${types.join('\n')}\t${asked.join(',')}\t${least.join(',')}`;
+    let classing = classings.get(signature);
+    if (classing) return classing;
+    const tables = types.map(slicesOf);
+    const typeIds = new Set(types);
+    const classOf = new Int32Array(targets.length).fill(-1);
+    const projections: HostModel[] = [];
+    const numbering = new Map<string, number>();
     const slices: Slice[] = [];
+    const onParent = new Map<string, { types: HostType[]; asked: number[] }>();
     targets: for (let t = 0; t < targets.length; t++) {
       slices.length = 0;
       for (const table of tables) {
         const slice = table[t];
-        // A target lacking one of the types fails its type check: nothing to judge.
+        // A target lacking one of the types fails its type check: nothing to judge (class -1).
         if (!slice) continue targets;
         slices.push(slice);
       }
-      // A parent offering two of the group's types weighs their rooms against each other
-      // (placement's one-pool rule): there every room counts as it is.
-      const shared = slices.length > 1 && sharesParent(slices);
       const { problems: all } = targets[t]!.host;
       const problems = all.length === 0 ? all : all.filter((p) => isPlacementProblem(p.path, typeIds, none));
       let key = problems.length === 0 ? '' : JSON.stringify(problems);
-      const rooms = slices.map((slice, i) => {
-        const c = shared ? { rooms: slice.rooms, key: slice.roomsKey } : compressedOf(slice, asked[i]!);
-        key += `|${slice.factsId}:${c.key}`;
-        return c.rooms;
+      onParent.clear();
+      slices.forEach((slice, i) => {
+        key += `|${slice.factsId}:${compressedKey(slice, asked[i]!, least[i]!)}`;
+        if (slices.length === 1) return;
+        for (const [p, type] of slice.offering) {
+          const seen = onParent.get(p.name);
+          if (seen) {
+            seen.types.push(type);
+            seen.asked.push(asked[i]!);
+          } else onParent.set(p.name, { types: [type], asked: [asked[i]!] });
+        }
       });
-      let verdict = seen.get(key);
-      if (verdict === undefined) {
-        verdict = judge(group.requirements, projection(slices, rooms, problems));
-        seen.set(key, verdict);
+      // A parent offering several of the types: the one-pool rule weighs their rooms as they are.
+      for (const [name, shared] of onParent) if (shared.types.length > 1) key += `|${name}:${poolKey(shared.types, shared.asked)}`;
+      let n = numbering.get(key);
+      if (n === undefined) {
+        numbering.set(key, (n = projections.length));
+        projections.push(projection(slices, problems));
       }
-      verdicts[t] = verdict;
+      classOf[t] = n;
+    }
+    classing = { classOf, projections };
+    classings.set(signature, classing);
+    return classing;
+  };
+
+  const verdictsOf = (group: Group): Uint8Array => {
+    if (group.verdicts) return group.verdicts;
+    const ofType = (type: string) => group.requirements.filter((r) => r.device.type === type).map((r) => r.device.instances);
+    const asked = group.types.map((type) => ofType(type).reduce((a, b) => a + b, 0));
+    const least = group.types.map((type) => Math.min(...ofType(type)));
+    const { classOf, projections } = classingOf(group.types, asked, least);
+    const classVerdicts = projections.map((host) => judge(group.requirements, host));
+    const verdicts = new Uint8Array(targets.length);
+    for (let t = 0; t < targets.length; t++) {
+      const c = classOf[t]!;
+      if (c >= 0) verdicts[t] = classVerdicts[c]!;
     }
     return (group.verdicts = verdicts);
   };
