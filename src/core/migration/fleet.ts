@@ -22,7 +22,7 @@
 import type { HostModel, HostParent, HostProblem, HostType } from '../host-model';
 import { fitsOnePool, isPlacementProblem } from '../placement';
 import { MDEV_DEVICES } from '../sysfs-paths';
-import { type CheckOptions, type Requirement, judgeDevices } from './compat';
+import { type CheckOptions, type Requirement, compatibleOn, driverPassesOn } from './compat';
 
 export interface FleetDomain {
   requirements: readonly Requirement[];
@@ -42,7 +42,12 @@ export interface FleetMatrix {
 
 interface Group {
   requirements: readonly Requirement[];
+  /** The types asked, sorted; per type the instances asked in all, and the smallest device's. */
   types: string[];
+  asked: number[];
+  least: number[];
+  /** The groups asking the same (types, asked, least), this one among them. */
+  alike: Group[];
   /** Per target: 1 can take the group, 0 cannot; filled on first use. */
   verdicts: Uint8Array | null;
 }
@@ -94,10 +99,14 @@ function poolAnswers(types: readonly HostType[], asked: readonly number[]): stri
   return answers;
 }
 
-/** Per target the class of its projection (-1: it lacks one of the types), and each class's projection. */
+/**
+ * Per target the class of its projection (-1: it lacks one of the types); per class its projection
+ * and the slices it was made of (in the order of the types).
+ */
 interface Classing {
   classOf: Int32Array;
   projections: HostModel[];
+  slices: Slice[][];
 }
 
 /**
@@ -130,10 +139,24 @@ export function fleetMatrix(
   progress?: (done: number, total: number) => void,
 ): FleetMatrix {
   const groups = new Map<string, Group>();
+  // Groups asking the same counts of the same types, judged together on one classing of the targets.
+  const alike = new Map<string, Group[]>();
+  const newGroup = (requirements: readonly Requirement[]): Group => {
+    const types = [...new Set(requirements.map((r) => r.device.type))].sort();
+    const ofType = (type: string) => requirements.filter((r) => r.device.type === type).map((r) => r.device.instances);
+    const asked = types.map((type) => ofType(type).reduce((a, b) => a + b, 0));
+    const least = types.map((type) => Math.min(...ofType(type)));
+    const signature = `${types.join('\n')}\t${asked.join(',')}\t${least.join(',')}`;
+    let list = alike.get(signature);
+    if (!list) alike.set(signature, (list = []));
+    const group: Group = { requirements, types, asked, least, alike: list, verdicts: null };
+    list.push(group);
+    return group;
+  };
   const domainGroups = domains.map(({ requirements }) => {
     const key = requirements.map(requirementKey).join('\n');
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { requirements, types: [...new Set(requirements.map((r) => r.device.type))].sort(), verdicts: null }));
+    if (!group) groups.set(key, (group = newGroup(requirements)));
     return group;
   });
 
@@ -166,7 +189,7 @@ export function fleetMatrix(
   const quiet: CheckOptions = { ...options, explain: false };
   const judge = (requirements: readonly Requirement[], host: HostModel) => {
     judged++;
-    return judgeDevices(requirements, host, quiet).every((d) => d.compatible) ? 1 : 0;
+    return compatibleOn(requirements, host, quiet) ? 1 : 0;
   };
 
   /** The group's projection of one target: its slices merged per parent, and the problems that matter. */
@@ -201,20 +224,13 @@ export function fleetMatrix(
     return key;
   };
 
-  /**
-   * The targets sorted into classes for every group asking `asked` instances of `types`, its
-   * smallest device of each being `least`; computed once per (types, counts), so that a group's
-   * work per target is one lookup.
-   */
-  const classings = new Map<string, Classing>();
+  /** The targets sorted into classes for groups asking `asked` instances of `types`, the smallest device of each being `least`. */
   const classingOf = (types: readonly string[], asked: readonly number[], least: readonly number[]): Classing => {
-    const signature = `${types.join('\n')}\t${asked.join(',')}\t${least.join(',')}`;
-    let classing = classings.get(signature);
-    if (classing) return classing;
     const tables = types.map(slicesOf);
     const typeIds = new Set(types);
     const classOf = new Int32Array(targets.length).fill(-1);
     const projections: HostModel[] = [];
+    const classSlices: Slice[][] = [];
     const numbering = new Map<string, number>();
     const slices: Slice[] = [];
     const onParent = new Map<string, { types: HostType[]; asked: number[] }>();
@@ -247,27 +263,45 @@ export function fleetMatrix(
       if (n === undefined) {
         numbering.set(key, (n = projections.length));
         projections.push(projection(slices, problems));
+        classSlices.push([...slices]);
       }
       classOf[t] = n;
     }
-    classing = { classOf, projections };
-    classings.set(signature, classing);
-    return classing;
+    return { classOf, projections, slices: classSlices };
   };
 
+  /** For one group: whether every device of a slice's type can pass the driver check on some parent of the slice. */
+  const driverPasses = (group: Group) => {
+    const known = new Map<number, boolean>();
+    const devicesOf = group.types.map((type) => group.requirements.filter((r) => r.device.type === type));
+    return (slice: Slice, k: number): boolean => {
+      const key = slice.factsId * group.types.length + k;
+      let passes = known.get(key);
+      if (passes === undefined) {
+        passes = devicesOf[k]!.every(({ source }) => slice.offering.some(([p, t]) => driverPassesOn(source.driver, p, t, quiet)));
+        known.set(key, passes);
+      }
+      return passes;
+    };
+  };
+
+  // The projections of one classing are held only while the groups sharing it are judged.
   const verdictsOf = (group: Group): Uint8Array => {
     if (group.verdicts) return group.verdicts;
-    const ofType = (type: string) => group.requirements.filter((r) => r.device.type === type).map((r) => r.device.instances);
-    const asked = group.types.map((type) => ofType(type).reduce((a, b) => a + b, 0));
-    const least = group.types.map((type) => Math.min(...ofType(type)));
-    const { classOf, projections } = classingOf(group.types, asked, least);
-    const classVerdicts = projections.map((host) => judge(group.requirements, host));
-    const verdicts = new Uint8Array(targets.length);
-    for (let t = 0; t < targets.length; t++) {
-      const c = classOf[t]!;
-      if (c >= 0) verdicts[t] = classVerdicts[c]!;
+    const classing = classingOf(group.types, group.asked, group.least);
+    const { classOf, projections } = classing;
+    for (const member of group.alike) {
+      const driverCan = driverPasses(member);
+      // A device whose driver check fails on every parent offering its type fails wherever it goes.
+      const classVerdicts = projections.map((host, c) => (classing.slices[c]!.every(driverCan) ? judge(member.requirements, host) : 0));
+      const verdicts = new Uint8Array(targets.length);
+      for (let t = 0; t < targets.length; t++) {
+        const c = classOf[t]!;
+        if (c >= 0) verdicts[t] = classVerdicts[c]!;
+      }
+      member.verdicts = verdicts;
     }
-    return (group.verdicts = verdicts);
+    return group.verdicts!;
   };
 
   // Targets holding a UUID, for the few domains whose own devices a target speaks of.
@@ -291,9 +325,13 @@ export function fleetMatrix(
     const { requirements } = domains[index]!;
     const own = new Set(requirements.flatMap((r) => holders.get(r.device.uuid) ?? []));
     if (own.size > 0) {
-      const kept = row.filter((t) => !own.has(t));
-      for (const t of own) if (judge(requirements, targets[t]!.host) === 1) kept.push(t);
-      row = kept.sort((a, b) => a - b);
+      const verdicts = group.verdicts!;
+      const changed = [...own].filter((t) => judge(requirements, targets[t]!.host) !== verdicts[t]);
+      // The group's row is shared unless this domain's own devices change a verdict.
+      if (changed.length > 0) {
+        const flipped = new Set(changed);
+        row = [...row.filter((t) => !flipped.has(t)), ...changed.filter((t) => verdicts[t] === 0)].sort((a, b) => a - b);
+      }
     }
     if (progress && (index % 100 === 99 || index === domains.length - 1)) progress(index + 1, domains.length);
     return row;
