@@ -224,8 +224,8 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
   } else {
     const notChecked = unchecked.length ? `, ${unchecked.length} not checked (errors)` : '';
     const summary = `${rows.length} domains, ${targets.length} targets: ${checked.length - stuck} domains can move, ${stuck} cannot${notChecked} (${matrix.groups} distinct device groups, ${matrix.judged} full checks)`;
-    // One piece of output: at data-centre size the table is hundreds of MB, not to be copied again.
-    ctx.out.out(ctx.flags.quiet ? fleetTable(rows, names) : `${fleetTable(rows, names)}\n${summary}`);
+    // One piece of output, whole lines: at data-centre size the table is hundreds of MB, not to be copied again.
+    ctx.out.out(fleetTable(rows, names, ctx.flags.quiet ? [] : [summary]));
     const lines = new (ctx.out.constructor as new () => typeof ctx.out)();
     printDiagnostics(lines, diagnostics, ctx.flags);
     if (lines.stdout) ctx.out.err(lines.stdout);
@@ -233,7 +233,8 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
   return ok && stuck === 0 ? EXIT.OK : EXIT.NO;
 }
 
-function fleetTable(rows: readonly DomainRow[], names: readonly string[]): string {
+/** The matrix as a table, then `after`'s lines; every line ends in a newline. */
+function fleetTable(rows: readonly DomainRow[], names: readonly string[], after: readonly string[]): string {
   const targetCount = names.length;
   const label = (r: DomainRow) => sanitiseLine(r.name ? `${r.name} (${r.file})` : r.file);
   const width = Math.max(6, ...rows.map((r) => label(r).length));
@@ -243,5 +244,6 @@ function fleetTable(rows: readonly DomainRow[], names: readonly string[]): strin
     const verdict = r.errors.length ? `not checked: ${r.errors.join(', ')}` : `${r.targets.length}/${targetCount}${r.targets.length ? `: ${r.targets.map((t) => names[t]).join(', ')}` : ''}`;
     lines.push(`${label(r).padEnd(width)}  ${(r.source ?? '-').padEnd(sourceWidth)}  ${verdict}`);
   }
+  lines.push(...after, '');
   return lines.join('\n');
 }

@@ -128,15 +128,24 @@ export function judgeDevices(requirements: readonly Requirement[], target: HostM
  * exactly when `judgeDevices` finds every device compatible. The type and count checks pass
  * together when the source agrees with the declaration and the device is placed (a created device's
  * parent offers its type); the driver check is the same. Offline only: a live protocol writes to
- * the target for every device, so it goes through `judgeDevices`.
+ * the target for every device, so it goes through `judgeDevices`. `driverPasses`, when given, must
+ * answer as `driverPassesOn` with these options: a caller judging many pairs answers from memory.
  */
-export function compatibleOn(requirements: readonly Requirement[], target: HostModel, options: CheckOptions): boolean {
+export function compatibleOn(
+  requirements: readonly Requirement[],
+  target: HostModel,
+  options: CheckOptions,
+  driverPasses?: (source: DriverFacts, parent: HostParent, type: HostType) => boolean,
+): boolean {
   if (options.writeMigrationVersion) return judgeDevices(requirements, target, options).every((d) => d.compatible);
   const decisions = placeRequirements(requirements, target, options);
   return requirements.every(({ device, source }, i) => {
     const decision = decisions[i]!;
     if (decision.kind === 'refused' || typeDiffers(device, source) || countDiffers(device, source)) return false;
-    return driverCheck(source.driver, driverCandidates(decision, [], target, device.type), device.type, options).ok;
+    const candidates = driverCandidates(decision, [], target, device.type);
+    const only = candidates.length === 1 ? candidates[0]! : null;
+    if (driverPasses && only?.type) return driverPasses(source.driver, only.parent, only.type);
+    return driverCheck(source.driver, candidates, device.type, options).ok;
   });
 }
 

@@ -20,6 +20,7 @@
  * Pure.
  */
 import type { HostModel, HostParent, HostProblem, HostType } from '../host-model';
+import type { DriverFacts } from './source-facts';
 import { fitsOnePool, isPlacementProblem } from '../placement';
 import { MDEV_DEVICES } from '../sysfs-paths';
 import { type CheckOptions, type Requirement, compatibleOn, driverPassesOn } from './compat';
@@ -187,9 +188,21 @@ export function fleetMatrix(
   const targetUuids = targets.map(({ host }) => uuidsOf(host));
   let judged = 0;
   const quiet: CheckOptions = { ...options, explain: false };
+  // The driver check reads the source's facts and the parent's driver, version and migration_version
+  // alone: answered once per source and such facts.
+  const driverAnswers = new Map<DriverFacts, Map<string, boolean>>();
+  const fact = (value: string | null) => (value === null ? '' : `=${value}`);
+  const driverPasses = (source: DriverFacts, parent: HostParent, type: HostType): boolean => {
+    let answers = driverAnswers.get(source);
+    if (!answers) driverAnswers.set(source, (answers = new Map()));
+    const key = `${fact(parent.driver)}\n${fact(parent.driverVersion)}\n${fact(type.migrationVersion)}`;
+    let passes = answers.get(key);
+    if (passes === undefined) answers.set(key, (passes = driverPassesOn(source, parent, type, quiet)));
+    return passes;
+  };
   const judge = (requirements: readonly Requirement[], host: HostModel) => {
     judged++;
-    return compatibleOn(requirements, host, quiet) ? 1 : 0;
+    return compatibleOn(requirements, host, quiet, driverPasses) ? 1 : 0;
   };
 
   /** The group's projection of one target: its slices merged per parent, and the problems that matter. */
@@ -271,14 +284,14 @@ export function fleetMatrix(
   };
 
   /** For one group: whether every device of a slice's type can pass the driver check on some parent of the slice. */
-  const driverPasses = (group: Group) => {
+  const driverReachable = (group: Group) => {
     const known = new Map<number, boolean>();
     const devicesOf = group.types.map((type) => group.requirements.filter((r) => r.device.type === type));
     return (slice: Slice, k: number): boolean => {
       const key = slice.factsId * group.types.length + k;
       let passes = known.get(key);
       if (passes === undefined) {
-        passes = devicesOf[k]!.every(({ source }) => slice.offering.some(([p, t]) => driverPassesOn(source.driver, p, t, quiet)));
+        passes = devicesOf[k]!.every(({ source }) => slice.offering.some(([p, t]) => driverPasses(source.driver, p, t)));
         known.set(key, passes);
       }
       return passes;
@@ -291,7 +304,7 @@ export function fleetMatrix(
     const classing = classingOf(group.types, group.asked, group.least);
     const { classOf, projections } = classing;
     for (const member of group.alike) {
-      const driverCan = driverPasses(member);
+      const driverCan = driverReachable(member);
       // A device whose driver check fails on every parent offering its type fails wherever it goes.
       const classVerdicts = projections.map((host, c) => (classing.slices[c]!.every(driverCan) ? judge(member.requirements, host) : 0));
       const verdicts = new Uint8Array(targets.length);
