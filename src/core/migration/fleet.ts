@@ -21,7 +21,7 @@
  */
 import type { HostModel, HostParent, HostProblem, HostType } from '../host-model';
 import type { DriverFacts } from './source-facts';
-import { fitsOnePool, isPlacementProblem } from '../placement';
+import { couldTake, fitsOnePool, isPlacementProblem } from '../placement';
 import { MDEV_DEVICES } from '../sysfs-paths';
 import { type CheckOptions, type Requirement, compatibleOn, driverPassesOn } from './compat';
 
@@ -283,8 +283,11 @@ export function fleetMatrix(
     return { classOf, projections, slices: classSlices };
   };
 
-  /** For one group: whether every device of a slice's type can pass the driver check on some parent of the slice. */
-  const driverReachable = (group: Group) => {
+  /**
+   * For one group: whether every device of a slice's type could go to some parent of the slice
+   * (its room as read, the type's other limits) and pass the driver check on some parent of it.
+   */
+  const reachable = (group: Group) => {
     const known = new Map<number, boolean>();
     const devicesOf = group.types.map((type) => group.requirements.filter((r) => r.device.type === type));
     return (slice: Slice, k: number): boolean => {
@@ -294,7 +297,7 @@ export function fleetMatrix(
         passes = devicesOf[k]!.every(({ source }) => slice.offering.some(([p, t]) => driverPasses(source.driver, p, t)));
         known.set(key, passes);
       }
-      return passes;
+      return passes && devicesOf[k]!.every(({ device }) => slice.offering.some(([, t]) => couldTake(device, t)));
     };
   };
 
@@ -304,9 +307,10 @@ export function fleetMatrix(
     const classing = classingOf(group.types, group.asked, group.least);
     const { classOf, projections } = classing;
     for (const member of group.alike) {
-      const driverCan = driverReachable(member);
-      // A device whose driver check fails on every parent offering its type fails wherever it goes.
-      const classVerdicts = projections.map((host, c) => (classing.slices[c]!.every(driverCan) ? judge(member.requirements, host) : 0));
+      const canReach = reachable(member);
+      // A device that no parent offering its type could take, or whose driver check fails on every
+      // one of them, fails wherever it goes.
+      const classVerdicts = projections.map((host, c) => (classing.slices[c]!.every(canReach) ? judge(member.requirements, host) : 0));
       const verdicts = new Uint8Array(targets.length);
       for (let t = 0; t < targets.length; t++) {
         const c = classOf[t]!;
