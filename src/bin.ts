@@ -142,6 +142,18 @@ async function readStdin(timeLimitMs?: number): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
+/** Output piece by piece (a fleet matrix can be hundreds of MB): each piece is encoded alone, never the whole at once. */
+const PIECE = 1 << 24;
+function writeInPieces(text: string) {
+  for (let at = 0; at < text.length && !process.stdout.destroyed; ) {
+    let end = Math.min(at + PIECE, text.length);
+    // Never between the two halves of a surrogate pair: each piece must be whole UTF-16.
+    if (end < text.length && (text.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--;
+    process.stdout.write(text.slice(at, end));
+    at = end;
+  }
+}
+
 function finish(result: RunResult) {
   // Nothing to write creates no stream: the hook's silent exits stay cheap.
   if (result.stdout) {
@@ -149,7 +161,7 @@ function finish(result: RunResult) {
     process.stdout.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code !== 'EPIPE') throw e;
     });
-    process.stdout.write(result.stdout);
+    writeInPieces(result.stdout);
   }
   if (result.stderr) process.stderr.write(result.stderr);
   process.exitCode = result.code;

@@ -152,7 +152,8 @@ interface DomainRow {
   file: string;
   name: string | null;
   source: string | null;
-  targets: string[];
+  /** The targets that can take the domain, as indices into the target list. */
+  targets: readonly number[];
   /** The codes of the errors that kept the domain from being checked (then no target is listed). */
   errors: string[];
 }
@@ -212,17 +213,19 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
 
   const { options } = settings;
   const matrix = fleetMatrix(domains, targets, options, showProgress ? (done, total) => ctx.options.progress!(`migrate-check: judged ${done}/${total} domains`) : undefined);
-  const checked: DomainRow[] = domains.map((d, i) => ({ file: d.file, name: d.name, source: d.source, targets: matrix.accepted[i]!.map((t) => targets[t]!.name), errors: [] }));
+  const checked: DomainRow[] = domains.map((d, i) => ({ file: d.file, name: d.name, source: d.source, targets: matrix.accepted[i]!, errors: [] }));
+  const names = targets.map((t) => t.name);
   const rows = [...checked, ...unchecked].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const stuck = checked.filter((r) => r.targets.length === 0).length;
   const ok = !hasErrors(diagnostics);
 
   if (ctx.flags.json) {
-    printJson(ctx.out, { ok, targets: targets.map((t) => t.name), domains: rows, diagnostics });
+    printJson(ctx.out, { ok, targets: names, domains: rows.map((r) => ({ ...r, targets: r.targets.map((t) => names[t]!) })), diagnostics });
   } else {
-    ctx.out.out(fleetTable(rows, targets.length));
     const notChecked = unchecked.length ? `, ${unchecked.length} not checked (errors)` : '';
-    if (!ctx.flags.quiet) ctx.out.out(`${rows.length} domains, ${targets.length} targets: ${checked.length - stuck} domains can move, ${stuck} cannot${notChecked} (${matrix.groups} distinct device groups, ${matrix.judged} full checks)`);
+    const summary = `${rows.length} domains, ${targets.length} targets: ${checked.length - stuck} domains can move, ${stuck} cannot${notChecked} (${matrix.groups} distinct device groups, ${matrix.judged} full checks)`;
+    // One piece of output, whole lines: at data-centre size the table is hundreds of MB, not to be copied again.
+    ctx.out.out(fleetTable(rows, names, ctx.flags.quiet ? [] : [summary]));
     const lines = new (ctx.out.constructor as new () => typeof ctx.out)();
     printDiagnostics(lines, diagnostics, ctx.flags);
     if (lines.stdout) ctx.out.err(lines.stdout);
@@ -230,14 +233,17 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
   return ok && stuck === 0 ? EXIT.OK : EXIT.NO;
 }
 
-function fleetTable(rows: readonly DomainRow[], targetCount: number): string {
+/** The matrix as a table, then `after`'s lines; every line ends in a newline. */
+function fleetTable(rows: readonly DomainRow[], names: readonly string[], after: readonly string[]): string {
+  const targetCount = names.length;
   const label = (r: DomainRow) => sanitiseLine(r.name ? `${r.name} (${r.file})` : r.file);
   const width = Math.max(6, ...rows.map((r) => label(r).length));
   const sourceWidth = Math.max(6, ...rows.map((r) => (r.source ?? '-').length));
   const lines = [`${'DOMAIN'.padEnd(width)}  ${'SOURCE'.padEnd(sourceWidth)}  TARGETS THAT CAN TAKE IT`];
   for (const r of rows) {
-    const verdict = r.errors.length ? `not checked: ${r.errors.join(', ')}` : `${r.targets.length}/${targetCount}${r.targets.length ? `: ${r.targets.join(', ')}` : ''}`;
+    const verdict = r.errors.length ? `not checked: ${r.errors.join(', ')}` : `${r.targets.length}/${targetCount}${r.targets.length ? `: ${r.targets.map((t) => names[t]).join(', ')}` : ''}`;
     lines.push(`${label(r).padEnd(width)}  ${(r.source ?? '-').padEnd(sourceWidth)}  ${verdict}`);
   }
+  lines.push(...after, '');
   return lines.join('\n');
 }

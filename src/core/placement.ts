@@ -84,6 +84,13 @@ function typeRefusal(device: ManagedDevice, type: HostType, room: number | null)
 }
 
 /**
+ * True when `type` could take `device` with all its room: with less (what the domain took there
+ * before), it cannot take more. False: wherever the device goes on a parent with this type, it is
+ * refused.
+ */
+export const couldTake = (device: ManagedDevice, type: HostType): boolean => typeRefusal(device, type, type.availableInstances) === null;
+
+/**
  * The host problems that can hide a fact placement reads: the parent listing, a parent's type
  * listing, anything at or below a type's directory, the device listing, anything at or below a
  * device's directory. Fleet projections keep exactly these (`isPlacementProblem`).
@@ -112,8 +119,10 @@ export function isPlacementProblem(path: string, typeIds: ReadonlySet<string>, u
  * unreadable is E_SYSFS_READ. Deciding on a guess instead would name the wrong cause (no such
  * type, no capacity) or, for a release, call a device absent that is there.
  */
-function hiddenFact(host: HostModel, exact: string[], below: string[]): { code: Code; message: string } | null {
+function hiddenFact(host: HostModel, paths: () => { exact: string[]; below: string[] }): { code: Code; message: string } | null {
+  // The paths are built only for a host with problems: most have none, and placement asks often.
   if (host.problems.length === 0) return null;
+  const { exact, below } = paths();
   const hiding = host.problems.filter((p) => exact.includes(p.path) || below.some((dir) => p.path === dir || p.path.startsWith(`${dir}/`)));
   const problem = hiding.find((p) => p.outsideRoot) ?? hiding[0];
   if (!problem) return null;
@@ -121,7 +130,7 @@ function hiddenFact(host: HostModel, exact: string[], below: string[]): { code: 
 }
 
 /** Problems hiding whether the device exists: the device listing, or the device's own files. */
-export const hiddenDevice = (host: HostModel, uuid: string) => hiddenFact(host, HIDING.devices(), [HIDING.device(uuid)]);
+export const hiddenDevice = (host: HostModel, uuid: string) => hiddenFact(host, () => ({ exact: HIDING.devices(), below: [HIDING.device(uuid)] }));
 
 /** What the devices of one domain created so far took, so later ones see what is left. */
 class CapacityLedger {
@@ -159,7 +168,7 @@ class CapacityLedger {
  * the sum of n_t / A_t is at most 1; kept to that, no create of the domain can find the pool short.
  * Exact: integers, no rounding.
  */
-function fitsOnePool(shares: { type: HostType; instances: number }[]): boolean {
+export function fitsOnePool(shares: { type: HostType; instances: number }[]): boolean {
   let numerator = 0n;
   let denominator = 1n;
   for (const { type, instances } of shares) {
@@ -189,7 +198,7 @@ function parentRefusal(device: ManagedDevice, parent: HostParent, type: HostType
 
 /** A named parent as it stands: it takes the device, or the refusal says why not. */
 function atNamedParent(device: ManagedDevice, name: string, host: HostModel, ledger: CapacityLedger): { parent: HostParent; type: HostType } | Refusal {
-  const hidden = hiddenFact(host, [...HIDING.parents(), ...HIDING.types(name)], [HIDING.type(name, device.type)]);
+  const hidden = hiddenFact(host, () => ({ exact: [...HIDING.parents(), ...HIDING.types(name)], below: [HIDING.type(name, device.type)] }));
   if (hidden) return { ...hidden, attribute: 'parent' };
   const parent = findParent(host, name);
   if (!parent) return { code: 'E_PARENT_NOT_FOUND', message: `parent ${name} is not registered with the mdev core on this host`, attribute: 'parent' };
@@ -208,13 +217,13 @@ function unpinned(device: ManagedDevice, host: HostModel, ledger: CapacityLedger
   let offered = 0;
   let lastRefusal: Refusal | null = null;
   // A parent whose types could not be read might offer the type: said instead of "not found".
-  let hidden = hiddenFact(host, HIDING.parents(), []);
+  let hidden = hiddenFact(host, () => ({ exact: HIDING.parents(), below: [] }));
   for (const parent of host.parents) {
     if (parent.name === except) continue;
-    hidden ??= hiddenFact(host, HIDING.types(parent.name), []);
+    hidden ??= hiddenFact(host, () => ({ exact: HIDING.types(parent.name), below: [] }));
     const type = findType(parent, device.type);
     if (!type) continue;
-    const hiddenType = hiddenFact(host, [], [HIDING.type(parent.name, type.id)]);
+    const hiddenType = hiddenFact(host, () => ({ exact: [], below: [HIDING.type(parent.name, type.id)] }));
     if (hiddenType) {
       hidden ??= hiddenType;
       continue;

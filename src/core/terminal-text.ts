@@ -12,8 +12,11 @@ const UNSAFE_IN_LINE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u2
 
 const escapeChar = (c: string) => `\\u{${c.codePointAt(0)!.toString(16)}}`;
 
+/** The same characters, tested for first: replacing copies even a text with nothing to escape, which may be hundreds of MB. */
+const ANY_UNSAFE = new RegExp(UNSAFE.source);
+
 /** Text for a terminal: lines and tabs kept, every other control and bidi character escaped. */
-export const sanitiseText = (text: string): string => text.replace(UNSAFE, escapeChar);
+export const sanitiseText = (text: string): string => (ANY_UNSAFE.test(text) ? text.replace(UNSAFE, escapeChar) : text);
 
 /** Text that must be one line (a hook's failure message): line breaks escaped too. */
 export const sanitiseLine = (text: string): string => text.replace(UNSAFE_IN_LINE, escapeChar);

@@ -33,13 +33,14 @@ describe('fleet matrix: grouped, and equal to judging every pair', () => {
   });
 
   // Random fleets over a few types: hosts with one or two parents differing in room, driver version
-  // and migration_version; domains of one to three devices, some sharing a type.
-  const TYPES = ['t-a', 't-b'];
+  // and migration_version, a parent offering up to three of a domain's types (the one-pool rule
+  // weighs their rooms); domains of one to four devices, some sharing a type with other counts.
+  const TYPES = ['t-a', 't-b', 't-c'];
   const parentArb = (name: string) =>
     fc.record({
       version: fc.constantFrom('1.0', '1.1', null),
       mv: fc.constantFrom('mv-1', 'mv-2', null),
-      rooms: fc.tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 9 })),
+      rooms: fc.tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 9 })),
       dialect: fc.constantFrom('create-option' as const, 'attribute' as const, 'none' as const),
       max: fc.integer({ min: 1, max: 6 }),
       offers: fc.subarray(TYPES, { minLength: 1 }),
@@ -73,13 +74,32 @@ describe('fleet matrix: grouped, and equal to judging every pair', () => {
 
   test('GIVEN random fleets WHEN matched THEN the grouped matrix equals judging every pair (room capping and type groups are exact)', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(requirementArb, { minLength: 0, maxLength: 3 }), { minLength: 1, maxLength: 12 }), fc.array(hostArb, { minLength: 1, maxLength: 12 }), fc.boolean(), (reqs, hosts, allowUnknownDriver) => {
+      fc.property(fc.array(fc.array(requirementArb, { minLength: 0, maxLength: 4 }), { minLength: 1, maxLength: 12 }), fc.array(hostArb, { minLength: 1, maxLength: 16 }), fc.boolean(), (reqs, hosts, allowUnknownDriver) => {
         const fleet = reqs.map((requirements) => ({ requirements }));
         const options = { ...OPTIONS, allowUnknownDriver };
         expect(fleetMatrix(fleet, hosts.map((host) => ({ host })), options).accepted).toEqual(bruteForce(fleet, hosts, options));
       }),
-      { numRuns: 400 },
+      { numRuns: 600 },
     );
+  });
+
+  test('GIVEN every small domain of two types WHEN matched against every small room of two parents THEN the matrix equals judging every pair (rooms compressed at their exact limits)', () => {
+    // Two devices of one type taking turns on the parent with most room, and a parent weighing
+    // two types in one pool: every room up to past the compression limits, every count to 3.
+    const device = (type: string, instances: number, k: number): Requirement => ({
+      device: { uuid: `00000000-0000-4000-8000-00000000000${k}`, model: 'vfio-pci', type, instances, parent: null, method: 'auto', source: null, at: { line: 1, column: 1 }, attributeAt: {} },
+      source: { origin: 'stamp', host: 'h', type: null, instances: null, driver: { driver: 'drv', driverVersion: '1.0', migrationVersion: null } },
+    });
+    const shapes = ['t-a', 't-b'].flatMap((type) => [1, 2, 3].map((instances) => ({ type, instances })));
+    const sequences: { type: string; instances: number }[][] = [[]];
+    for (let length = 1; length <= 3; length++) for (const prefix of sequences.filter((q) => q.length === length - 1)) for (const shape of shapes) sequences.push([...prefix, shape]);
+    const fleet = sequences.slice(1).map((q) => ({ requirements: q.map((d, k) => device(d.type, d.instances, k)) }));
+    const type = (id: string, room: number) => ({ id, name: null, description: null, deviceApi: 'vfio-pci', availableInstances: room, dialect: 'create-option' as const, maxAggregation: 8, migrationVersion: null });
+    const parent = (name: string, types: ReturnType<typeof type>[]): HostParent => ({ name, driver: 'drv', driverVersion: '1.0', vendorId: null, deviceId: null, types });
+    const hosts: HostModel[] = [];
+    for (let a1 = 0; a1 <= 6; a1++) for (let b1 = 0; b1 <= 4; b1++) for (let a2 = 0; a2 <= 6; a2++) hosts.push({ parents: [parent('p1', [type('t-a', a1), type('t-b', b1)]), parent('p2', [type('t-a', a2)])], devices: [], problems: [] });
+    const matrix = fleetMatrix(fleet, hosts.map((host) => ({ host })), OPTIONS);
+    expect(matrix.accepted).toEqual(bruteForce(fleet, hosts));
   });
 
   test('GIVEN 1,000 domains of a few shapes and 1,000 targets of varied room WHEN matched THEN the full checks grow with the distinct shapes, not the product', () => {

@@ -95,13 +95,16 @@ const pass = (reason: Reason) => ({ ok: true, result: 'pass' as const, code: nul
 const fail = (code: Code, reason: Reason) => ({ ok: false, result: 'fail' as const, code, reason });
 const written = (reason: string | Reason): string => (typeof reason === 'function' ? reason() : reason);
 
-/** Every device of one domain against one target, placed by the one placement model in order. */
-export function judgeDevices(requirements: readonly Requirement[], target: HostModel, options: CheckOptions): DeviceVerdict[] {
-  const decisions = placeDomain(
+const placeRequirements = (requirements: readonly Requirement[], target: HostModel, options: CheckOptions) =>
+  placeDomain(
     requirements.map((r) => r.device),
     target,
     options.parentRule,
   );
+
+/** Every device of one domain against one target, placed by the one placement model in order. */
+export function judgeDevices(requirements: readonly Requirement[], target: HostModel, options: CheckOptions): DeviceVerdict[] {
+  const decisions = placeRequirements(requirements, target, options);
   return requirements.map(({ device, source }, i) => {
     const decision = decisions[i]!;
     const offering = target.parents.filter((p) => findType(p, device.type) !== undefined);
@@ -120,9 +123,43 @@ export function judgeDevices(requirements: readonly Requirement[], target: HostM
   });
 }
 
+/**
+ * The verdict alone, without the checks' reasons and facts (fleet mode judges many pairs): true
+ * exactly when `judgeDevices` finds every device compatible. The type and count checks pass
+ * together when the source agrees with the declaration and the device is placed (a created device's
+ * parent offers its type); the driver check is the same. Offline only: a live protocol writes to
+ * the target for every device, so it goes through `judgeDevices`. `driverPasses`, when given, must
+ * answer as `driverPassesOn` with these options: a caller judging many pairs answers from memory.
+ */
+export function compatibleOn(
+  requirements: readonly Requirement[],
+  target: HostModel,
+  options: CheckOptions,
+  driverPasses?: (source: DriverFacts, parent: HostParent, type: HostType) => boolean,
+): boolean {
+  if (options.writeMigrationVersion) return judgeDevices(requirements, target, options).every((d) => d.compatible);
+  const decisions = placeRequirements(requirements, target, options);
+  return requirements.every(({ device, source }, i) => {
+    const decision = decisions[i]!;
+    if (decision.kind === 'refused' || typeDiffers(device, source) || countDiffers(device, source)) return false;
+    const candidates = driverCandidates(decision, [], target, device.type);
+    const only = candidates.length === 1 ? candidates[0]! : null;
+    if (driverPasses && only?.type) return driverPasses(source.driver, only.parent, only.type);
+    return driverCheck(source.driver, candidates, device.type, options).ok;
+  });
+}
+
+/** True when the driver check passes for a device of `type` created on `parent`. */
+export function driverPassesOn(source: DriverFacts, parent: HostParent, type: HostType, options: CheckOptions): boolean {
+  return driverCheck(source, [{ parent, type }], type.id, options).ok;
+}
+
+const typeDiffers = (device: ManagedDevice, source: SourceFacts) => source.type !== null && source.type !== device.type;
+const countDiffers = (device: ManagedDevice, source: SourceFacts) => source.instances !== null && source.instances !== device.instances;
+
 function typeCheck(device: ManagedDevice, source: SourceFacts, offering: HostParent[], decision: Decision): Draft<TypeCheck> {
   const facts = { declared: device.type, source: source.type };
-  if (source.type !== null && source.type !== device.type) {
+  if (typeDiffers(device, source)) {
     return { ...fail('C_TYPE_MISMATCH', () => `the source runs the device as ${source.type}, the domain declares ${device.type}`), ...facts };
   }
   const seen = source.type === null ? ' (no source snapshot shows the device; the declared type stands)' : '';
@@ -134,7 +171,7 @@ function typeCheck(device: ManagedDevice, source: SourceFacts, offering: HostPar
 function countCheck(device: ManagedDevice, source: SourceFacts, offering: HostParent[], decision: Decision): Draft<CountCheck> {
   const facts = { declared: device.instances, source: source.instances };
   const nowhere = { parent: null, dialect: null, moved: null };
-  if (source.instances !== null && source.instances !== device.instances) {
+  if (countDiffers(device, source)) {
     return { ...fail('C_COUNT_MISMATCH', () => `the source device carries ${source.instances} instance${source.instances === 1 ? '' : 's'}, the domain declares ${device.instances}`), ...facts, ...nowhere };
   }
   if (decision.kind === 'refused') {
@@ -157,7 +194,8 @@ interface DriverCandidate {
 
 /**
  * The target parents whose driver the device would meet: where it is or would be created; when it
- * cannot be placed, every parent offering its type, else every parent of the target.
+ * cannot be placed, every parent offering its type (`offering`, read only then), else every parent
+ * of the target.
  */
 function driverCandidates(decision: Decision, offering: HostParent[], target: HostModel, typeId: string): DriverCandidate[] {
   const at = (parent: HostParent | undefined) => (parent ? [{ parent, type: findType(parent, typeId) ?? null }] : []);
