@@ -42,7 +42,7 @@ mkdirSync(at('/usr/bin'), { recursive: true });
 symlinkSync(relative('/usr/bin', CLI), at('/usr/bin/mdev-agg'));
 put('/usr/share/man/man1/mdev-agg.1.gz', gzipSync(readFileSync('dist/man/mdev-agg.1'), { level: 9 }));
 
-const { wrapperScript, HOOKS_DIR, HOOK_NAME, PACKAGED_REMOVAL } = await loadTs('src/core/hook-wrapper.ts');
+const { wrapperScript, HOOKS_DIR, HOOK_NAME, PACKAGED_REMOVAL } = await loadTs('src/core/hook/hook-wrapper.ts');
 const wrapper = `${HOOKS_DIR}/${HOOK_NAME}`;
 put(wrapper, wrapperScript({ node: '/usr/bin/node', cli: CLI, removal: PACKAGED_REMOVAL }), 0o755);
 

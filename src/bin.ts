@@ -170,7 +170,7 @@ function finish(result: RunResult) {
 /** The operation of `hook run [--] GUEST OP SUBOP EXTRA` (as the installed wrapper calls it), else null. */
 function hookRunOperation(argv: readonly string[]): string | null {
   if (argv[0] !== 'hook' || argv[1] !== 'run') return null;
-  const { hookArguments } = require('./core/hook-operation') as typeof import('./core/hook-operation');
+  const { hookArguments } = require('./core/hook/hook-operation') as typeof import('./core/hook/hook-operation');
   // Anything that could be an option (--help, --root, …) is for the CLI to read.
   return hookArguments(argv.slice(2), false)?.op ?? null;
 }
@@ -184,8 +184,8 @@ async function main() {
   if (op !== null) {
     // libvirt runs the hook on every event of every guest. The same two tests as `hook run`
     // (src/cli/hook/run-hook.ts) end the call here when there is nothing to do.
-    const { hookOperation } = require('./core/hook-operation') as typeof import('./core/hook-operation');
-    const { mentionsAggregation } = require('./core/domain-precheck') as typeof import('./core/domain-precheck');
+    const { hookOperation } = require('./core/hook/hook-operation') as typeof import('./core/hook/hook-operation');
+    const { mentionsAggregation } = require('./core/reading/domain-precheck') as typeof import('./core/reading/domain-precheck');
     try {
       const data = await readStdin(HOOK_STDIN_TIMEOUT_MS);
       if (hookOperation(op).action === 'none' || !mentionsAggregation(data)) return;

@@ -4,45 +4,45 @@
  * caller reads the files and decides what to do with the answers. Built as one CommonJS and one
  * ES module file (`import { … } from 'mdev-agg'` or `require('mdev-agg')`), with declarations.
  */
-import { type Diagnostic, hasErrors } from '../core/diagnostics';
-import { type DomainModel, readDomain } from '../core/domain';
+import { type Diagnostic, hasErrors } from '../core/text/diagnostics';
+import { type DomainModel, readDomain } from '../core/reading/domain';
 import { embed } from '../core/edit/embed';
 import { stamp } from '../core/edit/stamp';
-import type { MigrationParent } from '../core/config';
-import type { HostModel } from '../core/host-model';
+import type { MigrationParent } from '../core/reading/config';
+import type { HostModel } from '../core/host/host-model';
 import { type MigrationReport, checkDomainMigration } from '../core/migration/domain-check';
 import { type DriverPolicy, EMPTY_POLICY } from '../core/migration/policy';
 import { stampsFor } from '../core/migration/stamp-facts';
 import type { HostSnapshot } from '../core/snapshot/model';
-import type { Plan } from '../core/plan';
-import { parentRuleOf } from '../core/placement';
-import { planJson as planJsonOf, planText as planTextOf } from '../core/plan-format';
-import { deviceGives } from '../core/type-resources';
+import type { Plan } from '../core/plan/plan';
+import { parentRuleOf } from '../core/plan/placement';
+import { planJson as planJsonOf, planText as planTextOf } from '../core/plan/plan-format';
+import { deviceGives } from '../core/host/type-resources';
 
 // Reading and validating a domain
-export { readDomain, modelSummary, AGGREGATION_NS } from '../core/domain';
-export type { DomainModel, DomainResult, ManagedDevice, MdevHostdev, AggregationEntry, SourceStamp } from '../core/domain';
-export { CODES, formatDiagnostic, hasErrors } from '../core/diagnostics';
-export type { Code, Diagnostic, Severity, Position } from '../core/diagnostics';
-export { normaliseUuid, isSafeSysfsName, parseInstances, MAX_INSTANCES } from '../core/names';
+export { readDomain, modelSummary, AGGREGATION_NS } from '../core/reading/domain';
+export type { DomainModel, DomainResult, ManagedDevice, MdevHostdev, AggregationEntry, SourceStamp } from '../core/reading/domain';
+export { CODES, formatDiagnostic, hasErrors } from '../core/text/diagnostics';
+export type { Code, Diagnostic, Severity, Position } from '../core/text/diagnostics';
+export { normaliseUuid, isSafeSysfsName, parseInstances, MAX_INSTANCES } from '../core/reading/names';
 // Host snapshots (`mdev-agg snapshot`), XML or JSON
 export { readSnapshot as readHostSnapshot } from '../core/snapshot/read';
 export type { SnapshotResult } from '../core/snapshot/read';
 export { snapshotJson } from '../core/snapshot/model';
 export type { HostSnapshot } from '../core/snapshot/model';
-export type { HostModel, HostParent, HostType, HostDevice, Dialect } from '../core/host-model';
+export type { HostModel, HostParent, HostType, HostDevice, Dialect } from '../core/host/host-model';
 // Planning
-export { planApply, planRelease } from '../core/plan';
-export type { Plan, DevicePlan, PlanOp } from '../core/plan';
-export { planShell } from '../core/plan-format';
+export { planApply, planRelease } from '../core/plan/plan';
+export type { Plan, DevicePlan, PlanOp } from '../core/plan/plan';
+export { planShell } from '../core/plan/plan-format';
 // What N instances give
-export { readTypeResources, aggregateResources, resourcesText, largestAggregate } from '../core/type-resources';
-export type { TypeResources, GvtResources } from '../core/type-resources';
+export { readTypeResources, aggregateResources, resourcesText, largestAggregate } from '../core/host/type-resources';
+export type { TypeResources, GvtResources } from '../core/host/type-resources';
 // Migration
 export { parsePolicy } from '../core/migration/policy';
 export type { DriverPolicy } from '../core/migration/policy';
 export type { MigrationReport } from '../core/migration/domain-check';
-export type { MigrationParent } from '../core/config';
+export type { MigrationParent } from '../core/reading/config';
 export type { DeviceVerdict } from '../core/migration/compat';
 // Editing
 export { embed } from '../core/edit/embed';

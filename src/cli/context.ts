@@ -2,9 +2,9 @@
  * What a command receives and returns. Commands write to buffers, never to the process, so the
  * CLI is a function (`run`) that tests call in-process.
  */
-import type { Diagnostic } from '../core/diagnostics';
-import { sanitiseText } from '../core/terminal-text';
-import type { Sysfs } from '../core/sysfs';
+import type { Diagnostic } from '../core/text/diagnostics';
+import { sanitiseText } from '../core/text/terminal-text';
+import type { Sysfs } from '../core/host/sysfs';
 import type { StateStore } from '../shell/state-store';
 import type { Clock } from '../shell/clock';
 

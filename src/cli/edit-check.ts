@@ -1,7 +1,7 @@
 /** Every rewrite is read back before it is printed: an edit that changes the model is a defect. */
 import { isDeepStrictEqual } from 'node:util';
-import { diagnostic, hasErrors } from '../core/diagnostics';
-import { type DomainResult, modelSummary } from '../core/domain';
+import { diagnostic, hasErrors } from '../core/text/diagnostics';
+import { type DomainResult, modelSummary } from '../core/reading/domain';
 import { MAX_XML_BYTES } from '../core/xml/reader';
 import type { CommandContext } from './context';
 import { reportDiagnostics } from './inputs';

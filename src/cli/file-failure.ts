@@ -1,5 +1,5 @@
 /** A failure of the guarded file module as one line for the operator: the path, a code, the reason. */
-import { PathEscapeError, SysfsError } from '../core/sysfs';
+import { PathEscapeError, SysfsError } from '../core/host/sysfs';
 import { FileRefusedError } from '../shell/files/guarded-fs';
 
 export function describeFileFailure(shown: string, e: unknown): string {

@@ -1,16 +1,16 @@
 /** The host a command works on: the real tree under the root, or a simulated kernel seeded from it. */
-import { readHost } from '../core/host';
-import type { HostModel } from '../core/host-model';
-import { parseJsonDocument } from '../core/json-text';
-import { PathEscapeError, type Sysfs, SysfsError } from '../core/sysfs';
-import { MAX_JSON_BYTES } from '../core/json-text';
+import { readHost } from '../core/host/read-host';
+import type { HostModel } from '../core/host/host-model';
+import { parseJsonDocument } from '../core/text/json-text';
+import { PathEscapeError, type Sysfs, SysfsError } from '../core/host/sysfs';
+import { MAX_JSON_BYTES } from '../core/text/json-text';
 import { RealSysfs, resolveRoot } from '../shell/real-sysfs';
 import { SimKernel } from '../shell/sim/kernel';
 import { parseSimSeedOptions } from '../shell/sim/seed';
 import { FileStateStore, MemoryStateStore, type StateStore } from '../shell/state-store';
 import { type CommandContext, UsageError } from './context';
 import { rootProblem } from './root-check';
-import { SIM_OPTIONS_PATH } from '../core/host-layout';
+import { SIM_OPTIONS_PATH } from '../core/host/host-layout';
 
 export interface HostAccess {
   root: string;

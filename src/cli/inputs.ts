@@ -3,14 +3,14 @@
  * the configuration file. One rule for all: unreadable (missing, a FIFO, too large for JSON) ->
  * exit 2 with one line; read but invalid -> its diagnostics, exit 1 (JSON with --json).
  */
-import { MIGRATION_PARENT_VALUES, type ConfigResult, DEFAULT_CONFIG, type MigrationParent, parseConfig } from '../core/config';
-import { type Diagnostic, diagnostic, hasErrors } from '../core/diagnostics';
-import { type DomainModel, readDomain } from '../core/domain';
-import { CONFIG_PATH } from '../core/host-layout';
-import { MAX_JSON_BYTES } from '../core/json-text';
+import { MIGRATION_PARENT_VALUES, type ConfigResult, DEFAULT_CONFIG, type MigrationParent, parseConfig } from '../core/reading/config';
+import { type Diagnostic, diagnostic, hasErrors } from '../core/text/diagnostics';
+import { type DomainModel, readDomain } from '../core/reading/domain';
+import { CONFIG_PATH } from '../core/host/host-layout';
+import { MAX_JSON_BYTES } from '../core/text/json-text';
 import type { CheckOptions } from '../core/migration/compat';
 import { parsePolicy } from '../core/migration/policy';
-import { parentRuleOf } from '../core/placement';
+import { parentRuleOf } from '../core/plan/placement';
 import type { HostSnapshot } from '../core/snapshot/model';
 import { readSnapshot } from '../core/snapshot/read';
 import { MAX_XML_BYTES, tooLargeDiagnostic } from '../core/xml/reader';

@@ -1,6 +1,6 @@
 /** Printing diagnostics: libvirt/compiler style lines, or the JSON shape the README documents (CLI, `--format json`). */
-import { type Diagnostic, formatDiagnostic, hasErrors } from '../core/diagnostics';
-import { sanitiseJson } from '../core/terminal-text';
+import { type Diagnostic, formatDiagnostic, hasErrors } from '../core/text/diagnostics';
+import { sanitiseJson } from '../core/text/terminal-text';
 import type { GlobalFlags, Output } from './context';
 
 export function visible(diagnostics: readonly Diagnostic[], flags: GlobalFlags): Diagnostic[] {

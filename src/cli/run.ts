@@ -5,9 +5,9 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SysfsError } from '../core/sysfs';
+import { SysfsError } from '../core/host/sysfs';
 import { FileRefusedError, readOperatorFile } from '../shell/files/guarded-fs';
-import { MAX_JSON_BYTES } from '../core/json-text';
+import { MAX_JSON_BYTES } from '../core/text/json-text';
 import { COMMANDS, type CommandSpec, type OptionSpec, GLOBAL_OPTIONS, mainHelp, commandHelp } from './command-table';
 import { type CommandContext, type Env, EXIT, Output, type RunOptions, type RunResult, type Stdin, UsageError } from './context';
 // package.json is the one place the version is written; the bundle takes only this field.

@@ -2,8 +2,8 @@
  * Where a run's log entries go: the syslog socket under the root (`<root>/dev/log`), so that a
  * test's temporary root gets its own listener and a fixture tree none. Simulated runs log nothing.
  */
-import type { Diagnostic } from '../core/diagnostics';
-import type { LogEntry } from '../core/log-entry';
+import type { Diagnostic } from '../core/text/diagnostics';
+import type { LogEntry } from '../core/text/log-entry';
 import type { ExecutionReport } from '../shell/executor';
 import { resolveRoot } from '../shell/real-sysfs';
 import { sendToSyslog, syslogSocketUnder } from '../shell/syslog';

@@ -3,13 +3,13 @@
  * interrupted run left, with read-back after each step and, on failure, removal of what this run
  * created, newest first. The first error is always reported first.
  */
-import { type Code, type Diagnostic, type Position, diagnostic, hasErrors } from '../core/diagnostics';
-import type { DomainModel } from '../core/domain';
-import { readHost } from '../core/host';
-import type { HostModel } from '../core/host-model';
-import { type DevicePlan, type Plan, type PlanOp, planApply, planRelease, removalOps } from '../core/plan';
-import { PathEscapeError, type Sysfs, SysfsError } from '../core/sysfs';
-import { deviceAttr, deviceDir, MDEV_DEVICES } from '../core/host-layout';
+import { type Code, type Diagnostic, type Position, diagnostic, hasErrors } from '../core/text/diagnostics';
+import type { DomainModel } from '../core/reading/domain';
+import { readHost } from '../core/host/read-host';
+import type { HostModel } from '../core/host/host-model';
+import { type DevicePlan, type Plan, type PlanOp, planApply, planRelease, removalOps } from '../core/plan/plan';
+import { PathEscapeError, type Sysfs, SysfsError } from '../core/host/sysfs';
+import { deviceAttr, deviceDir, MDEV_DEVICES } from '../core/host/host-layout';
 import { FileRefusedError } from './files/guarded-fs';
 import { type Journal, type JournalEntry, type JournalFile, JournalUnreadableError, type StateStore } from './state-store';
 import { type Clock, systemClock } from './clock';

@@ -6,8 +6,8 @@
  * This attribute is the only file the check writes.
  */
 import type { MigrationVersionWriter } from '../core/migration/compat';
-import { PathEscapeError, type Sysfs, SysfsError } from '../core/sysfs';
-import { typeAttr, typeDir } from '../core/host-layout';
+import { PathEscapeError, type Sysfs, SysfsError } from '../core/host/sysfs';
+import { typeAttr, typeDir } from '../core/host/host-layout';
 
 export function migrationVersionWriter(sysfs: Sysfs): MigrationVersionWriter {
   return (parent, type, version) => {

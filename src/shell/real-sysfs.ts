@@ -4,9 +4,9 @@
  * root, so a crafted link or hard link cannot turn a root-run write into a write elsewhere.
  */
 import * as path from 'node:path';
-import type { Sysfs } from '../core/sysfs';
+import type { Sysfs } from '../core/host/sysfs';
 import { ConfinedTree } from './files/guarded-fs';
-import { MDEV_DEVICES, vfioGroup } from '../core/host-layout';
+import { MDEV_DEVICES, vfioGroup } from '../core/host/host-layout';
 
 /** Reads stop here: sysfs attributes fit in a page; anything larger is not an attribute. */
 export const MAX_READ_BYTES = 64 * 1024;

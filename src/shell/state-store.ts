@@ -3,11 +3,11 @@
  * `<root>/run/mdev-agg/`. A file store for real runs; a memory store for `--simulate`, which
  * writes nothing.
  */
-import { isJsonObject, parseJsonDocument } from '../core/json-text';
-import { isSafeSysfsName, normaliseUuid } from '../core/names';
-import { SysfsError } from '../core/sysfs';
+import { isJsonObject, parseJsonDocument } from '../core/text/json-text';
+import { isSafeSysfsName, normaliseUuid } from '../core/reading/names';
+import { SysfsError } from '../core/host/sysfs';
 import { ConfinedTree } from './files/guarded-fs';
-import { STATE_DIR } from '../core/host-layout';
+import { STATE_DIR } from '../core/host/host-layout';
 
 export interface JournalEntry {
   uuid: string;

@@ -5,8 +5,8 @@
  * silent calls pay nothing. Logging never fails a run: a missing socket or logger is silence.
  */
 import { ConfinedTree, operatorPathKind } from './files/guarded-fs';
-import { type LogEntry, SYSLOG_MESSAGE_BYTES, syslogLine } from '../core/log-entry';
-import { SYSLOG_SOCKET } from '../core/host-layout';
+import { type LogEntry, SYSLOG_MESSAGE_BYTES, syslogLine } from '../core/text/log-entry';
+import { SYSLOG_SOCKET } from '../core/host/host-layout';
 
 export const SYSLOG_TAG = 'mdev-agg';
 

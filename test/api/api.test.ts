@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as api from '../../src/api';
-import { readHost } from '../../src/core/host';
+import { readHost } from '../../src/core/host/read-host';
 import { RealSysfs } from '../../src/shell/real-sysfs';
 import { cli, json } from '../helpers/cli';
 import { REPO } from '../helpers/golden';

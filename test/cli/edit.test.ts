@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { modelSummary, readDomain } from '../../src/core/domain';
+import { modelSummary, readDomain } from '../../src/core/reading/domain';
 import { cli } from '../helpers/cli';
 import { REPO, expectGolden } from '../helpers/golden';
 import { LIBVIRT_SCHEMAS, relaxng } from '../helpers/xmllint';

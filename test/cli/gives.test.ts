@@ -1,6 +1,6 @@
 /** `types` and `plan` say what N instances give, from the host's type descriptions. */
-import { readHost } from '../../src/core/host';
-import { aggregateResources, readTypeResources } from '../../src/core/type-resources';
+import { readHost } from '../../src/core/host/read-host';
+import { aggregateResources, readTypeResources } from '../../src/core/host/type-resources';
 import { RealSysfs } from '../../src/shell/real-sysfs';
 import { cli, json } from '../helpers/cli';
 import { REPO } from '../helpers/golden';

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { COMMANDS } from '../../src/cli/command-table';
 import { UsageError } from '../../src/cli/context';
 import { parseCommandLine } from '../../src/cli/run';
-import { hookArguments } from '../../src/core/hook-operation';
+import { hookArguments } from '../../src/core/hook/hook-operation';
 import { settings } from '../property/settings';
 
 const HOOK = COMMANDS.get('hook')!;

@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSy
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { run } from '../../src/cli/run';
-import { WRAPPER_MARKER } from '../../src/core/hook-wrapper';
+import { WRAPPER_MARKER } from '../../src/core/hook/hook-wrapper';
 import { builtCli } from '../helpers/built-cli';
 import { libvirtDomain } from '../helpers/hook';
 import { copyHost } from '../helpers/tree';
@@ -149,7 +149,7 @@ describe('GIVEN the wrapper installed by the built CLI', () => {
   test('WHEN the CLI was removed without uninstalling THEN the wrapper exits 0 with one line, so libvirt still starts guests', () => {
     const root = freshRoot();
     const wrapper = join(root, 'mdev-agg');
-    const { wrapperScript } = require('../../src/core/hook-wrapper');
+    const { wrapperScript } = require('../../src/core/hook/hook-wrapper');
     writeFileSync(wrapper, wrapperScript({ node: process.execPath, cli: join(root, 'gone/mdev-agg.js') }));
     chmodSync(wrapper, 0o755);
     const r = callHook(wrapper, root, ['g', 'reconnect', 'begin', '-'], libvirtDomain('g', [{ uuid: U, type: 'i915-GVTg_V5_8', instances: 2 }]));
@@ -160,7 +160,7 @@ describe('GIVEN the wrapper installed by the built CLI', () => {
   test('WHEN the CLI is gone and the root has a syslog socket THEN the wrapper logs that line too (libvirt discards it)', async () => {
     const root = freshRoot();
     const wrapper = join(root, 'mdev-agg');
-    const { wrapperScript } = require('../../src/core/hook-wrapper');
+    const { wrapperScript } = require('../../src/core/hook/hook-wrapper');
     writeFileSync(wrapper, wrapperScript({ node: process.execPath, cli: join(root, 'gone/mdev-agg.js') }));
     chmodSync(wrapper, 0o755);
     mkdirSync(join(root, 'dev'));

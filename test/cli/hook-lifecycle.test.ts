@@ -2,8 +2,8 @@
  * libvirt's call orders (libvirt-integration.md §4), each call as libvirtd makes it (argv, the
  * domain XML on stdin), against one simulated kernel shared across the calls, in every dialect.
  */
-import { readDomain } from '../../src/core/domain';
-import { readHost } from '../../src/core/host';
+import { readDomain } from '../../src/core/reading/domain';
+import { readHost } from '../../src/core/host/read-host';
 import type { SimKernelSpec } from '../../src/shell/sim/spec';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';

@@ -1,10 +1,10 @@
 /** The hook per operation: exit codes, stdout and stderr as libvirt reads them (README "libvirt integration"). */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readDomain } from '../../src/core/domain';
-import { readHost } from '../../src/core/host';
-import { domainStatus } from '../../src/core/status';
-import type { Sysfs } from '../../src/core/sysfs';
+import { readDomain } from '../../src/core/reading/domain';
+import { readHost } from '../../src/core/host/read-host';
+import { domainStatus } from '../../src/core/plan/status';
+import type { Sysfs } from '../../src/core/host/sysfs';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
 import { hook, libvirtDomain, withMigrationVersion } from '../helpers/hook';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readDomain } from '../../src/core/domain';
-import type { HostModel } from '../../src/core/host-model';
+import { readDomain } from '../../src/core/reading/domain';
+import type { HostModel } from '../../src/core/host/host-model';
 import { stampsFor } from '../../src/core/migration/stamp-facts';
 import { cli } from '../helpers/cli';
 import { REPO, expectGolden } from '../helpers/golden';

@@ -14,7 +14,7 @@ import { builtCli } from '../helpers/built-cli';
 import { hook, libvirtDomain } from '../helpers/hook';
 import { GVT_PARENT, attributeHost } from '../helpers/sim-hosts';
 import { copyHost } from '../helpers/tree';
-import { SYSLOG_LINE_CHARS } from '../../src/core/log-entry';
+import { SYSLOG_LINE_CHARS } from '../../src/core/text/log-entry';
 
 const U1 = '4b20d080-1b54-4048-85b3-a6a62d165c01';
 const U2 = '4b20d080-1b54-4048-85b3-a6a62d165c02';

@@ -101,7 +101,7 @@ describe('the command line', () => {
 
   test('the README lists every diagnostic code with its meaning', () => {
     const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
-    const { CODES } = require('../../src/core/diagnostics');
+    const { CODES } = require('../../src/core/text/diagnostics');
     for (const [code, meaning] of Object.entries(CODES as Record<string, string>)) {
       expect(readme).toContain(`| \`${code}\` | ${meaning.replace(/\|/g, '\\|')} |`);
     }

@@ -1,7 +1,7 @@
 /** libvirt's qemu hook, called in-process as libvirtd calls it: argv, the domain XML on stdin. */
 import { run } from '../../src/cli/run';
 import type { RunResult } from '../../src/cli/context';
-import type { Sysfs } from '../../src/core/sysfs';
+import type { Sysfs } from '../../src/core/host/sysfs';
 import type { SimKernelSpec } from '../../src/shell/sim/spec';
 import type { StateStore } from '../../src/shell/state-store';
 import { REPO } from './golden';

@@ -6,11 +6,11 @@
  */
 import { cpSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { readDomain } from '../../src/core/domain';
-import { isSafeSysfsName, normaliseUuid } from '../../src/core/names';
-import { planApply, planRelease } from '../../src/core/plan';
-import { readHost } from '../../src/core/host';
-import { deviceAttr, deviceDir, parentDir, typeAttr, typeDir, typesDir } from '../../src/core/host-layout';
+import { readDomain } from '../../src/core/reading/domain';
+import { isSafeSysfsName, normaliseUuid } from '../../src/core/reading/names';
+import { planApply, planRelease } from '../../src/core/plan/plan';
+import { readHost } from '../../src/core/host/read-host';
+import { deviceAttr, deviceDir, parentDir, typeAttr, typeDir, typesDir } from '../../src/core/host/host-layout';
 import { RealSysfs } from '../../src/shell/real-sysfs';
 import { cli, json } from '../helpers/cli';
 import { Figures } from './figures';

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CODES } from '../../src/core/diagnostics';
+import { CODES } from '../../src/core/text/diagnostics';
 import { cli, json } from '../helpers/cli';
 import { REPO } from '../helpers/golden';
 import { Figures } from './figures';

@@ -2,7 +2,7 @@
  * Hostile inputs too large or too regular to commit as files: size, depth, width and inputs that
  * would make a careless scanner quadratic. Each is generated here and must give its code quickly.
  */
-import { readDomain } from '../../src/core/domain';
+import { readDomain } from '../../src/core/reading/domain';
 import { MAX_XML_BYTES, MAX_XML_DEPTH } from '../../src/core/xml/reader';
 import { cli, json } from '../helpers/cli';
 import { Figures } from './figures';

@@ -3,8 +3,8 @@
  * define and dumpxml (libvirt re-indents it, re-quotes the metadata and adds its defaults), and
  * the dump is fed to the hook as libvirtd would. The migrate rewrite must be XML libvirt accepts.
  */
-import { readDomain } from '../../src/core/domain';
-import { readHost } from '../../src/core/host';
+import { readDomain } from '../../src/core/reading/domain';
+import { readHost } from '../../src/core/host/read-host';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
 import type { SimKernelSpec } from '../../src/shell/sim/spec';

@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readDomain } from '../../src/core/domain';
+import { readDomain } from '../../src/core/reading/domain';
 import type { DeviceVerdict } from '../../src/core/migration/compat';
 import { checkDomainMigration } from '../../src/core/migration/domain-check';
 import { EMPTY_POLICY, parsePolicy } from '../../src/core/migration/policy';

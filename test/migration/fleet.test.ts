@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { type ManagedDevice, readDomain } from '../../src/core/domain';
-import type { HostModel, HostParent } from '../../src/core/host-model';
+import { type ManagedDevice, readDomain } from '../../src/core/reading/domain';
+import type { HostModel, HostParent } from '../../src/core/host/host-model';
 import { type CheckOptions, type Requirement, judgeDevices } from '../../src/core/migration/compat';
 import { fleetMatrix } from '../../src/core/migration/fleet';
 import { EMPTY_POLICY } from '../../src/core/migration/policy';

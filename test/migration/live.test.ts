@@ -5,8 +5,8 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { readDomain } from '../../src/core/domain';
-import { readHost } from '../../src/core/host';
+import { readDomain } from '../../src/core/reading/domain';
+import { readHost } from '../../src/core/host/read-host';
 import { checkDomainMigration } from '../../src/core/migration/domain-check';
 import { EMPTY_POLICY } from '../../src/core/migration/policy';
 import { migrationVersionWriter } from '../../src/shell/migration-version-writer';

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGED_REMOVAL, wrapperScript } from '../../src/core/hook-wrapper';
+import { PACKAGED_REMOVAL, wrapperScript } from '../../src/core/hook/hook-wrapper';
 import { REPO } from '../helpers/golden';
 import { freshClone, step } from '../helpers/package-build';
 import { treePicture } from '../helpers/tree';

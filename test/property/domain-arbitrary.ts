@@ -5,7 +5,7 @@
  * model summary the reader must produce.
  */
 import fc from 'fast-check';
-import { MDEV_MODELS, METHODS } from '../../src/core/names';
+import { MDEV_MODELS, METHODS } from '../../src/core/reading/names';
 
 export interface GeneratedDevice {
   uuid: string;

@@ -3,7 +3,7 @@
  * the same model, holds no inline entry, and a second embed changes nothing.
  */
 import fc from 'fast-check';
-import { modelSummary, readDomain } from '../../src/core/domain';
+import { modelSummary, readDomain } from '../../src/core/reading/domain';
 import { embed } from '../../src/core/edit/embed';
 import { cli } from '../helpers/cli';
 import { expectedSummary, validDomain } from './domain-arbitrary';

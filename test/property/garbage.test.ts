@@ -5,11 +5,11 @@
  * returns a plan.
  */
 import fc from 'fast-check';
-import { CODES, type Diagnostic, hasErrors } from '../../src/core/diagnostics';
-import { readDomain } from '../../src/core/domain';
-import { readHost } from '../../src/core/host';
-import { isSafeSysfsName, normaliseUuid } from '../../src/core/names';
-import { planApply, planRelease } from '../../src/core/plan';
+import { CODES, type Diagnostic, hasErrors } from '../../src/core/text/diagnostics';
+import { readDomain } from '../../src/core/reading/domain';
+import { readHost } from '../../src/core/host/read-host';
+import { isSafeSysfsName, normaliseUuid } from '../../src/core/reading/names';
+import { planApply, planRelease } from '../../src/core/plan/plan';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import { cli } from '../helpers/cli';
 import { attributeHost } from '../helpers/sim-hosts';

@@ -10,9 +10,9 @@
  * - available_instances of every type is its initial value minus what the devices on the host hold.
  */
 import fc from 'fast-check';
-import { readDomain, type DomainModel } from '../../src/core/domain';
-import { readHost } from '../../src/core/host';
-import type { HostDevice } from '../../src/core/host-model';
+import { readDomain, type DomainModel } from '../../src/core/reading/domain';
+import { readHost } from '../../src/core/host/read-host';
+import type { HostDevice } from '../../src/core/host/host-model';
 import { type ExecutionReport, transact } from '../../src/shell/executor';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import type { SimKernelSpec } from '../../src/shell/sim/spec';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { run } from '../../src/cli/run';
 import type { Env } from '../../src/cli/context';
-import { readHost } from '../../src/core/host';
+import { readHost } from '../../src/core/host/read-host';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import type { SimKernelSpec } from '../../src/shell/sim/spec';
 import { MemoryStateStore } from '../../src/shell/state-store';

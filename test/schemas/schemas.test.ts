@@ -7,7 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CODES } from '../../src/core/diagnostics';
+import { CODES } from '../../src/core/text/diagnostics';
 
 const REPO = join(__dirname, '..', '..');
 const SCHEMAS = join(REPO, 'schemas');

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, sy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { PathEscapeError, SysfsError } from '../../src/core/sysfs';
+import { PathEscapeError, SysfsError } from '../../src/core/host/sysfs';
 import { ConfinedTree } from '../../src/shell/files/guarded-fs';
 import { settings } from '../property/settings';
 

@@ -1,4 +1,4 @@
-import { SysfsError } from '../../src/core/sysfs';
+import { SysfsError } from '../../src/core/host/sysfs';
 
 /** The errno a call fails with, `'no error'` when it succeeds; anything but a SysfsError is rethrown. */
 export function errnoOf(fn: () => unknown): string {

@@ -1,5 +1,5 @@
-import { readDomain } from '../../src/core/domain';
-import { readHost } from '../../src/core/host';
+import { readDomain } from '../../src/core/reading/domain';
+import { readHost } from '../../src/core/host/read-host';
 import { transact } from '../../src/shell/executor';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PathEscapeError, SysfsError } from '../../src/core/sysfs';
+import { PathEscapeError, SysfsError } from '../../src/core/host/sysfs';
 import { errnoOf } from './errno-of';
 import { MAX_READ_BYTES, RealSysfs, resolveRoot } from '../../src/shell/real-sysfs';
 

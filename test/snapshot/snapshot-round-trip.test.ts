@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { readHost } from '../../src/core/host';
-import type { HostModel } from '../../src/core/host-model';
+import { readHost } from '../../src/core/host/read-host';
+import type { HostModel } from '../../src/core/host/host-model';
 import { type HostSnapshot, snapshotJson } from '../../src/core/snapshot/model';
 import { readSnapshot } from '../../src/core/snapshot/read';
 import { writeSnapshot } from '../../src/core/snapshot/write';

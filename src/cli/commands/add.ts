@@ -1,6 +1,6 @@
-import { modelSummary, readDomain } from '../../core/domain';
+import { modelSummary, readDomain } from '../../core/reading/domain';
 import { addDevice, nextDeviceIndex } from '../../core/edit/add-device';
-import { isMdevModel, isMethod, isSafeSysfsName, normaliseUuid, parseInstances } from '../../core/names';
+import { isMdevModel, isMethod, isSafeSysfsName, normaliseUuid, parseInstances } from '../../core/reading/names';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { loadDomain } from '../inputs';
 import { checkSameModel, refusedAsTooLarge } from '../edit-check';

@@ -1,4 +1,4 @@
-import { readDomain, modelSummary } from '../../core/domain';
+import { readDomain, modelSummary } from '../../core/reading/domain';
 import { embed } from '../../core/edit/embed';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { loadDomain } from '../inputs';

@@ -3,12 +3,12 @@
  * libvirt's node-device form, printed or written one file per device (each atomically).
  */
 import { dirname, join, resolve } from 'node:path';
-import { type Diagnostic, diagnostic, hasErrors, quoted } from '../../core/diagnostics';
-import type { DomainModel } from '../../core/domain';
+import { type Diagnostic, diagnostic, hasErrors, quoted } from '../../core/text/diagnostics';
+import type { DomainModel } from '../../core/reading/domain';
 import { type ExportDevice, exportDevices, exportNeedsHost } from '../../core/export/devices';
 import { mdevctlConfigText, mdevctlDumpJson } from '../../core/export/mdevctl';
 import { nodedevName, nodedevParentName, nodedevXml } from '../../core/export/nodedev';
-import { readHost } from '../../core/host';
+import { readHost } from '../../core/host/read-host';
 import { ConfinedTree, makeOperatorDirectory } from '../../shell/files/guarded-fs';
 import { describeFileFailure } from '../file-failure';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';

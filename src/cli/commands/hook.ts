@@ -1,5 +1,5 @@
 /** `hook run|install|uninstall`: the libvirt qemu hook and its wrapper script. */
-import { hookArguments } from '../../core/hook-operation';
+import { hookArguments } from '../../core/hook/hook-operation';
 import { type CommandContext, type ExitCode, UsageError } from '../context';
 
 export async function hookCommand(ctx: CommandContext): Promise<ExitCode> {

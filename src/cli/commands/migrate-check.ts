@@ -1,9 +1,9 @@
-import { hasErrors } from '../../core/diagnostics';
-import { sanitiseLine } from '../../core/terminal-text';
+import { hasErrors } from '../../core/text/diagnostics';
+import { sanitiseLine } from '../../core/text/terminal-text';
 import type { CheckOptions } from '../../core/migration/compat';
 import { checkDomainMigration } from '../../core/migration/domain-check';
 import { migrationReportText } from '../../core/migration/report-text';
-import { readHost } from '../../core/host';
+import { readHost } from '../../core/host/read-host';
 import type { HostSnapshot } from '../../core/snapshot/model';
 import { migrationVersionWriter } from '../../shell/migration-version-writer';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
@@ -20,7 +20,7 @@ export async function migrateCheckCommand(ctx: CommandContext): Promise<ExitCode
     for (const single of ['source', 'target']) if (ctx.text(single) !== undefined) throw new UsageError(`--${single} is not used in fleet mode`);
     if (ctx.flag('simulate')) throw new UsageError('--simulate is not used in fleet mode');
     if (ctx.positionals.length > 0) throw new UsageError('fleet mode takes no FILE: the domains come from --domains');
-    const { fleetCommand } = require('../migrate-fleet') as typeof import('../migrate-fleet');
+    const { fleetCommand } = require('./migrate-fleet') as typeof import('./migrate-fleet');
     return fleetCommand(ctx);
   }
   if (ctx.positionals.length === 0) throw new UsageError('migrate-check: missing FILE (or --domains, --source-dir and --targets for fleet mode)');

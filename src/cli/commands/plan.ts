@@ -1,8 +1,8 @@
-import { hasErrors } from '../../core/diagnostics';
-import { readHost } from '../../core/host';
-import { planApply, planRelease } from '../../core/plan';
-import { planJson, planShell, planText } from '../../core/plan-format';
-import { deviceGives } from '../../core/type-resources';
+import { hasErrors } from '../../core/text/diagnostics';
+import { readHost } from '../../core/host/read-host';
+import { planApply, planRelease } from '../../core/plan/plan';
+import { planJson, planShell, planText } from '../../core/plan/plan-format';
+import { deviceGives } from '../../core/host/type-resources';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { loadDomain, reportDiagnostics } from '../inputs';
 import { hostView } from '../host-access';

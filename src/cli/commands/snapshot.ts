@@ -1,4 +1,4 @@
-import { readHost } from '../../core/host';
+import { readHost } from '../../core/host/read-host';
 import { type HostSnapshot, snapshotJson } from '../../core/snapshot/model';
 import { isOneLine } from '../../core/snapshot/values';
 import { writeSnapshot } from '../../core/snapshot/write';

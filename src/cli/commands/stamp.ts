@@ -1,8 +1,8 @@
-import { hasErrors } from '../../core/diagnostics';
-import { type DomainModel, modelSummary, readDomain } from '../../core/domain';
+import { hasErrors } from '../../core/text/diagnostics';
+import { type DomainModel, modelSummary, readDomain } from '../../core/reading/domain';
 import { embed } from '../../core/edit/embed';
 import { stamp } from '../../core/edit/stamp';
-import { readHost } from '../../core/host';
+import { readHost } from '../../core/host/read-host';
 import { stampsFor } from '../../core/migration/stamp-facts';
 import { isOneLine } from '../../core/snapshot/values';
 import { readHostName } from '../../shell/host-name';

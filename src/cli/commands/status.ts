@@ -1,5 +1,5 @@
-import { readHost } from '../../core/host';
-import { domainStatus, statusText } from '../../core/status';
+import { readHost } from '../../core/host/read-host';
+import { domainStatus, statusText } from '../../core/plan/status';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { loadDomain } from '../inputs';
 import { hostView } from '../host-access';

@@ -1,12 +1,12 @@
-import { readHost } from '../../core/host';
-import { domainStatus, statusText } from '../../core/status';
+import { readHost } from '../../core/host/read-host';
+import { domainStatus, statusText } from '../../core/plan/status';
 import { transact } from '../../shell/executor';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { loadConfig, loadDomain, reportDiagnostics } from '../inputs';
 import { openHost } from '../host-access';
 import { describeDevice, logToSystem, transactionEntries } from '../system-log';
 import { printDiagnostics, printJson } from '../report';
-import { hasErrors } from '../../core/diagnostics';
+import { hasErrors } from '../../core/text/diagnostics';
 
 /** apply and release: the same transaction, in two directions. */
 function transactCommand(kind: 'apply' | 'release') {

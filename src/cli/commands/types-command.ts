@@ -1,6 +1,6 @@
-import { readHost } from '../../core/host';
-import type { HostType } from '../../core/host-model';
-import { aggregateResources, largestAggregate, readTypeResources, resourcesFor, resourcesText } from '../../core/type-resources';
+import { readHost } from '../../core/host/read-host';
+import type { HostType } from '../../core/host/host-model';
+import { aggregateResources, largestAggregate, readTypeResources, resourcesFor, resourcesText } from '../../core/host/type-resources';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { hostView } from '../host-access';
 import { printJson } from '../report';

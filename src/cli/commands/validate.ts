@@ -1,5 +1,5 @@
-import { type Diagnostic, diagnostic, hasErrors } from '../../core/diagnostics';
-import { readDomain } from '../../core/domain';
+import { type Diagnostic, diagnostic, hasErrors } from '../../core/text/diagnostics';
+import { readDomain } from '../../core/reading/domain';
 import { MAX_XML_BYTES, tooLargeDiagnostic } from '../../core/xml/reader';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { diagnosticsJson, printDiagnostics, printJson } from '../report';

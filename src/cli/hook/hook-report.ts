@@ -4,9 +4,9 @@
  * name holds (line breaks and controls escaped). libvirt discards stderr when the hook exits 0, so
  * every line also goes to the system log, with what was done.
  */
-import type { Diagnostic } from '../../core/diagnostics';
-import type { LogEntry, LogSeverity } from '../../core/log-entry';
-import { sanitiseLine } from '../../core/terminal-text';
+import type { Diagnostic } from '../../core/text/diagnostics';
+import type { LogEntry, LogSeverity } from '../../core/text/log-entry';
+import { sanitiseLine } from '../../core/text/terminal-text';
 import type { Output } from '../context';
 
 export function failureLine(op: string, guest: string, diagnostics: readonly Diagnostic[], outcome = 'failed'): string {

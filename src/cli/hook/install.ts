@@ -3,7 +3,7 @@
  * idempotent and never replaces a file it did not write; uninstall removes only its own file.
  */
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { HOOK_NAME, HOOKS_DIR, isOurWrapper, wrapperScript } from '../../core/hook-wrapper';
+import { HOOK_NAME, HOOKS_DIR, isOurWrapper, wrapperScript } from '../../core/hook/hook-wrapper';
 import { ConfinedTree, canonicalOperatorPath, makeOperatorDirectory } from '../../shell/files/guarded-fs';
 import { resolveRoot } from '../../shell/real-sysfs';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';

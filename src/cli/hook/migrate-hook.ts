@@ -8,12 +8,12 @@
  * printed; otherwise nothing, which tells libvirt the XML is unchanged. The check places devices
  * with the same model prepare plans with, so prepare creates each device where it was judged.
  */
-import { hasErrors } from '../../core/diagnostics';
-import { readDomain } from '../../core/domain';
+import { hasErrors } from '../../core/text/diagnostics';
+import { readDomain } from '../../core/reading/domain';
 import { setParents } from '../../core/edit/set-parents';
-import { readHost } from '../../core/host';
+import { readHost } from '../../core/host/read-host';
 import { checkDomainMigration, parentChanges } from '../../core/migration/domain-check';
-import { parentRuleOf } from '../../core/placement';
+import { parentRuleOf } from '../../core/plan/placement';
 import { migrationVersionWriter } from '../../shell/migration-version-writer';
 import { loadConfig } from '../inputs';
 import { type CommandContext, EXIT, type ExitCode } from '../context';

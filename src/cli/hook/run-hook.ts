@@ -4,8 +4,8 @@
  * entry, return before anything is parsed or any host file is read. The work itself is loaded
  * only when there is some.
  */
-import { mentionsAggregation } from '../../core/domain-precheck';
-import { type HookAction, hookOperation } from '../../core/hook-operation';
+import { mentionsAggregation } from '../../core/reading/domain-precheck';
+import { type HookAction, hookOperation } from '../../core/hook/hook-operation';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { HookLog } from './hook-report';
 

@@ -3,9 +3,9 @@
  * start (non-zero exit, one line on stderr, libvirt shows it). A failed removal cannot stop a
  * shutdown: the exit is 1 so that libvirt logs the line, and libvirt carries on.
  */
-import { DEFAULT_CONFIG } from '../../core/config';
-import { type Diagnostic, hasErrors } from '../../core/diagnostics';
-import { readDomain } from '../../core/domain';
+import { DEFAULT_CONFIG } from '../../core/reading/config';
+import { type Diagnostic, hasErrors } from '../../core/text/diagnostics';
+import { readDomain } from '../../core/reading/domain';
 import { transact } from '../../shell/executor';
 import { loadConfig } from '../inputs';
 import { type CommandContext, EXIT, type ExitCode } from '../context';

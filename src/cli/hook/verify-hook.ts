@@ -3,10 +3,10 @@
  * libvirt kill that guest, so this only reports, on stderr, devices that are not as declared, and
  * always exits 0, whatever goes wrong.
  */
-import { hasErrors } from '../../core/diagnostics';
-import { readDomain } from '../../core/domain';
-import { readHost } from '../../core/host';
-import { domainStatus } from '../../core/status';
+import { hasErrors } from '../../core/text/diagnostics';
+import { readDomain } from '../../core/reading/domain';
+import { readHost } from '../../core/host/read-host';
+import { domainStatus } from '../../core/plan/status';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { hostView } from '../host-access';
 import type { HookCall } from './run-hook';

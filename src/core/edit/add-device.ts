@@ -1,6 +1,6 @@
 /** Adds one aggregated mdev hostdev: the hostdev in <devices>, its entry in the container. */
-import type { DomainModel } from '../domain';
-import type { MdevModel } from '../names';
+import type { DomainModel } from '../reading/domain';
+import type { MdevModel } from '../reading/names';
 import { childElements } from '../xml/reader';
 import { fragmentLines } from './fragment';
 import { type EntryToWrite, addEntriesEdits } from './metadata';

@@ -1,5 +1,5 @@
 /** Inline form -> metadata form (README, Domain XML): what libvirt keeps across define and dumpxml. */
-import type { DomainModel } from '../domain';
+import type { DomainModel } from '../reading/domain';
 import { childElements } from '../xml/reader';
 import { type EntryToWrite, addEntriesEdits } from './metadata';
 import { type TextEdit, applyEdits, layoutOf, removeElement } from './text-edits';

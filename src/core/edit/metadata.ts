@@ -1,6 +1,6 @@
 /** Edits that add aggregation entries to a domain's metadata container, creating it if needed. */
-import { AGGREGATION_NS, type DomainModel, type SourceStamp } from '../domain';
-import type { Method } from '../names';
+import { AGGREGATION_NS, type DomainModel, type SourceStamp } from '../reading/domain';
+import type { Method } from '../reading/names';
 import { childElements } from '../xml/reader';
 import { type FragmentElement, type Layout, fragmentLines } from './fragment';
 import { type TextEdit, appendChildren, insertAfter } from './text-edits';

@@ -1,5 +1,5 @@
 /** Writes placement results into a domain's aggregation entries (inline and metadata alike). */
-import type { DomainModel } from '../domain';
+import type { DomainModel } from '../reading/domain';
 import { setAttribute } from './set-attribute';
 import { type TextEdit, applyEdits } from './text-edits';
 

@@ -3,7 +3,7 @@
  * where it stands, otherwise one is added as the entry's last child. Needs every stamped device in
  * the metadata form (embed first). Everything outside the edited elements stays byte-identical.
  */
-import { AGGREGATION_NS, type DomainModel, type SourceStamp } from '../domain';
+import { AGGREGATION_NS, type DomainModel, type SourceStamp } from '../reading/domain';
 import { childElements } from '../xml/reader';
 import { fragmentLines } from './fragment';
 import { prefixOf, sourceElement } from './metadata';

@@ -4,10 +4,10 @@
  * it) writes the bare UUID to `create` and then attributes in order, so only the attribute
  * generation can be expressed: `mdev/aggregated_instances` = N. Pure.
  */
-import { type Code, type Diagnostic, diagnostic } from '../diagnostics';
-import type { DomainModel, ManagedDevice } from '../domain';
-import { type HostModel, findParent, findType } from '../host-model';
-import { decidedParent, placeDomain } from '../placement';
+import { type Code, type Diagnostic, diagnostic } from '../text/diagnostics';
+import type { DomainModel, ManagedDevice } from '../reading/domain';
+import { type HostModel, findParent, findType } from '../host/host-model';
+import { decidedParent, placeDomain } from '../plan/placement';
 
 export const COUNT_ATTRIBUTE = 'mdev/aggregated_instances';
 

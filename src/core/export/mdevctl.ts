@@ -4,7 +4,7 @@
  * printing, keys in the order mdev_type, start, attrs; parents and UUIDs sorted). Pure.
  */
 import type { ExportDevice } from './devices';
-import { byCodeUnits } from '../order';
+import { byCodeUnits } from '../text/order';
 
 /** A JSON value whose object keys keep the order given (a JS object would move integer-like keys first). */
 type Ordered = string | Ordered[] | { entries: [string, Ordered][] };

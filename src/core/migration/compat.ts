@@ -4,10 +4,10 @@
  * code; the verdict is compatible only when every device passes all three (an unknown driver
  * passes only when allowed). Pure: a live target's migration_version protocol is handed in.
  */
-import type { Code } from '../diagnostics';
-import type { ManagedDevice } from '../domain';
-import { type Dialect, type HostModel, type HostParent, type HostType, findParent, findType } from '../host-model';
-import { type Decision, type ParentRule, placeDomain } from '../placement';
+import type { Code } from '../text/diagnostics';
+import type { ManagedDevice } from '../reading/domain';
+import { type Dialect, type HostModel, type HostParent, type HostType, findParent, findType } from '../host/host-model';
+import { type Decision, type ParentRule, placeDomain } from '../plan/placement';
 import { compareMigrationVersions } from './migration-version';
 import { type DriverPolicy, policyAllows } from './policy';
 import type { DriverFacts, SourceFacts } from './source-facts';

@@ -1,8 +1,8 @@
 /** One domain against one target: the per-device verdicts, the overall verdict, located diagnostics. Pure. */
-import { type Diagnostic, diagnostic } from '../diagnostics';
-import type { DomainModel } from '../domain';
+import { type Diagnostic, diagnostic } from '../text/diagnostics';
+import type { DomainModel } from '../reading/domain';
 import type { ParentChange } from '../edit/set-parents';
-import type { HostModel } from '../host-model';
+import type { HostModel } from '../host/host-model';
 import type { HostSnapshot } from '../snapshot/model';
 import { type CheckOptions, type DeviceVerdict, judgeDevices } from './compat';
 import { sourceFactsFor } from './source-facts';

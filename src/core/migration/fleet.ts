@@ -19,10 +19,10 @@
  *   domain's own fact.
  * Pure.
  */
-import type { HostModel, HostParent, HostProblem, HostType } from '../host-model';
+import type { HostModel, HostParent, HostProblem, HostType } from '../host/host-model';
 import type { DriverFacts } from './source-facts';
-import { couldTake, fitsOnePool, isPlacementProblem } from '../placement';
-import { MDEV_DEVICES } from '../host-layout';
+import { couldTake, fitsOnePool, isPlacementProblem } from '../plan/placement';
+import { MDEV_DEVICES } from '../host/host-layout';
 import { type CheckOptions, type Requirement, compatibleOn, driverPassesOn } from './compat';
 
 export interface FleetDomain {

@@ -7,9 +7,9 @@
  * Each inner list is a group of versions that may migrate to one another in either direction.
  * Pure: the text in, the policy or E_POLICY_INVALID diagnostics out, each at its place in the text.
  */
-import { type Diagnostic, diagnostic } from '../diagnostics';
-import { isSafeSysfsName } from '../names';
-import { type JsonPath, JsonTree, formatJsonPath, isJsonObject as isRecord, parseJsonDocument } from '../json-text';
+import { type Diagnostic, diagnostic } from '../text/diagnostics';
+import { isSafeSysfsName } from '../reading/names';
+import { type JsonPath, JsonTree, formatJsonPath, isJsonObject as isRecord, parseJsonDocument } from '../text/json-text';
 
 export interface DriverPolicy {
   /** Driver name -> groups of mutually compatible versions. */

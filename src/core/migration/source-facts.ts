@@ -3,8 +3,8 @@
  * (its type, count, parent's driver and version, type's migration_version), else from the stamp
  * `mdev-agg stamp` wrote into the domain (driver facts only), else nothing. Pure.
  */
-import type { ManagedDevice } from '../domain';
-import { findDevice, findParent, findType } from '../host-model';
+import type { ManagedDevice } from '../reading/domain';
+import { findDevice, findParent, findType } from '../host/host-model';
 import type { HostSnapshot } from '../snapshot/model';
 
 export interface DriverFacts {

@@ -4,10 +4,10 @@
  * device runs on, else the one prepare would create it on: both as the placement model decides
  * (a device running otherwise than declared is a conflict, and is not stamped). Pure.
  */
-import { type Diagnostic, diagnostic } from '../diagnostics';
-import type { DomainModel, SourceStamp } from '../domain';
-import { type HostModel, type HostParent, findParent, findType } from '../host-model';
-import { decidedParent, placeDomain } from '../placement';
+import { type Diagnostic, diagnostic } from '../text/diagnostics';
+import type { DomainModel, SourceStamp } from '../reading/domain';
+import { type HostModel, type HostParent, findParent, findType } from '../host/host-model';
+import { decidedParent, placeDomain } from '../plan/placement';
 
 export interface StampResult {
   /** By device UUID, for every managed device when there are no diagnostics. */

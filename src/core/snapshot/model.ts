@@ -1,6 +1,6 @@
 /** A host snapshot (README, Migration checks): one host's HostModel with the host's name and when it was taken. */
-import type { HostDevice, HostModel, HostParent, HostProblem } from '../host-model';
-import { byKey } from '../order';
+import type { HostDevice, HostModel, HostParent, HostProblem } from '../host/host-model';
+import { byKey } from '../text/order';
 
 export const HOST_NS = 'urn:mdev-agg:host:1';
 

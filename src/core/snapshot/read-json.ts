@@ -4,9 +4,9 @@
  * either form of one host reads to one model. Each break is an E_SNAPSHOT_INVALID at the member's
  * line and column, named by its path. Pure: a function of the text.
  */
-import { diagnostic, quoted } from '../diagnostics';
-import type { HostDevice, HostParent, HostProblem, HostType } from '../host-model';
-import { type JsonPath, JsonTree, formatJsonPath, isJsonObject, parseJsonDocument } from '../json-text';
+import { diagnostic, quoted } from '../text/diagnostics';
+import type { HostDevice, HostParent, HostProblem, HostType } from '../host/host-model';
+import { type JsonPath, JsonTree, formatJsonPath, isJsonObject, parseJsonDocument } from '../text/json-text';
 import { sortedSnapshot } from './model';
 import type { SnapshotResult } from './read';
 import { DEVICE_FIELDS, type Field, HOST_FIELDS, OUTSIDE_ROOT, PROBLEM_MESSAGE, PROBLEM_PATH, TYPE_FIELDS, hostDeviceFrom, hostTypeFrom, parentFields } from './values';

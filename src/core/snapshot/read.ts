@@ -4,9 +4,9 @@
  * schemas/host.rng; each break is a located E_SNAPSHOT_INVALID and the snapshot is refused.
  * Pure: a function of the text.
  */
-import { type Diagnostic, diagnostic, quoted } from '../diagnostics';
-import type { HostDevice, HostParent, HostProblem, HostType } from '../host-model';
-import { MAX_JSON_BYTES } from '../json-text';
+import { type Diagnostic, diagnostic, quoted } from '../text/diagnostics';
+import type { HostDevice, HostParent, HostProblem, HostType } from '../host/host-model';
+import { MAX_JSON_BYTES } from '../text/json-text';
 import { type XmlDocument, type XmlElement, XMLNS_NS, readXml } from '../xml/reader';
 import { invalidUtf8Offset } from '../xml/strict-checks';
 import { readSnapshotJson } from './read-json';

@@ -1,6 +1,6 @@
 /** The value rules of schemas/host.rng, shared by the snapshot writer and reader. */
-import type { Dialect, HostDevice, HostType } from '../host-model';
-import { MAX_INSTANCES, isSafeSysfsName, parseKernelUnsigned } from '../names';
+import type { Dialect, HostDevice, HostType } from '../host/host-model';
+import { MAX_INSTANCES, isSafeSysfsName, parseKernelUnsigned } from '../reading/names';
 import { withoutNonXmlChars } from '../xml/escape';
 
 /** One non-empty line that XML can carry unchanged. */

@@ -4,12 +4,12 @@
  * xmlbuilder2 does not do for attributes. A value the schema cannot carry is left out and said so
  * in a `problem` element, as schemas/README.md asks of a writer.
  */
-import type { HostDevice, HostParent, HostProblem, HostType } from '../host-model';
-import { MAX_INSTANCES, isSafeSysfsName } from '../names';
+import type { HostDevice, HostParent, HostProblem, HostType } from '../host/host-model';
+import { MAX_INSTANCES, isSafeSysfsName } from '../reading/names';
 import { escapeAttribute, escapeText, withoutNonXmlChars } from '../xml/escape';
 import { HOST_NS, type HostSnapshot } from './model';
 import { isDateTime, isLowerUuid, isOneLine, isPciId } from './values';
-import { MDEV_BUS_CLASS, MDEV_DEVICES } from '../host-layout';
+import { MDEV_BUS_CLASS, MDEV_DEVICES } from '../host/host-layout';
 
 const MAX_COUNT = 0xffffffff;
 const isCount = (n: number) => Number.isInteger(n) && n >= 0 && n <= MAX_COUNT;

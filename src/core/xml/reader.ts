@@ -7,7 +7,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { XMLParser } from 'fast-xml-parser';
-import { type Code, type Diagnostic, diagnostic } from '../diagnostics';
+import { type Code, type Diagnostic, diagnostic } from '../text/diagnostics';
 import { scanDocument } from './scanner';
 import { findDoctype, findForbiddenChar, invalidUtf8Offset } from './strict-checks';
 import { LineIndex } from './text-position';

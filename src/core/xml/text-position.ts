@@ -1,4 +1,4 @@
-import type { Position } from '../diagnostics';
+import type { Position } from '../text/diagnostics';
 
 /**
  * Maps character offsets of one text to 1-based line and column, in O(log lines). The line

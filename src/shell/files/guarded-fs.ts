@@ -19,7 +19,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PathEscapeError, SysfsError } from '../../core/sysfs';
+import { PathEscapeError, SysfsError } from '../../core/host/sysfs';
 
 /** What a refusal of this module means, as a diagnostic code. */
 export type FileRefusal = 'E_FILE_TYPE' | 'E_FILE_TOO_LARGE' | 'E_FILE_HARD_LINK' | 'E_PATH_ESCAPE';

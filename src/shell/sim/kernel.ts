@@ -4,8 +4,8 @@
  * appear and moves `available_instances`; `remove` undoes it; each refusal is the errno the kernel
  * (or the vendor driver the README's Kernel dialects section names) would give. Tests and `--simulate` run on it.
  */
-import { Sysfs, SysfsError, SysfsView } from '../../core/sysfs';
-import { MDEV_BUS_CLASS, MDEV_DEVICES, moduleVersion } from '../../core/host-layout';
+import { Sysfs, SysfsError, SysfsView } from '../../core/host/sysfs';
+import { MDEV_BUS_CLASS, MDEV_DEVICES, moduleVersion } from '../../core/host/host-layout';
 import { CreateParser, kstrtoul, migrationVersionStore, parseCreate } from './kernel-parse';
 import { simSpecFromView, SimSeedOptions } from './seed';
 import type {

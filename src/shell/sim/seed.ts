@@ -3,9 +3,9 @@
  * directories links point at, plus what a tree cannot show (which types share a pool and what one
  * instance costs), taken from an optional sidecar (`fixtures/hosts/<host>/sim.json`).
  */
-import { readHost } from '../../core/host';
-import { SysfsView } from '../../core/sysfs';
-import { MDEV_BUS_CLASS } from '../../core/host-layout';
+import { readHost } from '../../core/host/read-host';
+import { SysfsView } from '../../core/host/sysfs';
+import { MDEV_BUS_CLASS } from '../../core/host/host-layout';
 import type { CreateParser } from './kernel-parse';
 import type { Resources, SimAggregation, SimKernelSpec, SimParentSpec, SimTypeSpec } from './spec';
 

@@ -1,4 +1,4 @@
-import { readHost } from '../../../src/core/host';
+import { readHost } from '../../../src/core/host/read-host';
 import type { CreateParser } from '../../../src/shell/sim/kernel-parse';
 import { SimKernel } from '../../../src/shell/sim/kernel';
 import type { SimKernelSpec, SimTypeSpec } from '../../../src/shell/sim/spec';

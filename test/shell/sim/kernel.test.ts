@@ -1,4 +1,4 @@
-import { readHost } from '../../../src/core/host';
+import { readHost } from '../../../src/core/host/read-host';
 import { RemoveWouldBlock, SimKernel } from '../../../src/shell/sim/kernel';
 import { errnoOf } from '../errno-of';
 import type { SimKernelSpec } from '../../../src/shell/sim/spec';

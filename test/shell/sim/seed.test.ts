@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readHost } from '../../../src/core/host';
+import { readHost } from '../../../src/core/host/read-host';
 import { RealSysfs } from '../../../src/shell/real-sysfs';
 import { SimKernel } from '../../../src/shell/sim/kernel';
 import { parseSimSeedOptions, SimSeedOptions } from '../../../src/shell/sim/seed';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SysfsError } from '../../../src/core/sysfs';
+import { SysfsError } from '../../../src/core/host/sysfs';
 import { RemoveWouldBlock, SimKernel } from '../../../src/shell/sim/kernel';
 import { REPO } from '../../helpers/golden';
 

@@ -3,7 +3,7 @@
  * diagnostic. Pure: a function of the text.
  */
 import { AGGREGATION_NS } from './aggregation-ns';
-import { type Code, type Diagnostic, type Position, diagnostic, quoted } from './diagnostics';
+import { type Code, type Diagnostic, type Position, diagnostic, quoted } from '../text/diagnostics';
 import {
   type Method,
   type MdevModel,
@@ -13,7 +13,7 @@ import {
   normaliseUuid,
   parseInstances,
 } from './names';
-import { type XmlDocument, type XmlElement, attribute, childElements, confirmElements, readXml } from './xml/reader';
+import { type XmlDocument, type XmlElement, attribute, childElements, confirmElements, readXml } from '../xml/reader';
 
 export { AGGREGATION_NS };
 

@@ -10,8 +10,8 @@
  * display resolution stay the type's. Any other description is shown as it is, unparsed.
  */
 import { type HostModel, type HostType, findParent, findType } from './host-model';
-import type { DevicePlan } from './plan';
-import type { DeviceGives } from './plan-format';
+import type { DevicePlan } from '../plan/plan';
+import type { DeviceGives } from '../plan/plan-format';
 
 export interface GvtResources {
   lowGmSizeMB: number;

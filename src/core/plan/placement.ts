@@ -14,11 +14,11 @@
  * one parent are placed only where they would fit even one shared pool (`fitsOnePool`): then the
  * kernel takes them whatever its pools are, and a verdict equals the kernel's outcome.
  */
-import type { MigrationParent } from './config';
-import type { Code } from './diagnostics';
-import type { ManagedDevice } from './domain';
-import { type Dialect, type HostDevice, type HostModel, type HostParent, type HostType, findDevice, findParent, findType } from './host-model';
-import { MDEV_BUS_CLASS, MDEV_DEVICES, deviceDir, typeDir, typesDir } from './host-layout';
+import type { MigrationParent } from '../reading/config';
+import type { Code } from '../text/diagnostics';
+import type { ManagedDevice } from '../reading/domain';
+import { type Dialect, type HostDevice, type HostModel, type HostParent, type HostType, findDevice, findParent, findType } from '../host/host-model';
+import { MDEV_BUS_CLASS, MDEV_DEVICES, deviceDir, typeDir, typesDir } from '../host/host-layout';
 
 /**
  * How a named parent is treated. `strict`: the device goes there or is refused (apply, prepare).

@@ -7,19 +7,19 @@
  * (W_SOURCE_SNAPSHOT_MISSING).
  */
 import { join, resolve } from 'node:path';
-import { sanitiseLine } from '../core/terminal-text';
-import { type Diagnostic, diagnostic, hasErrors } from '../core/diagnostics';
-import { type DomainModel, readDomain } from '../core/domain';
-import { type FleetDomain, fleetMatrix } from '../core/migration/fleet';
-import { sourceFactsFor } from '../core/migration/source-facts';
-import { isSafeSysfsName } from '../core/names';
-import type { HostSnapshot } from '../core/snapshot/model';
-import { MAX_JSON_SNAPSHOT_BYTES, readSnapshot } from '../core/snapshot/read';
-import { MAX_XML_BYTES, tooLargeDiagnostic } from '../core/xml/reader';
-import { FileRefusedError, canonicalOperatorPath, listOperatorDirectory, readOperatorFile } from '../shell/files/guarded-fs';
-import { type CommandContext, EXIT, type ExitCode, UsageError } from './context';
-import { loadCheckOptions } from './inputs';
-import { printDiagnostics, printJson } from './report';
+import { sanitiseLine } from '../../core/text/terminal-text';
+import { type Diagnostic, diagnostic, hasErrors } from '../../core/text/diagnostics';
+import { type DomainModel, readDomain } from '../../core/reading/domain';
+import { type FleetDomain, fleetMatrix } from '../../core/migration/fleet';
+import { sourceFactsFor } from '../../core/migration/source-facts';
+import { isSafeSysfsName } from '../../core/reading/names';
+import type { HostSnapshot } from '../../core/snapshot/model';
+import { MAX_JSON_SNAPSHOT_BYTES, readSnapshot } from '../../core/snapshot/read';
+import { MAX_XML_BYTES, tooLargeDiagnostic } from '../../core/xml/reader';
+import { FileRefusedError, canonicalOperatorPath, listOperatorDirectory, readOperatorFile } from '../../shell/files/guarded-fs';
+import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
+import { loadCheckOptions } from '../inputs';
+import { printDiagnostics, printJson } from '../report';
 
 const DOMAIN_FILE = /\.xml$/;
 /** A snapshot in either form; its host (a target's name) is the file name without the extension. */

@@ -7,7 +7,7 @@
  */
 import type { Node, ParseError } from 'jsonc-parser';
 import { type Position, printable, quoted } from './diagnostics';
-import { LineIndex } from './xml/text-position';
+import { LineIndex } from '../xml/text-position';
 
 export type JsonPath = (string | number)[];
 

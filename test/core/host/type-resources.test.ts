@@ -4,9 +4,9 @@
  * resolution unchanged; any other description kept as it is.
  */
 import fc from 'fast-check';
-import type { HostType } from '../../src/core/host-model';
-import { type GvtResources, aggregateResources, givesText, largestAggregate, readTypeResources } from '../../src/core/type-resources';
-import { settings } from '../property/settings';
+import type { HostType } from '../../../src/core/host/host-model';
+import { type GvtResources, aggregateResources, givesText, largestAggregate, readTypeResources } from '../../../src/core/host/type-resources';
+import { settings } from '../../property/settings';
 
 const resources: fc.Arbitrary<GvtResources> = fc.record({
   lowGmSizeMB: fc.integer({ min: 0, max: 999999 }),

@@ -1,8 +1,8 @@
 /** The system log's line: one line whatever the guest name or message, with operation, guest and code where a reader looks. */
 import fc from 'fast-check';
-import { CUT_MARK, type LogEntry, SYSLOG_LINE_CHARS, syslogLine } from '../../src/core/log-entry';
-import { printable } from '../../src/core/diagnostics';
-import { settings } from '../property/settings';
+import { CUT_MARK, type LogEntry, SYSLOG_LINE_CHARS, syslogLine } from '../../../src/core/text/log-entry';
+import { printable } from '../../../src/core/text/diagnostics';
+import { settings } from '../../property/settings';
 
 const entry: fc.Arbitrary<LogEntry> = fc.record({
   severity: fc.constantFrom('error' as const, 'warning' as const, 'info' as const),

@@ -1,4 +1,4 @@
-import { MAX_XML_BYTES, type XmlElement, confirmElement, readXml } from '../../src/core/xml/reader';
+import { MAX_XML_BYTES, type XmlElement, confirmElement, readXml } from '../../../src/core/xml/reader';
 
 const codeOf = (input: string | Uint8Array) => {
   const r = readXml(input, 'f.xml');

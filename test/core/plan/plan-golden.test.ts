@@ -4,12 +4,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readDomain } from '../../src/core/domain';
-import { readHost } from '../../src/core/host';
-import { planApply } from '../../src/core/plan';
-import { planJson } from '../../src/core/plan-format';
-import { RealSysfs } from '../../src/shell/real-sysfs';
-import { REPO, expectGolden } from '../helpers/golden';
+import { readDomain } from '../../../src/core/reading/domain';
+import { readHost } from '../../../src/core/host/read-host';
+import { planApply } from '../../../src/core/plan/plan';
+import { planJson } from '../../../src/core/plan/plan-format';
+import { RealSysfs } from '../../../src/shell/real-sysfs';
+import { REPO, expectGolden } from '../../helpers/golden';
 
 const domains = readdirSync(join(REPO, 'fixtures/domains')).filter((f) => f.endsWith('.xml') && !/-(invalid|error)\.xml$/.test(f)).sort();
 const hosts = readdirSync(join(REPO, 'fixtures/hosts')).sort();

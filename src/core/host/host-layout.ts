@@ -3,7 +3,7 @@
  * `/run/...`), mdev ABI paths built only from values that passed validation. The guarded file
  * module maps them under the root (`--root`); plans print them as they are.
  */
-import { isSafeSysfsName, normaliseUuid } from './names';
+import { isSafeSysfsName, normaliseUuid } from '../reading/names';
 
 export const MDEV_BUS_CLASS = '/sys/class/mdev_bus';
 export const MDEV_DEVICES = '/sys/bus/mdev/devices';

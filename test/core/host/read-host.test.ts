@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MAX_HOST_FILE_BYTES, readHost } from '../../src/core/host';
-import type { HostModel } from '../../src/core/host-model';
-import type { SysfsView } from '../../src/core/sysfs';
-import { RealSysfs } from '../../src/shell/real-sysfs';
-import { expectGolden, REPO } from '../helpers/golden';
+import { MAX_HOST_FILE_BYTES, readHost } from '../../../src/core/host/read-host';
+import type { HostModel } from '../../../src/core/host/host-model';
+import type { SysfsView } from '../../../src/core/host/sysfs';
+import { RealSysfs } from '../../../src/shell/real-sysfs';
+import { expectGolden, REPO } from '../../helpers/golden';
 
 const HOSTS = ['gvt-create-option', 'gvt-attribute', 'nvidia', 'vfio-ap', 'sample'];
 const fixture = (name: string) => new RealSysfs(path.join(REPO, 'fixtures/hosts', name));

@@ -9,13 +9,13 @@ import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, re
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { AGGREGATION_MARKERS, mentionsAggregation } from '../../src/core/domain-precheck';
-import { hookOperation } from '../../src/core/hook-operation';
-import { wrapperScript } from '../../src/core/hook-wrapper';
-import { sanitiseLine } from '../../src/core/terminal-text';
-import { builtCli } from '../helpers/built-cli';
-import { libvirtDomain } from '../helpers/hook';
-import { settings } from '../property/settings';
+import { AGGREGATION_MARKERS, mentionsAggregation } from '../../../src/core/reading/domain-precheck';
+import { hookOperation } from '../../../src/core/hook/hook-operation';
+import { wrapperScript } from '../../../src/core/hook/hook-wrapper';
+import { sanitiseLine } from '../../../src/core/text/terminal-text';
+import { builtCli } from '../../helpers/built-cli';
+import { libvirtDomain } from '../../helpers/hook';
+import { settings } from '../../property/settings';
 
 const SHELLS = ['dash', 'bash'];
 const work = mkdtempSync(join(tmpdir(), 'mdev-agg-wrapper-'));

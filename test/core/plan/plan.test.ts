@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { readDomain } from '../../src/core/domain';
-import { readHost } from '../../src/core/host';
-import { planApply } from '../../src/core/plan';
-import { planShell } from '../../src/core/plan-format';
-import { RealSysfs } from '../../src/shell/real-sysfs';
-import { SimKernel } from '../../src/shell/sim/kernel';
-import { REPO } from '../helpers/golden';
-import { plainHost } from '../helpers/sim-hosts';
+import { readDomain } from '../../../src/core/reading/domain';
+import { readHost } from '../../../src/core/host/read-host';
+import { planApply } from '../../../src/core/plan/plan';
+import { planShell } from '../../../src/core/plan/plan-format';
+import { RealSysfs } from '../../../src/shell/real-sysfs';
+import { SimKernel } from '../../../src/shell/sim/kernel';
+import { REPO } from '../../helpers/golden';
+import { plainHost } from '../../helpers/sim-hosts';
 
 const U1 = '6a0c1e2d-3b4f-4a5e-8c7d-9e0f1a2b3c4d';
 const U2 = '7a0c1e2d-3b4f-4a5e-8c7d-9e0f1a2b3c4d';

@@ -1,7 +1,7 @@
 /** Desired (the domain) against actual (the host), per managed device. Pure. */
-import type { DomainModel } from './domain';
-import { sanitiseLine } from './terminal-text';
-import { type HostDevice, type HostModel, findDevice } from './host-model';
+import type { DomainModel } from '../reading/domain';
+import { sanitiseLine } from '../text/terminal-text';
+import { type HostDevice, type HostModel, findDevice } from '../host/host-model';
 import { existsAsDeclared, hiddenDevice } from './placement';
 
 export interface DeviceStatus {

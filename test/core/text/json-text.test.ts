@@ -1,7 +1,7 @@
-import { parseConfig } from '../../src/core/config';
-import { JsonTree, MAX_JSON_DEPTH, formatJsonPath, parseJsonDocument } from '../../src/core/json-text';
-import { parsePolicy } from '../../src/core/migration/policy';
-import { readSnapshot } from '../../src/core/snapshot/read';
+import { parseConfig } from '../../../src/core/reading/config';
+import { JsonTree, MAX_JSON_DEPTH, formatJsonPath, parseJsonDocument } from '../../../src/core/text/json-text';
+import { parsePolicy } from '../../../src/core/migration/policy';
+import { readSnapshot } from '../../../src/core/snapshot/read';
 
 const RAW_CONTROL_OR_BIDI = /[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/;
 

@@ -1,5 +1,5 @@
-import { DEFAULT_CONFIG, parseConfig } from '../../src/core/config';
-import { EMPTY_POLICY, policyAllows } from '../../src/core/migration/policy';
+import { DEFAULT_CONFIG, parseConfig } from '../../../src/core/reading/config';
+import { EMPTY_POLICY, policyAllows } from '../../../src/core/migration/policy';
 
 const F = '/etc/mdev-agg/config.json';
 const errors = (text: string) => parseConfig(text, F).diagnostics.map((d) => `${d.code} ${d.line}:${d.column} ${d.message}`);

@@ -1,12 +1,12 @@
 /** A plan for people (text), for programs (JSON, as the README's CLI section documents), and as a POSIX sh script (audit, hosts without Node). */
-import { hasErrors } from './diagnostics';
+import { hasErrors } from '../text/diagnostics';
 import type { DevicePlan, Plan, PlanOp } from './plan';
-import { MAX_HOST_FILE_BYTES } from './host';
-import { sanitiseLine } from './terminal-text';
-import { MDEV_DEVICES } from './host-layout';
-import { shellQuote } from './shell-quote';
+import { MAX_HOST_FILE_BYTES } from '../host/read-host';
+import { sanitiseLine } from '../text/terminal-text';
+import { MDEV_DEVICES } from '../host/host-layout';
+import { shellQuote } from '../text/shell-quote';
 
-/** What a device gives (src/core/type-resources.ts), when the caller knows the host: a line for text, a value for JSON. */
+/** What a device gives (src/core/host/type-resources.ts), when the caller knows the host: a line for text, a value for JSON. */
 export interface DeviceGives {
   text(device: DevicePlan): string | null;
   json(device: DevicePlan): object | null;

@@ -10,10 +10,10 @@
  *   "driverPolicy": { "drivers": { "nvidia": { "compatible": [["535.104.05", "535.129.03"]] } } }
  * }
  */
-import { type Code, type Diagnostic, type Position, diagnostic } from './diagnostics';
-import { JsonTree, isJsonObject, parseJsonDocument } from './json-text';
-import { type DriverPolicy, EMPTY_POLICY, policyFromJson } from './migration/policy';
-import { LineIndex } from './xml/text-position';
+import { type Code, type Diagnostic, type Position, diagnostic } from '../text/diagnostics';
+import { JsonTree, isJsonObject, parseJsonDocument } from '../text/json-text';
+import { type DriverPolicy, EMPTY_POLICY, policyFromJson } from '../migration/policy';
+import { LineIndex } from '../xml/text-position';
 
 export interface Config {
   /** How long apply and release (and the hook) wait for the host-wide lock. */

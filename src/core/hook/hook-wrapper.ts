@@ -3,19 +3,19 @@
  * hook's arguments and stdin. Pure text; the marker line is how uninstall recognises a file it wrote.
  *
  * libvirt runs it for every event of every guest, so it decides before Node starts, with the same
- * table and markers as `hook run` (src/core/hook-operation.ts, src/core/domain-precheck.ts): an
+ * table and markers as `hook run` (src/core/hook/hook-operation.ts, src/core/reading/domain-precheck.ts): an
  * operation with nothing to do exits 0 without reading stdin (libvirt ignores the EPIPE), and a
  * domain whose text names no aggregation exits 0 after reading it. Everything else reaches the CLI
  * with stdin byte for byte: a shell variable would drop NUL bytes and trailing newlines, so one
  * perl process (Essential in Debian) holds the text and hands it on through a pipe; without perl,
  * a temporary file, mktemp, cat, grep and rm do the same at four processes' cost.
  */
-import { AGGREGATION_MARKERS } from './domain-precheck';
+import { AGGREGATION_MARKERS } from '../reading/domain-precheck';
 import { OPERATIONS_WITH_WORK } from './hook-operation';
-import { shellQuote } from './shell-quote';
+import { shellQuote } from '../text/shell-quote';
 
 export const HOOK_NAME = 'mdev-agg';
-export { HOOKS_DIR } from './host-layout';
+export { HOOKS_DIR } from '../host/host-layout';
 export const WRAPPER_MARKER = '# mdev-agg-hook-wrapper: written by mdev-agg hook install';
 /** The removal the Debian package's wrapper names: a conffile, it stays after `apt remove` until purged. */
 export const PACKAGED_REMOVAL = 'apt purge mdev-agg (the package owns this file)';
@@ -31,7 +31,7 @@ export interface WrapperPaths {
 
 
 /**
- * A filter showing its input on one line as sanitiseLine (src/core/terminal-text.ts) does: C0 but
+ * A filter showing its input on one line as sanitiseLine (src/core/text/terminal-text.ts) does: C0 but
  * tab, DEL, C1, bidi marks, overrides and isolates and the line separators as `\u{…}`, byte by byte
  * (od) so that no shell or awk locale decides what a character is.
  */

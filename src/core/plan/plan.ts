@@ -2,11 +2,11 @@
  * (domain, host) -> plan: the exact sysfs operations that create (or remove) a domain's aggregated
  * mdevs, with every pre-write check as a diagnostic. Pure: nothing here reads or writes a host.
  */
-import { type Code, type Diagnostic, type Position, diagnostic } from './diagnostics';
-import type { DomainModel, ManagedDevice } from './domain';
-import { type Dialect, type HostModel, type HostType, findDevice } from './host-model';
+import { type Code, type Diagnostic, type Position, diagnostic } from '../text/diagnostics';
+import type { DomainModel, ManagedDevice } from '../reading/domain';
+import { type Dialect, type HostModel, type HostType, findDevice } from '../host/host-model';
 import { existsAsDeclared, hiddenDevice, placeDomain, presentAs } from './placement';
-import { deviceAttr, deviceDir, typeAttr } from './host-layout';
+import { deviceAttr, deviceDir, typeAttr } from '../host/host-layout';
 
 /**
  * What a step is for: `check` before anything is written, `create` the write that makes the

@@ -1,4 +1,4 @@
-import { modelSummary, readDomain } from '../../src/core/domain';
+import { modelSummary, readDomain } from '../../../src/core/reading/domain';
 
 const U1 = '53764d0e-85a0-42b4-af5c-2046b460b1dc';
 const U2 = '63764d0e-85a0-42b4-af5c-2046b460b1dc';

@@ -3,9 +3,9 @@
  * tree (a missing mandatory file, garbage, a huge file, a link out of the root, an unsafe name)
  * becomes a HostProblem and a null field or a skipped entry; reading a host never throws.
  */
-import { quoted } from './diagnostics';
+import { quoted } from '../text/diagnostics';
 import type { Dialect, HostDevice, HostModel, HostParent, HostProblem, HostType } from './host-model';
-import { isSafeSysfsName, normaliseUuid, parseKernelUnsigned } from './names';
+import { isSafeSysfsName, normaliseUuid, parseKernelUnsigned } from '../reading/names';
 import { PathEscapeError, SysfsError, SysfsView } from './sysfs';
 import { MDEV_BUS_CLASS, MDEV_DEVICES, moduleVersion } from './host-layout';
 
