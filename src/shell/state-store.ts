@@ -230,13 +230,16 @@ export class FileStateStore implements StateStore {
    * its holder's start time (read from this machine's /proc), so a name without one (empty, a pid
    * alone, or content naming another pid) was not written by a run of it: a pid alone cannot tell
    * the holder from a process that reused the pid, so such a name is respected while its process
-   * lives and the file is younger than the lock timeout, then taken over.
+   * lives and the file is younger than the lock timeout, then taken over. A time in the future is
+   * no age at all (a clock set back, or a planted date): such a name is taken over at once.
    */
   private holds(lockFile: string, pid: number, startTime: string | null, unverifiedHolderMs: number): boolean {
     if (!this.isAlive(pid, startTime)) return false;
     if (startTime !== null) return true;
     const written = this.tree.modifiedAt(lockFile);
-    return written !== null && this.now().getTime() - written < unverifiedHolderMs;
+    if (written === null) return false;
+    const age = this.now().getTime() - written;
+    return age >= 0 && age < unverifiedHolderMs;
   }
 
   /**

@@ -172,6 +172,15 @@ describe('GIVEN a lock naming a live process but no start time (not written by t
     expect(lockHolders(run)).toEqual([String(A)]);
   });
 
+  test('WHEN such a name is dated in the future (a clock set back, a planted date) THEN it is taken over at once, not respected until that date', () => {
+    const { root, run } = freshRoot();
+    mkdirSync(join(run, 'lock'));
+    writeFileSync(join(run, 'lock', String(B)), '');
+    aged(join(run, 'lock', String(B)), -3_600_000);
+    expect(new StandIn(root, A).tryLock(60_000)).toBe(true);
+    expect(lockHolders(run)).toEqual([String(A)]);
+  });
+
   test('WHEN the lock is a file naming a live pid alone THEN the same holds; WHEN it records a start time THEN its age does not matter', () => {
     const { root, run } = freshRoot();
     writeFileSync(join(run, 'lock'), `${B}\n`);
