@@ -13,6 +13,7 @@ import { type CommandContext, type Env, EXIT, Output, type RunOptions, type RunR
 // package.json is the one place the version is written; the bundle takes only this field.
 import { version } from '../../package.json';
 import { systemClock } from '../shell/clock';
+import { sanitiseLine } from '../core/text/terminal-text';
 
 export const VERSION: string = version;
 
@@ -23,8 +24,9 @@ export async function run(argv: readonly string[], stdin: Stdin, env: Env, optio
     return { code, stdout: out.stdout, stderr: out.stderr };
   } catch (e) {
     if (e instanceof UsageError) {
-      out.err(`mdev-agg: ${e.message}`);
-      out.err(`Try 'mdev-agg ${argv[0] && COMMANDS.has(argv[0]) ? `${argv[0]} ` : ''}--help'.`);
+      out.err(`mdev-agg: ${sanitiseLine(e.message)}`);
+      // libvirt shows a hook's stderr in its error: the hook's failure stays one line.
+      if (!(argv[0] === 'hook' && argv[1] === 'run')) out.err(`Try 'mdev-agg ${argv[0] && COMMANDS.has(argv[0]) ? `${argv[0]} ` : ''}--help'.`);
       return { code: EXIT.USAGE, stdout: out.stdout, stderr: out.stderr };
     }
     // A defect, not bad input: say so plainly, with the detail a report needs.

@@ -238,11 +238,12 @@ function fleetTable(rows: readonly DomainRow[], names: readonly string[], after:
   const targetCount = names.length;
   const label = (r: DomainRow) => sanitiseLine(r.name ? `${r.name} (${r.file})` : r.file);
   const width = Math.max(6, ...rows.map((r) => label(r).length));
-  const sourceWidth = Math.max(6, ...rows.map((r) => (r.source ?? '-').length));
+  const source = (r: DomainRow) => sanitiseLine(r.source ?? '-');
+  const sourceWidth = Math.max(6, ...rows.map((r) => source(r).length));
   const lines = [`${'DOMAIN'.padEnd(width)}  ${'SOURCE'.padEnd(sourceWidth)}  TARGETS THAT CAN TAKE IT`];
   for (const r of rows) {
-    const verdict = r.errors.length ? `not checked: ${r.errors.join(', ')}` : `${r.targets.length}/${targetCount}${r.targets.length ? `: ${r.targets.map((t) => names[t]).join(', ')}` : ''}`;
-    lines.push(`${label(r).padEnd(width)}  ${(r.source ?? '-').padEnd(sourceWidth)}  ${verdict}`);
+    const verdict = r.errors.length ? `not checked: ${r.errors.join(', ')}` : `${r.targets.length}/${targetCount}${r.targets.length ? `: ${r.targets.map((t) => sanitiseLine(names[t]!)).join(', ')}` : ''}`;
+    lines.push(`${label(r).padEnd(width)}  ${source(r).padEnd(sourceWidth)}  ${verdict}`);
   }
   lines.push(...after, '');
   return lines.join('\n');

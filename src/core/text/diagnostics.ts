@@ -2,6 +2,7 @@
  * Diagnostic codes: stable identifiers users and tools match on. The catalogue is the single
  * source for the README table (a test keeps them in step).
  */
+import { sanitiseLine } from './terminal-text';
 export type Severity = 'error' | 'warning' | 'info';
 
 export const CODES = {
@@ -122,6 +123,7 @@ export const printable = (text: string): string =>
   text.replace(/[^\x20-\x7e]/gu, (c) => (c === '…' ? c : `\\u{${c.codePointAt(0)!.toString(16)}}`));
 
 /** libvirt/compiler style: `file:line:column: severity CODE: message`. */
+/** One line, whatever the file name or the message hold (a line break would forge another diagnostic). */
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`;
+  return sanitiseLine(`${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`);
 }
