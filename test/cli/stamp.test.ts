@@ -71,6 +71,16 @@ describe('mdev-agg stamp', () => {
     expect(r.stderr).toMatch(/E_DEVICE_CONFLICT: mdev 53764d0e-85a0-42b4-af5c-2046b460b1dc exists as i915-GVTg_V5_8 x4 on 0000:00:02\.0; the domain asks for i915-GVTg_V5_8 x2; nothing is touched; the device is not stamped/);
   });
 
+  test.each([['a non-ASCII letter', 'h\u00e9st'], ['a tab', 'a\tb'], ['4,097 characters', 'a'.repeat(4097)]])(
+    'GIVEN a host name with %s WHEN stamped THEN E_AGG_SOURCE_INVALID, exit 1, no output (the reader would refuse the stamp)',
+    async (_what, name) => {
+      const uuid = '53764d0e-85a0-42b4-af5c-2046b460b1dc';
+      const r = await cli(['stamp', '-', '--root', 'fixtures/hosts/gvt-attribute', '--name', name], domainWith(uuid, `<agg:device uuid='${uuid}' type='i915-GVTg_V5_8' instances='4'/>`));
+      expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 1, stdout: '' });
+      expect(r.stderr).toMatch(/^[^\n]*error E_AGG_SOURCE_INVALID: this host's host "[^\n]*"…? is not one line of printable ASCII, 1\.\.4096 bytes; the device is not stamped\n$/);
+    },
+  );
+
   test('GIVEN a device running here as declared and no parent in the entry WHEN stamped THEN its parent\'s facts are used', async () => {
     const uuid = '53764d0e-85a0-42b4-af5c-2046b460b1dc';
     const r = await cli(['stamp', '-', '--root', 'fixtures/hosts/gvt-attribute', '--name', 'hv-a'], domainWith(uuid, `<agg:device uuid='${uuid}' type='i915-GVTg_V5_8' instances='4'/>`));

@@ -5,7 +5,8 @@
  * (a device running otherwise than declared is a conflict, and is not stamped). Pure.
  */
 import { type Diagnostic, diagnostic } from '../text/diagnostics';
-import type { DomainModel, SourceStamp } from '../reading/domain';
+import { type DomainModel, type SourceStamp, STAMP_RULE, isStampValue } from '../reading/domain';
+import { quoted } from '../text/diagnostics';
 import { type HostModel, type HostParent, findParent, findType } from '../host/host-model';
 import { decidedParent, placeDomain } from '../plan/placement';
 
@@ -30,7 +31,15 @@ export function stampsFor(domain: DomainModel, host: HostModel, hostName: string
     const name = decidedParent(decision);
     const parent = name === null ? undefined : findParent(host, name);
     if (parent) {
-      stamps.set(device.uuid, stampOf(hostName, parent, device.type));
+      const stamp = stampOf(hostName, parent, device.type);
+      // A host fact the domain's reader would refuse (a host name with a tab, a 5,000-byte version)
+      // cannot be stamped: refused with the reader's code, never written.
+      const bad = (Object.keys(stamp) as (keyof SourceStamp)[]).find((field) => stamp[field] !== null && !isStampValue(field, stamp[field]!));
+      if (bad === undefined) stamps.set(device.uuid, stamp);
+      else {
+        const message = `this host's ${bad} ${quoted(stamp[bad]!.slice(0, 80))}${stamp[bad]!.length > 80 ? '…' : ''} is not ${STAMP_RULE(bad)}; the device is not stamped`;
+        diagnostics.push(diagnostic('E_AGG_SOURCE_INVALID', message, domain.file, device.at));
+      }
       return;
     }
     const { code, message, attribute } =

@@ -269,6 +269,10 @@ export function domainFromDocument(doc: XmlDocument): DomainResult {
 // (migration_version): they obey what readHost accepts from a host, one line of printable ASCII.
 const STAMP_VALUE = /^[\x20-\x7e]{1,4096}$/;
 
+/** Whether a stamp field may hold this value: what the reader accepts is what `stamp` may write. */
+export const isStampValue = (field: keyof SourceStamp, value: string): boolean => STAMP_VALUE.test(value) && (field !== 'driver' || isSafeSysfsName(value));
+export const STAMP_RULE = (field: keyof SourceStamp) => (field === 'driver' ? 'a safe sysfs name' : 'one line of printable ASCII, 1..4096 bytes');
+
 /** The stamp, or undefined when a value breaks the rule (each one reported). */
 function readSource(el: XmlElement, report: (code: Code, message: string, offset: number) => void): SourceStamp | undefined {
   let ok = true;
@@ -278,9 +282,9 @@ function readSource(el: XmlElement, report: (code: Code, message: string, offset
       if (a.ns === null || a.ns === AGGREGATION_NS) report('W_AGG_UNKNOWN_ATTR', `unknown attribute ${a.qname} on <${el.qname}> is ignored`, a.offset);
       continue;
     }
-    if (!STAMP_VALUE.test(a.value) || (a.local === 'driver' && !isSafeSysfsName(a.value))) {
-      const rule = a.local === 'driver' ? 'a safe sysfs name' : 'one line of printable ASCII, 1..4096 bytes';
-      report('E_AGG_SOURCE_INVALID', `${a.local} ${quoted(a.value)} is not ${rule}`, a.offset);
+    const field = a.local as keyof SourceStamp;
+    if (!isStampValue(field, a.value)) {
+      report('E_AGG_SOURCE_INVALID', `${a.local} ${quoted(a.value)} is not ${STAMP_RULE(field)}`, a.offset);
       ok = false;
     }
   }
