@@ -66,3 +66,32 @@ describe.each(CASES.map((c) => [c.name, c] as const))('GIVEN a bind mount from o
     }
   });
 });
+
+describe.each(['dash', 'bash'])('GIVEN the sh plan of a new device and a bind mount from outside on its type directory', (shell) => {
+  test(`WHEN ${shell} runs the script THEN it stops before the write, as apply does, and nothing outside changes`, () => {
+    figures.add('cases');
+    const tree = new HostTree();
+    try {
+      const copy = join(tree.outside, 'mounted');
+      cpSync(tree.at(TYPE_DIR), copy, { recursive: true, verbatimSymlinks: true });
+      writeFileSync(join(tree.scratch, 'd.xml'), domainXml(hostdev(NEW_UUID, 2)));
+      const plan = spawnSync(process.execPath, [builtCli(), 'plan', '--root', tree.root, '--format', 'sh', join(tree.scratch, 'd.xml')], { encoding: 'utf8' });
+      expect(plan.status).toBe(0);
+      writeFileSync(join(tree.scratch, 'plan.sh'), plan.stdout);
+      const before = picture(tree.outside);
+      const user = process.getuid?.() === 0 ? [] : ['--map-root-user'];
+      const script = 'mount --bind "$1" "$2" && MDEV_AGG_ROOT="$3" exec "$4" "$5"';
+      const r = spawnSync('unshare', [...user, '--mount', 'sh', '-c', script, 'sh', copy, tree.at(TYPE_DIR), tree.root, shell, join(tree.scratch, 'plan.sh')], {
+        encoding: 'utf8',
+        timeout: 10_000,
+        env: { PATH: process.env.PATH },
+      });
+      if (JSON.stringify(picture(tree.outside)) !== JSON.stringify(before)) figures.add('outside');
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/\/create is not an attribute file under the root with one link on its mount .*not written/);
+      expect(picture(tree.outside)).toEqual(before);
+    } finally {
+      tree.remove();
+    }
+  });
+});
