@@ -8,9 +8,12 @@
  * domain whose text names no aggregation exits 0 after reading it. Everything else reaches the CLI
  * with stdin byte for byte: a shell variable would drop NUL bytes and trailing newlines, so one
  * perl process (Essential in Debian) holds the text and hands it on through a pipe; without perl,
- * a temporary file, mktemp, cat, grep and rm do the same at four processes' cost.
+ * a temporary file (unlinked once open), mktemp, head, grep and rm do the same at a few processes' cost.
+ * Both ways read stdin within the CLI's limits: at most one byte more than it accepts (the CLI then
+ * refuses the input as too large, as `hook run` does), and for at most the time `hook run` waits.
  */
 import { AGGREGATION_MARKERS } from '../reading/domain-precheck';
+import { MAX_JSON_BYTES } from '../text/json-text';
 import { OPERATIONS_WITH_WORK } from './hook-operation';
 import { shellQuote } from '../text/shell-quote';
 
@@ -49,6 +52,16 @@ const ESCAPE_LINE = [
 /** The exit status of `hook run` when the domain XML cannot be read (src/cli/hook/run-hook.ts). */
 const UNREADABLE_INPUT_EXIT = (aborts: boolean) => (aborts ? 2 : 0);
 
+/**
+ * What of stdin is read: one byte more than `hook run` accepts (its input limit, MAX_JSON_BYTES), as
+ * src/shell/files/process-io.ts MAX_STDIN_BYTES reads; handed on, it is refused as too large there.
+ */
+const STDIN_READ_BYTES = MAX_JSON_BYTES + 1;
+/** How long `hook run` waits for stdin to end (src/bin.ts HOOK_STDIN_TIMEOUT_MS), in seconds. */
+export const HOOK_STDIN_TIMEOUT_S = 5;
+/** The line `hook run` says when stdin did not end in time (src/cli/run.ts readInput), after `of guest '<guest>'`. */
+const TIMED_OUT = `: standard input cannot be read: ETIMEDOUT (standard input did not end within ${HOOK_STDIN_TIMEOUT_S} s)`;
+
 /** A Perl double-quoted string literal of `text`, nothing interpolated (no single quote to escape for the shell). */
 const perlString = (text: string) => `"${text.replace(/[\\"$@]/g, '\\$&')}"`;
 
@@ -60,11 +73,17 @@ const perlString = (text: string) => `"${text.replace(/[\\"$@]/g, '\\$&')}"`;
  */
 function perlDecision(markers: readonly string[], unreadableOps: readonly string[]): string {
   const aborting = unreadableOps.map(perlString).join(', ');
+  const status = `((grep { $_ eq $ARGV[3] } (${aborting})) ? ${UNREADABLE_INPUT_EXIT(true)} : 0)`;
   return [
     'binmode STDIN;',
+    // A writer that never finishes: the line and status of `hook run`, the guest shown as sanitiseLine shows it (utf8:: is built in).
+    `$SIG{ALRM} = sub { my $g = $ARGV[2]; $g =~ s/([\\x00-\\x08\\x0a-\\x1f\\x7f]|\\xc2[\\x80-\\x9f]|\\xd8\\x9c|\\xe2\\x80[\\x8e\\x8f\\xa8-\\xae]|\\xe2\\x81[\\xa6-\\xa9])/my $c = $1; utf8::decode($c); sprintf("\\\\u{%x}", ord $c)/ge; print STDERR "mdev-agg: $ARGV[3] of guest '$g'${perlString(TIMED_OUT).slice(1, -1)}\\n"; exit ${status} };`,
+    `alarm ${HOOK_STDIN_TIMEOUT_S};`,
     'my $d = ""; my $n;',
-    '1 while ($n = sysread(STDIN, $d, 65536, length $d));',
-    `my $fail = sub { print STDERR "mdev-agg hook: $ARGV[3]: cannot pass the domain XML to $ARGV[1]: $_[0]\\n"; exit((grep { $_ eq $ARGV[3] } (${aborting})) ? ${UNREADABLE_INPUT_EXIT(true)} : 0) };`,
+    `1 while (length $d < ${STDIN_READ_BYTES} && ($n = sysread(STDIN, $d, 65536, length $d)));`,
+    'alarm 0;',
+    `substr($d, ${STDIN_READ_BYTES}) = "" if length $d > ${STDIN_READ_BYTES};`,
+    `my $fail = sub { print STDERR "mdev-agg hook: $ARGV[3]: cannot pass the domain XML to $ARGV[1]: $_[0]\\n"; exit ${status} };`,
     '$fail->("read: $!") unless defined $n;',
     `exit 0 unless ${markers.map((m) => `index($d, ${perlString(m)}) >= 0`).join(' || ')};`,
     'pipe(my $r, my $w) or $fail->("pipe: $!");',
@@ -85,6 +104,7 @@ export function wrapperScript({ node, cli, removal }: WrapperPaths): string {
   // The CLI's exit when stdin could not be kept, per operation (only the non-zero ones are listed).
   const abortingOps = OPERATIONS_WITH_WORK.filter(([, o]) => UNREADABLE_INPUT_EXIT(o.aborts) !== 0).map(([op]) => op);
   const unreadable = abortingOps.map(shellQuote);
+  const exitAsUnreadable = `case $2 in ${unreadable.length ? `${unreadable.join('|')}) exit ${UNREADABLE_INPUT_EXIT(true)} ;; ` : ''}*) exit 0 ;; esac`;
   return [
     '#!/bin/sh',
     WRAPPER_MARKER,
@@ -106,18 +126,35 @@ export function wrapperScript({ node, cli, removal }: WrapperPaths): string {
     '    unset PERL5OPT PERL5LIB PERLLIB PERL_UNICODE PERLIO',
     `    exec perl -e ${shellQuote(perlDecision(AGGREGATION_MARKERS, abortingOps))} "$node" "$cli" "$@"`,
     '  fi',
-    // Without a temporary file the CLI reads stdin itself and makes the same decision.
+    // Without a temporary file the CLI reads stdin itself and makes the same decision. Once open
+    // (a descriptor to write, one for grep, one for the CLI) the file is unlinked: nothing is left
+    // behind even when the wrapper is killed.
     '  if tmp=$(mktemp "${TMPDIR:-/tmp}/mdev-agg-hook.XXXXXXXXXX" 2>/dev/null); then',
-    '    if ! cat >"$tmp"; then',
+    '    if ! { command exec 3>"$tmp" 4<"$tmp" 5<"$tmp"; } 2>/dev/null; then',
     '      rm -f "$tmp"',
-    `      echo "mdev-agg hook: $2 of guest '$(printf '%s' "$1" | ${ESCAPE_LINE})': cannot keep the domain XML in $tmp" >&2`,
-    `      case $2 in ${unreadable.length ? `${unreadable.join('|')}) exit ${UNREADABLE_INPUT_EXIT(true)} ;; ` : ''}*) exit 0 ;; esac`,
-    '    fi',
+    '      tmp=',
+    '    else',
+    '      rm -f "$tmp"',
+    // As much and as long as `hook run` reads; coreutils' timeout bounds a writer that never finishes.
+    '      if command -v timeout >/dev/null 2>&1; then',
+    `        timeout ${HOOK_STDIN_TIMEOUT_S} head -c ${STDIN_READ_BYTES} >&3`,
+    '      else',
+    `        head -c ${STDIN_READ_BYTES} >&3`,
+    '      fi',
+    '      kept=$?',
+    '      exec 3>&-',
+    '      if [ $kept -eq 124 ]; then',
+    `        echo "mdev-agg: $2 of guest '$(printf '%s' "$1" | ${ESCAPE_LINE})'${TIMED_OUT}" >&2`,
+    `        ${exitAsUnreadable}`,
+    '      fi',
+    '      if [ $kept -ne 0 ]; then',
+    `        echo "mdev-agg hook: $2 of guest '$(printf '%s' "$1" | ${ESCAPE_LINE})': cannot keep the domain XML in $tmp" >&2`,
+    `        ${exitAsUnreadable}`,
+    '      fi',
     // Status 1 is "no marker"; a grep that failed (2, 127) leaves the decision to the CLI.
-    `    LC_ALL=C grep -qF ${markers} "$tmp"`,
-    '    if [ $? -eq 1 ]; then',
-    '      rm -f "$tmp"',
-    '      exit 0',
+    `      LC_ALL=C grep -qF ${markers} <&4`,
+    '      [ $? -ne 1 ] || exit 0',
+    '      exec 4<&-',
     '    fi',
     '  fi',
     'fi',
@@ -125,18 +162,20 @@ export function wrapperScript({ node, cli, removal }: WrapperPaths): string {
     '[ -x "$node" ] || node=$(command -v node) || node=',
     // Without mdev-agg a non-zero exit would block every guest (and kill running ones on reconnect).
     'if [ -z "$node" ] || [ ! -f "$cli" ]; then',
-    '  [ -z "$tmp" ] || rm -f "$tmp"',
     `  echo "mdev-agg hook: cannot run $cli with node; aggregated mdevs are not managed" >&2`,
     // libvirt discards stderr of a hook that exits 0: the system log keeps it (as the CLI logs, README "The system log").
     // The guest is quoted as the CLI's log lines quote it: non-printing bytes as ?, " and \\ escaped.
     `  log="\${MDEV_AGG_ROOT:-}/dev/log"; guest=$(printf '%s' "$1" | tr -c '[:print:]' '?' | sed 's/[\\\\"]/\\\\&/g')`,
-    `  [ -S "$log" ] && logger --socket "$log" --tag mdev-agg --id=$$ --priority daemon.warning --socket-errors=off -- "op=$2 guest=\\"$guest\\" code=W_CLI_MISSING: cannot run $cli with node; aggregated mdevs are not managed" 2>/dev/null`,
+    // Under a root other than /, as the CLI does: the socket's real path, and only inside the root's real path.
+    '  if [ -n "${MDEV_AGG_ROOT:-}" ] && [ "$MDEV_AGG_ROOT" != / ]; then',
+    '    log=$(readlink -f -- "$log" 2>/dev/null) && realroot=$(readlink -f -- "$MDEV_AGG_ROOT" 2>/dev/null) && [ -n "$realroot" ] || log=',
+    '    case $log in "${realroot%/}"/*) ;; *) log= ;; esac',
+    '  fi',
+    `  [ -n "$log" ] && [ -S "$log" ] && logger --socket "$log" --tag mdev-agg --id=$$ --priority daemon.warning --socket-errors=off -- "op=$2 guest=\\"$guest\\" code=W_CLI_MISSING: cannot run $cli with node; aggregated mdevs are not managed" 2>/dev/null`,
     '  exit 0',
     'fi',
-    // The file is unlinked once open as stdin: nothing is left behind whatever the CLI does.
-    'if [ -n "$tmp" ]; then',
-    '  { rm -f "$tmp"; exec "$node" "$cli" hook run -- "$@"; } <"$tmp"',
-    'fi',
+    // The kept copy, from its start.
+    '[ -z "$tmp" ] || exec "$node" "$cli" hook run -- "$@" <&5 5<&-',
     'exec "$node" "$cli" hook run -- "$@"',
     '',
   ].join('\n');

@@ -4,12 +4,14 @@
  * stdin byte for byte; when it does not, the exit status and stdout are what `hook run` gives.
  * Both of its ways are run: perl's (one process) and, with no perl on PATH, the temporary file's.
  */
-import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { AGGREGATION_MARKERS, mentionsAggregation } from '../../../src/core/reading/domain-precheck';
+import { MAX_JSON_BYTES } from '../../../src/core/text/json-text';
 import { hookOperation } from '../../../src/core/hook/hook-operation';
 import { wrapperScript } from '../../../src/core/hook/hook-wrapper';
 import { sanitiseLine } from '../../../src/core/text/terminal-text';
@@ -202,5 +204,129 @@ describe('GIVEN the wrapper of the built CLI', () => {
       }),
       settings(12),
     );
+  });
+});
+
+describe('GIVEN stdin beyond what hook run reads', () => {
+  const aggregated = bytes(libvirtDomain('gvt', [{ uuid: '53764d0e-85a0-42b4-af5c-2046b460b1dc', type: 'i915-GVTg_V5_8', instances: 2 }]));
+  const guest = 'g\x1b\u202e\u00e9\'1';
+  const fifo = join(work, 'stalled');
+  spawnSync('mkfifo', [fifo]);
+
+  /** One run with `stdin` (a descriptor), given up after 20 s: status, stdout, the lines of stderr, and what TMPDIR kept. */
+  function finished(command: string, args: string[], stdin: number, env: NodeJS.ProcessEnv) {
+    const tmp = mkdtempSync(join(work, 'tmp-'));
+    const child = spawn(command, args, { stdio: [stdin, 'pipe', 'pipe'], env: { PATH: process.env.PATH, TMPDIR: tmp, MDEV_AGG_ROOT: emptyRoot, ...env } });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    const stop = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    return new Promise<{ status: number | null; stdout: string; stderr: string[]; left: string[] }>((resolve) =>
+      child.on('close', (status) => {
+        clearTimeout(stop);
+        const left = readdirSync(tmp);
+        rmSync(tmp, { recursive: true, force: true });
+        resolve({ status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString().split('\n').filter(Boolean), left });
+      }),
+    );
+  }
+
+  test.each(['prepare', 'release'])('WHEN its writer never finishes (%s) THEN every way gives up after the same time as hook run, with its status, stdout and line, leaving no file', async (op) => {
+    // Open for reading and writing: the pipe has a writer that never writes nor closes.
+    const stdin = openSync(fifo, 'r+');
+    try {
+      const args = [guest, op, 'begin', '-'];
+      const [direct, ...ways] = await Promise.all([
+        finished(process.execPath, [builtCli(), 'hook', 'run', '--', ...args], stdin, {}),
+        ...WAYS.map(([shell, , path]) => finished(shell, [realWrapper, ...args], stdin, { PATH: path })),
+      ]);
+      expect(direct.stderr).toEqual([`mdev-agg: ${op} of guest '${sanitiseLine(guest)}': standard input cannot be read: ETIMEDOUT (standard input did not end within 5 s)`]);
+      for (const [i, r] of ways.entries()) expect({ way: WAYS[i]!.slice(0, 2), ...r }).toEqual({ way: WAYS[i]!.slice(0, 2), ...direct });
+    } finally {
+      closeSync(stdin);
+    }
+  });
+
+  test.each(WAYS)('WHEN %s runs it (%s) with more bytes than hook run accepts THEN it reads no more than hook run and ends as hook run does, leaving no file', async (shell, _way, path) => {
+    const big = join(work, 'big');
+    const marked = Buffer.concat([aggregated, Buffer.alloc(MAX_JSON_BYTES + 1 - aggregated.length, 'x')]);
+    const cases: Array<[string, Buffer | null]> = [
+      ['at the limit', marked.subarray(0, MAX_JSON_BYTES)],
+      ['one byte over', marked],
+      ['far over', Buffer.concat([marked, Buffer.alloc(1 << 20)])],
+      ['endless zeros', null],
+    ];
+    for (const [what, data] of cases) {
+      if (data) writeFileSync(big, data);
+      const args = [guest, 'prepare', 'begin', '-'];
+      // Each run opens stdin anew: a shared descriptor would share its offset.
+      const withStdin = async (command: string, argv: string[], env: NodeJS.ProcessEnv) => {
+        const stdin = openSync(data ? big : '/dev/zero', 'r');
+        try {
+          return await finished(command, argv, stdin, env);
+        } finally {
+          closeSync(stdin);
+        }
+      };
+      const direct = await withStdin(process.execPath, [builtCli(), 'hook', 'run', '--', ...args], {});
+      // Endless input reaches no node: memory and file size are capped, so that a wrapper reading without bound fails here, not the machine.
+      const capped = data ? [shell, [realWrapper, ...args]] as const : (['sh', ['-c', `ulimit -v 1048576; ulimit -f 131072; exec ${shell} "$0" "$@"`, realWrapper, ...args]] as const);
+      const r = await withStdin(capped[0], [...capped[1]], { PATH: path });
+      expect({ what, ...r }).toEqual({ what, ...direct, left: [] });
+    }
+  });
+});
+
+describe('GIVEN a wrapper whose CLI is gone, under a root', () => {
+  // logger stands in: it records the socket it was given.
+  const bin = join(work, 'logger-bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'logger'), '#!/bin/sh\nprintf \'%s\\n\' "$2" >>"$LOGGED"\n');
+  chmodSync(join(bin, 'logger'), 0o755);
+  const stale = join(work, 'stale-wrapper');
+  writeFileSync(stale, wrapperScript({ node: join(work, 'no-node'), cli: join(work, 'no-cli.js') }));
+  const aggregated = bytes(libvirtDomain('gvt', [{ uuid: '53764d0e-85a0-42b4-af5c-2046b460b1dc', type: 'i915-GVTg_V5_8', instances: 2 }]));
+  const servers: ReturnType<typeof createServer>[] = [];
+  afterAll(() => servers.forEach((s) => s.close()));
+  const listen = (file: string) => new Promise<void>((resolve) => servers.push(createServer().listen(file, resolve)));
+
+  // Where <root>/dev/log leads, and whether the socket it reaches is inside the root.
+  const layouts: Array<[string, boolean, (root: string, outside: string) => void]> = [
+    ['dev/log a socket', true, () => undefined],
+    ['dev/log a relative link to the journal socket inside', true, (root) => symlinkSync('../run/systemd/journal/dev-log', join(root, 'dev/log'))],
+    ['dev/log an absolute link to a socket inside', true, (root) => symlinkSync(join(root, 'run/systemd/journal/dev-log'), join(root, 'dev/log'))],
+    ['dev/log a link to a socket outside', false, (root, outside) => symlinkSync(join(outside, 'log'), join(root, 'dev/log'))],
+    ['dev a link to a directory outside', false, (root, outside) => symlinkSync(outside, join(root, 'dev'))],
+    ['dev/log a relative link climbing out', false, (root, outside) => symlinkSync(`../..${outside}/log`, join(root, 'dev/log'))],
+  ];
+
+  test.each(WAYS)('WHEN %s runs it (%s) THEN the log line goes to <root>/dev/log only when its socket is inside the root, at its real path', async (shell, _way, path) => {
+    for (const [layout, inside, make] of layouts) {
+      const base = realpathSync(mkdtempSync(join(work, 'logroot-')));
+      const root = join(base, 'root');
+      const outside = join(base, 'outside');
+      mkdirSync(join(root, 'run/systemd/journal'), { recursive: true });
+      mkdirSync(outside);
+      await listen(join(outside, 'log'));
+      await listen(join(root, 'run/systemd/journal/dev-log'));
+      if (layout === 'dev/log a socket') {
+        mkdirSync(join(root, 'dev'));
+        await listen(join(root, 'dev/log'));
+      } else {
+        if (!layout.startsWith('dev a link')) mkdirSync(join(root, 'dev'));
+        make(root, outside);
+      }
+      const logged = join(base, 'logged');
+      // Through a link to the root too: the root is compared by its real path.
+      symlinkSync(root, join(base, 'root-link'));
+      for (const named of [root, join(base, 'root-link'), `${root}/`]) {
+        rmSync(logged, { force: true });
+        const r = spawnSync(shell, [stale, 'g', 'prepare', 'begin', '-'], { input: aggregated, env: { PATH: `${bin}:${path}`, TMPDIR: base, MDEV_AGG_ROOT: named, LOGGED: logged } });
+        expect({ layout, named, status: r.status }).toEqual({ layout, named, status: 0 });
+        const sockets = readdirSync(base).includes('logged') ? readFileSync(logged, 'utf8').split('\n').filter(Boolean) : [];
+        expect({ layout, named, sockets }).toEqual({ layout, named, sockets: inside ? [realpathSync(join(root, 'dev/log'))] : [] });
+      }
+    }
   });
 });
