@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { MAX_STDIN_BYTES, closeStandardInputCopy, openStandardInputNonBlocking, readProgramFile, readStandardInput, standardInputKind } from './shell/files/process-io';
 import type { RunResult } from './cli/context';
+import { HOOK_STDIN_TIMEOUT_MS } from './core/hook/hook-operation';
 
 /** Beside this file, as scripts/build.mjs writes them. */
 const CLI_BUNDLE = 'mdev-agg-cli.js';
@@ -45,11 +46,6 @@ function loadCli(): typeof import('./cli/run') {
   return module.exports;
 }
 
-/**
- * How long the hook waits for libvirt's domain XML on stdin (libvirt writes it whole at once): a
- * writer that stalls cannot hold a guest's start, or the hook's process, forever.
- */
-export const HOOK_STDIN_TIMEOUT_MS = 5_000;
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 const stdinTimedOut = () => Object.assign(new Error(`standard input did not end within ${HOOK_STDIN_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' });

@@ -58,3 +58,9 @@ export function hookArguments(operands: readonly string[], parsed: boolean): Hoo
   const [guest, op, subop, extra] = args as [string, string, string, string];
   return { guest, op, subop, extra };
 }
+
+/**
+ * How long the hook waits for libvirt's domain XML on stdin (libvirt writes it whole at once): a
+ * writer that stalls cannot hold a guest's start, or the hook's process, forever.
+ */
+export const HOOK_STDIN_TIMEOUT_MS = 5_000;

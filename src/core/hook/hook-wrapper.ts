@@ -14,7 +14,7 @@
  */
 import { AGGREGATION_MARKERS } from '../reading/domain-precheck';
 import { MAX_JSON_BYTES } from '../text/json-text';
-import { OPERATIONS_WITH_WORK } from './hook-operation';
+import { HOOK_STDIN_TIMEOUT_MS, OPERATIONS_WITH_WORK } from './hook-operation';
 import { shellQuote } from '../text/shell-quote';
 
 export const HOOK_NAME = 'mdev-agg';
@@ -57,8 +57,8 @@ const UNREADABLE_INPUT_EXIT = (aborts: boolean) => (aborts ? 2 : 0);
  * src/shell/files/process-io.ts MAX_STDIN_BYTES reads; handed on, it is refused as too large there.
  */
 const STDIN_READ_BYTES = MAX_JSON_BYTES + 1;
-/** How long `hook run` waits for stdin to end (src/bin.ts HOOK_STDIN_TIMEOUT_MS), in seconds. */
-export const HOOK_STDIN_TIMEOUT_S = 5;
+/** How long `hook run` waits for stdin to end, in seconds. */
+export const HOOK_STDIN_TIMEOUT_S = HOOK_STDIN_TIMEOUT_MS / 1000;
 /** The line `hook run` says when stdin did not end in time (src/cli/run.ts readInput), after `of guest '<guest>'`. */
 const TIMED_OUT = `: standard input cannot be read: ETIMEDOUT (standard input did not end within ${HOOK_STDIN_TIMEOUT_S} s)`;
 
