@@ -119,7 +119,8 @@ root_processes() {
 	done
 }
 
-# kill_and_wait SIGNAL PID...: signals the processes and waits until they are gone (10 s at most).
+# kill_and_wait SIGNAL PID...: signals the processes and waits until they are gone (10 s at most);
+# 1 when one is left.
 kill_and_wait() {
 	kill_signal=$1
 	shift
@@ -131,7 +132,39 @@ kill_and_wait() {
 			sleep 0.1
 			kill_waited=$((kill_waited + 1))
 		done
+		[ -e "/proc/$kill_pid" ] && return 1
 	done
+	return 0
+}
+
+# kill_libvirtd: libvirtd, which must be running, killed with SIGKILL; checked gone.
+kill_libvirtd() {
+	kill_libvirtd_pid=$(libvirtd_pid)
+	check "libvirtd runs before it is killed" [ -n "$kill_libvirtd_pid" ]
+	[ -n "$kill_libvirtd_pid" ] || return 1
+	if kill_and_wait KILL "$kill_libvirtd_pid" && [ ! -e "/proc/$kill_libvirtd_pid" ]; then
+		pass "libvirtd $kill_libvirtd_pid is gone after SIGKILL"
+	else
+		fail "libvirtd $kill_libvirtd_pid is gone after SIGKILL" "still in /proc after 10 s"
+		return 1
+	fi
+}
+
+# await_hook_call WHAT GUEST CALL [SECONDS]: waits (30 s by default) until libvirtd's log holds the
+# Result of the hook's CALL ("op subop extra") for GUEST since step_begin. Work libvirt does in its
+# own threads (the reconnect after a restart, the stop after a crash) ends with that hook, so its
+# Result is the point from which the checks of its effects hold.
+await_hook_call() {
+	await_hook_waited=0
+	until hook_calls | grep -Eq "^$2 $3 => ([0-9]|error)"; do
+		if [ "$await_hook_waited" -ge $((${4:-30} * 2)) ]; then
+			fail "$1" "no Result of the hook's '$3' for $2 in ${4:-30} s: $(hook_calls | tr '\n' ';')"
+			return 1
+		fi
+		sleep 0.5
+		await_hook_waited=$((await_hook_waited + 1))
+	done
+	pass "$1"
 }
 
 # libvirt_reset: no libvirtd, no QEMU, no domain, no hook, no mdev-agg run files in the root: each
@@ -157,10 +190,24 @@ libvirt_setup() {
 	LIBVIRT_STEPS=$LIBVIRT_OUT/$SCENARIO-steps.txt
 	: >"$LIBVIRT_STEPS"
 	expect_exit "mdev-agg hook install (in the host's root)" 0 $IN_ROOT "$HOST_NODE" "$HOST_CLI" hook install
-	expect_output "the hook is in libvirt's qemu.d" "/etc/libvirt/hooks/qemu.d/mdev-agg"
+	check "the hook is an executable file in libvirt's qemu.d" [ -x "$HOST_ROOT/etc/libvirt/hooks/qemu.d/mdev-agg" ]
+	check "the hook in qemu.d is mdev-agg's wrapper (its marker line)" \
+		grep -qx '# mdev-agg-hook-wrapper: written by mdev-agg hook install' "$HOST_ROOT/etc/libvirt/hooks/qemu.d/mdev-agg"
+	# The log lines hook_calls reads, the metadata form, x-enable-migration and the v1 migration
+	# region the test driver offers are those of these versions.
+	libvirt_version=$(in_root libvirtd --version 2>&1)
+	case $libvirt_version in
+	"libvirtd (libvirt) 9.0."[0-9]*) pass "libvirtd is libvirt 9.0.x ($libvirt_version)" ;;
+	*) fail "libvirtd is libvirt 9.0.x" "libvirtd --version: '$libvirt_version'" ;;
+	esac
+	qemu_version=$(in_root qemu-system-x86_64 --version 2>&1 | sed -n 1p)
+	case $qemu_version in
+	"QEMU emulator version 7.2."[0-9]*) pass "QEMU is 7.2.x ($qemu_version)" ;;
+	*) fail "QEMU is 7.2.x" "qemu-system-x86_64 --version: '$qemu_version'" ;;
+	esac
 	syslog_start || exit 0
 	libvirtd_start || exit 0
-	pass "libvirtd $(in_root libvirtd --version | sed 's/.* //') answers, with the hook installed"
+	pass "libvirtd answers, with the hook installed"
 }
 
 # libvirt_finish: keeps the logs in the results and leaves no domain running.
@@ -242,6 +289,12 @@ expect_domstate() {
 	if [ "$expect_domstate_now" = "$3" ]; then pass "$1"; else fail "$1" "domstate '$expect_domstate_now', expected '$3'"; fi
 }
 
+# expect_domstate_reason WHAT DOMAIN STATE: virsh domstate --reason answers STATE ("shut off (crashed)").
+expect_domstate_reason() {
+	expect_domstate_now=$(in_root virsh domstate --reason "$2" 2>&1 | sed '/^$/d')
+	if [ "$expect_domstate_now" = "$3" ]; then pass "$1"; else fail "$1" "domstate --reason '$expect_domstate_now', expected '$3'"; fi
+}
+
 # The hook's calls are read from libvirtd's log, which records each command libvirt runs ("About to
 # run ...") and then, from the same thread, its stdout and stderr ("Result ..."). The status in that
 # line reads 0 even for a failed command: a failure is the error logged before it, from virCommandWait.
@@ -252,14 +305,43 @@ step_begin() {
 	STEP_SYSLOG_FROM=$(($(wc -l <"$SYSLOG_FILE" 2>/dev/null || echo 0) + 1))
 	STEP_POOL_BEFORE=$(pool_now)
 }
+# step_log_has PATTERN: libvirtd's log since step_begin has a line matching PATTERN (grep's).
+step_log_has() {
+	tail -n +"${STEP_LOG_FROM:-1}" "$HOST_ROOT$LIBVIRTD_LOG" 2>/dev/null | grep -q -- "$1"
+}
 # hook_calls: the installed hook's runs since step_begin, one a line:
-# "guest op subop extra => status[: first line of its stderr]".
+# "guest op subop extra => status[ stdout: TEXT][ stderr: TEXT]", TEXT whole with each newline
+# written \n (a Result message goes on over the log's next lines up to the next dated line); a run
+# whose Result has not arrived yet (still running, or hung) as "guest op subop extra => running".
 hook_calls() {
 	tail -n +"${STEP_LOG_FROM:-1}" "$HOST_ROOT$LIBVIRTD_LOG" 2>/dev/null | awk -v q="'" '
+		function finish(   text, at, out, err) {
+			text = result
+			result = ""
+			at = index(text, " stdout: " q)
+			text = substr(text, at + 10)
+			at = index(text, q " stderr: " q)
+			out = substr(text, 1, at - 1)
+			err = substr(text, at + 11)
+			if (substr(err, length(err)) == q) err = substr(err, 1, length(err) - 1)
+			if (out == "(null)") out = ""
+			if (err == "(null)") err = ""
+			gsub(/\n/, "\\n", out)
+			gsub(/\n/, "\\n", err)
+			print calls[thread] " => " status (out == "" ? "" : " stdout: " out) (err == "" ? "" : " stderr: " err)
+			delete calls[thread]
+			delete failed[thread]
+		}
+		result != "" && !/^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:/ {
+			result = result "\n" $0
+			next
+		}
+		result != "" { finish() }
 		/ About to run .*\/hooks\/qemu\.d\/mdev-agg / {
 			call = $0
 			sub(/.*\/hooks\/qemu\.d\/mdev-agg /, "", call)
 			calls[$3] = call
+			order[++n] = $3
 			next
 		}
 		/ error : virCommandWait:[0-9]+ : / && ($3 in calls) {
@@ -269,23 +351,26 @@ hook_calls() {
 			next
 		}
 		/ virCommandRun:[0-9]+ : Result / && ($3 in calls) {
-			status = ($3 in failed) ? failed[$3] : 0
-			at = index($0, " stderr: " q)
-			stderr = at ? substr($0, at + 10) : ""
-			if (substr(stderr, length(stderr)) == q) stderr = substr(stderr, 1, length(stderr) - 1)
-			print calls[$3] " => " status (stderr == "" ? "" : ": " stderr)
-			delete calls[$3]
-			delete failed[$3]
+			thread = $3
+			status = (thread in failed) ? failed[thread] : 0
+			result = $0
+		}
+		END {
+			if (result != "") finish()
+			for (i = 1; i <= n; i++) if (order[i] in calls) {
+				print calls[order[i]] " => running"
+				delete calls[order[i]]
+			}
 		}'
 }
 # expect_hook_calls WHAT GUEST CALL...: since step_begin, libvirtd ran the installed hook for GUEST
-# exactly with these CALLs, in this order, each "op subop extra => status" (stderr not compared).
+# exactly with these CALLs, in this order, each "op subop extra => status" (output not compared).
 expect_hook_calls() {
 	expect_hook_what=$1
 	expect_hook_guest=$2
 	shift 2
 	expect_hook_wanted=$(for expect_hook_call in "$@"; do echo "$expect_hook_call"; done | tr '\n' ';' | sed 's/;$//')
-	expect_hook_now=$(hook_calls | sed -n "s/^$expect_hook_guest //p" | sed 's/\(=> [0-9]*\):.*/\1/' | tr '\n' ';' | sed 's/;$//')
+	expect_hook_now=$(hook_calls | sed -n "s/^$expect_hook_guest //p" | sed 's/\(=> [^ ]*\) .*/\1/' | tr '\n' ';' | sed 's/;$//')
 	if [ "$expect_hook_now" = "$expect_hook_wanted" ]; then
 		pass "$expect_hook_what"
 	else
@@ -310,8 +395,12 @@ syslog_start() {
 }
 # syslog_barrier: every message sent to the socket so far is in SYSLOG_FILE. A mark of another
 # tag is logged with the root's logger and awaited: a datagram socket delivers in order.
+# Without the socket the hook's logger is silent (--socket-errors=off): that is a failure here.
 syslog_barrier() {
-	[ -S "$SYSLOG_SOCKET" ] || return 0
+	[ -S "$SYSLOG_SOCKET" ] || {
+		fail "the syslog socket $SYSLOG_SOCKET is present"
+		return 1
+	}
 	SYSLOG_MARK=$((${SYSLOG_MARK:-0} + 1))
 	in_root logger --socket "$SYSLOG_SOCKET" --tag mdev-agg-test -- "mark $SYSLOG_MARK" 2>/dev/null
 	syslog_barrier_waited=0
@@ -326,11 +415,15 @@ syslog_barrier() {
 }
 # hook_syslog: the hook's syslog messages since step_begin, one a line, as "LEVEL op=OP guest="NAME"
 # code=CODE: message": the documented header (<PRI> of facility daemon, logger's time stamp, tag
-# mdev-agg with the pid) checked and taken off, the level named. A message of the tag in another
-# form is shown whole after "MALFORMED".
+# mdev-agg with the pid) checked and taken off, the level named. A message naming mdev-agg in another
+# form is shown whole after "MALFORMED"; other senders' messages (libvirtd's, QEMU's) are left out.
 hook_syslog() {
 	syslog_barrier
-	tail -n +"${STEP_SYSLOG_FROM:-1}" "$SYSLOG_FILE" 2>/dev/null | grep -v ' mdev-agg-test: mark [0-9]*$' | sed -E '
+	hook_syslog_read
+}
+# hook_syslog_read: hook_syslog without the barrier.
+hook_syslog_read() {
+	tail -n +"${STEP_SYSLOG_FROM:-1}" "$SYSLOG_FILE" 2>/dev/null | grep -F mdev-agg | grep -v ' mdev-agg-test: mark [0-9]*$' | sed -E '
 		s/^<(27|28|30)>[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} mdev-agg\[[0-9]+\]: (op=[a-z-]+ guest=("([^"\\]|\\.)*"|-) code=[A-Z][A-Z0-9_]*: )/\1 \2/
 		t level
 		s/^/MALFORMED /
@@ -345,7 +438,11 @@ hook_syslog() {
 expect_syslog() {
 	expect_syslog_what=$1
 	shift
-	expect_syslog_now=$(hook_syslog)
+	if ! syslog_barrier; then
+		fail "$expect_syslog_what" "the syslog listener did not confirm delivery"
+		return
+	fi
+	expect_syslog_now=$(hook_syslog_read)
 	expect_syslog_count=$(printf '%s' "$expect_syslog_now" | grep -c '')
 	expect_syslog_bad=
 	if [ "$expect_syslog_count" != $# ]; then

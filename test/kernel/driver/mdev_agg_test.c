@@ -27,7 +27,9 @@
  * dropping one trailing newline, is compatible and the write returns the
  * count written; any other string (another type, another version, a bare
  * newline, more than a page, or written at an offset) is refused with
- * EINVAL. The plain type has no migration_version: it cannot migrate.
+ * EINVAL. The plain type has no migration_version, so no cross-host check
+ * accepts it; like the aggregatable type it offers the migration region, so
+ * a guest holding it can still be saved and restored.
  */
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -301,8 +303,12 @@ static ssize_t agg_test_region_window(unsigned int index, size_t size,
  * The device has no state of its own: pending_bytes and data_size stay 0, so
  * a save carries only QEMU's copy of the config space, and a restore has no
  * data to write. device_state takes every valid state (RESUMING alone, or any
- * mix of RUNNING and SAVING); anything else is EINVAL. Only device_state is
- * writable; the header's other fields read as the protocol lays them out.
+ * mix of RUNNING and SAVING); anything else is EINVAL. Each change is logged
+ * ("<uuid>: migration state OLD -> NEW") so a scenario can follow QEMU's
+ * walk through the states. Only device_state is writable; the header's
+ * other fields read as the protocol lays them out. The data area that
+ * data_offset points to is not implemented (reading or writing past the
+ * header is EINVAL): with pending_bytes 0, QEMU 7.2 never touches it.
  */
 #define AGG_TEST_MIGRATION_REGION_INDEX	VFIO_PCI_NUM_REGIONS
 #define AGG_TEST_MIGRATION_HEADER	sizeof(struct vfio_device_migration_info)
@@ -333,7 +339,7 @@ static ssize_t agg_test_migration_write(struct agg_test_device *state, const cha
 {
 	ssize_t offset = agg_test_region_window(AGG_TEST_MIGRATION_REGION_INDEX,
 						 AGG_TEST_MIGRATION_HEADER, count, ppos);
-	u32 device_state;
+	u32 device_state, old_state;
 
 	if (offset < 0)
 		return offset;
@@ -345,8 +351,10 @@ static ssize_t agg_test_migration_write(struct agg_test_device *state, const cha
 	if (device_state & ~VFIO_DEVICE_STATE_MASK || !VFIO_DEVICE_STATE_VALID(device_state))
 		return -EINVAL;
 	mutex_lock(&pool_lock);
+	old_state = state->migration_state;
 	state->migration_state = device_state;
 	mutex_unlock(&pool_lock);
+	dev_info(state->vdev.dev, "migration state %u -> %u\n", old_state, device_state);
 	*ppos += count;
 	return count;
 }
@@ -478,7 +486,14 @@ static long agg_test_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		return agg_test_get_irq_info(arg);
 	case VFIO_DEVICE_RESET:
-		/* Nothing to reset: the device has no state a guest can change. */
+		/*
+		 * The guest can change nothing; migration v1 has a reset device
+		 * running again.
+		 */
+		mutex_lock(&pool_lock);
+		container_of(vdev, struct agg_test_device, vdev)->migration_state =
+			VFIO_DEVICE_STATE_V1_RUNNING;
+		mutex_unlock(&pool_lock);
 		return 0;
 	default:
 		/* VFIO_DEVICE_SET_IRQS included: there is no interrupt to set. */

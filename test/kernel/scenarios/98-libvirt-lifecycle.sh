@@ -56,6 +56,11 @@ expect_available "started again: the pool shrank by 7 units" 0 1
 expect_domstate "the guest runs again" "$guest" running
 
 step "virsh destroy at the end" 0 "$guest" destroy "$guest"
+expect_hook_calls "destroyed at the end: libvirtd ran the hook's stopped and release" "$guest" "stopped end - => 0" "release end - => 0"
+expect_syslog "the hook's syslog: destroyed at the end: release removed the three devices" \
+	"info op=release guest=\"$guest\" code=I_REMOVED: removed $agg2 $AGG_TYPE x2 on $PARENT *" \
+	"info op=release guest=\"$guest\" code=I_REMOVED: removed $agg3 $AGG_TYPE x3 on $PARENT *" \
+	"info op=release guest=\"$guest\" code=I_REMOVED: removed $plain $PLAIN_TYPE x1 on $PARENT *"
 expect_guest_gone "at the end" $devices
 virsh_call "virsh undefine" 0 undefine "$guest"
 libvirt_finish

@@ -21,6 +21,12 @@ libvirt_setup
 define_guest "$guest" $devices
 
 step "virsh start" 0 "$guest" start "$guest"
+expect_hook_calls "started: the hook's prepare, start and started answered 0" "$guest" \
+	"prepare begin - => 0" "start begin - => 0" "started begin - => 0"
+expect_syslog "the hook's syslog: started: prepare created the three devices" \
+	"info op=prepare guest=\"$guest\" code=I_CREATED: created $agg2 $AGG_TYPE x2 on $PARENT *" \
+	"info op=prepare guest=\"$guest\" code=I_CREATED: created $agg3 $AGG_TYPE x3 on $PARENT *" \
+	"info op=prepare guest=\"$guest\" code=I_CREATED: created $plain $PLAIN_TYPE x1 on $PARENT *"
 expect_guest_devices "started" "$guest" $devices
 expect_available "started: the pool shrank by 7 units" 0 1
 
@@ -29,14 +35,16 @@ expect_available "started: the pool shrank by 7 units" 0 1
 qemu_before=$(qemu_pid "$guest")
 watch_devices
 step_begin
-kill_and_wait KILL $(libvirtd_pid)
-check "libvirtd is gone after SIGKILL" [ -z "$(libvirtd_pid)" ]
+kill_libvirtd
 check "QEMU keeps running without libvirtd" [ -e "/proc/${qemu_before:-none}" ]
 libvirtd_start || exit 0
+# The reconnect runs in a thread of its own, after libvirtd already answers; the hook ends it.
+await_hook_call "the restarted libvirtd's reconnect reached the hook" "$guest" "reconnect begin -"
 step_row "libvirtd killed (SIGKILL) and started again" "$guest" "libvirtd $(libvirtd_pid) answers" \
 	"$(in_root virsh domstate --reason "$guest" 2>&1 | sed '/^$/d')"
 expect_hook_calls "the restarted libvirtd ran the hook's reconnect, answering 0" "$guest" "reconnect begin - => 0"
-check "the reconnect printed nothing (the devices are as declared)" [ -z "$(hook_calls | grep -F ' reconnect begin - => 0:')" ]
+check "the reconnect printed nothing on stdout or stderr (the devices are as declared)" \
+	[ "$(hook_calls | grep "^$guest reconnect ")" = "$guest reconnect begin - => 0" ]
 expect_syslog "the hook's syslog: a reconnect that finds the devices as declared logs nothing"
 expect_domstate "after the restart the guest still runs" "$guest" running
 check "the same QEMU process runs the guest" [ "$(qemu_pid "$guest")" = "$qemu_before" ]
@@ -49,14 +57,13 @@ expect_available "after the restart: the pool shrank by 7 units" 0 1
 watch_devices
 step_begin
 qemu_now=$(qemu_pid "$guest")
+check "QEMU runs before it is killed" [ -n "$qemu_now" ]
 kill_and_wait KILL $qemu_now
-crash_waited=0
-while [ "$(in_root virsh domstate "$guest" 2>/dev/null | sed '/^$/d')" != "shut off" ] && [ "$crash_waited" -lt 60 ]; do
-	sleep 0.5
-	crash_waited=$((crash_waited + 1))
-done
+# libvirt stops the guest in the thread that sees the monitor close; release is its last step.
+await_hook_call "libvirt's stop after the crash reached the hook's release" "$guest" "release end -"
 step_row "QEMU killed (SIGKILL)" "$guest" "QEMU $qemu_now killed" "$(in_root virsh domstate --reason "$guest" 2>&1 | sed '/^$/d')"
 expect_domstate "after the crash the guest is shut off" "$guest" "shut off"
+expect_domstate_reason "the reason is a crash" "$guest" "shut off (crashed)"
 expect_hook_calls "the crash ran the hook's stopped and release" "$guest" "stopped end - => 0" "release end - => 0"
 expect_syslog "the hook's syslog: the release after the crash removed the three devices" \
 	"info op=release guest=\"$guest\" code=I_REMOVED: removed $agg2 $AGG_TYPE x2 on $PARENT *" \
@@ -71,6 +78,12 @@ expect_guest_gone "after the crash" $devices
 # report it and still answer 0: libvirt kills a running guest whose reconnect hook fails
 # (libvirt-integration.md), and the hook never writes.
 step "virsh start for the reconnect warnings" 0 "$guest" start "$guest"
+expect_hook_calls "started for the reconnect warnings: the hook's prepare, start and started answered 0" "$guest" \
+	"prepare begin - => 0" "start begin - => 0" "started begin - => 0"
+expect_syslog "the hook's syslog: started for the reconnect warnings: prepare created the three devices" \
+	"info op=prepare guest=\"$guest\" code=I_CREATED: created $agg2 $AGG_TYPE x2 on $PARENT *" \
+	"info op=prepare guest=\"$guest\" code=I_CREATED: created $agg3 $AGG_TYPE x3 on $PARENT *" \
+	"info op=prepare guest=\"$guest\" code=I_CREATED: created $plain $PLAIN_TYPE x1 on $PARENT *"
 expect_guest_devices "started for the reconnect warnings" "$guest" $devices
 qemu_before=$(qemu_pid "$guest")
 virsh_call "virsh metadata --live: $agg3 declared x4 while it runs as x3" 0 metadata "$guest" --live \
@@ -78,14 +91,15 @@ virsh_call "virsh metadata --live: $agg3 declared x4 while it runs as x3" 0 meta
 	--set "<aggregation xmlns='urn:mdev-agg:aggregation:1'><device uuid='$agg2' type='$AGG_TYPE' instances='2'/><device uuid='$agg3' type='$AGG_TYPE' instances='4'/><device uuid='$plain' type='$PLAIN_TYPE' instances='1'/></aggregation>"
 watch_devices
 step_begin
-kill_and_wait KILL $(libvirtd_pid)
+kill_libvirtd
 libvirtd_start || exit 0
+await_hook_call "the restarted libvirtd's reconnect reached the hook" "$guest" "reconnect begin -"
 step_row "live metadata declares $agg3 x4, libvirtd killed and started again" "$guest" \
 	"libvirtd $(libvirtd_pid) answers" "$(in_root virsh domstate --reason "$guest" 2>&1 | sed '/^$/d')"
 expect_hook_calls "the reconnect answered 0 although a count differs" "$guest" "reconnect begin - => 0"
 reconnect_line="mdev-agg: reconnect of guest '$guest': 1 of 3 aggregated mdevs not as declared: $agg3 is $AGG_TYPE x3 on $PARENT"
-check "the reconnect's one line on stderr names the device and what it is" \
-	[ "$(hook_calls | sed -n "s/^$guest reconnect begin - => 0: //p")" = "$reconnect_line" ]
+check "the reconnect's only output is one line on stderr naming the device and what it is" \
+	[ "$(hook_calls | grep "^$guest reconnect ")" = "$guest reconnect begin - => 0 stderr: $reconnect_line\\n" ]
 expect_syslog "the hook's syslog: the reconnect's warning W_DEVICE_NOT_AS_DECLARED" \
 	"warning op=reconnect guest=\"$guest\" code=W_DEVICE_NOT_AS_DECLARED: ${reconnect_line#mdev-agg: }"
 expect_domstate "libvirt keeps the guest running after the warning" "$guest" running
@@ -116,18 +130,15 @@ check "the remove of $agg2 blocks while QEMU holds it" kill -0 "$remover"
 expect_absent "the device QEMU holds has left sysfs" "$DEVICES_DIR/$agg2"
 expect_available "its units stay taken while QEMU holds it" 0 1
 qemu_before=$(qemu_pid "$guest")
-kill_and_wait KILL $(libvirtd_pid)
+kill_libvirtd
 libvirtd_start || exit 0
-reconnect_waited=0
-while [ "$(in_root virsh domstate "$guest" 2>/dev/null | sed '/^$/d')" != "shut off" ] && [ "$reconnect_waited" -lt 60 ]; do
-	sleep 0.5
-	reconnect_waited=$((reconnect_waited + 1))
-done
+await_hook_call "libvirt's stop after the failed reconnect reached the hook's release" "$guest" "release end -"
 step_row "$agg2 removed behind libvirt's back, libvirtd killed and started again" "$guest" \
 	"libvirtd $(libvirtd_pid) answers" "$(in_root virsh domstate --reason "$guest" 2>&1 | sed '/^$/d')"
 check "libvirt's reconnect failed on the missing mdev before any hook ran" \
-	grep -q "virMediatedDeviceNew:[0-9]* : device not found: mediated device '$agg2' not found" "$HOST_ROOT$LIBVIRTD_LOG"
+	step_log_has "virMediatedDeviceNew:[0-9]* : device not found: mediated device '$agg2' not found"
 expect_domstate "libvirt killed the guest it could not reconnect" "$guest" "shut off"
+expect_domstate_reason "the reason is unknown (libvirt's failed reconnect)" "$guest" "shut off (unknown)"
 check "its QEMU is gone" [ ! -e "/proc/${qemu_before:-none}" ]
 expect_hook_calls "libvirt ran stopped and release, not reconnect" "$guest" "stopped end - => 0" "release end - => 0"
 remove_waited=0
@@ -135,35 +146,48 @@ while kill -0 "$remover" 2>/dev/null && [ "$remove_waited" -lt 100 ]; do
 	sleep 0.1
 	remove_waited=$((remove_waited + 1))
 done
-check "the blocked remove completed once QEMU closed the device" wait "$remover"
+if kill -0 "$remover" 2>/dev/null; then
+	fail "the blocked remove completed once QEMU closed the device" "still blocked after 10 s"
+else
+	check "the blocked remove completed once QEMU closed the device" wait "$remover"
+fi
 expect_syslog "the hook's syslog: release removed the two devices left" \
 	"info op=release guest=\"$guest\" code=I_REMOVED: removed $agg3 $AGG_TYPE x3 on $PARENT *" \
 	"info op=release guest=\"$guest\" code=I_REMOVED: removed $plain $PLAIN_TYPE x1 on $PARENT *"
-expect_device_events "the three devices went: the held one when QEMU died, two by release" \
-	"remove $agg2; remove $agg3; remove $plain"
+# The held device's remove completes when QEMU's fds close, concurrently with release's removes:
+# exactly these three removes, release's two in declaration order.
+uevent_barrier || fail "uevent watcher keeps up" "no event seen in 10 s"
+held_events=$(device_events)
+check "the held device's remove was seen once" [ "$(printf '%s\n' "$held_events" | grep -cx "remove $agg2")" = 1 ]
+check "release removed the two others, in declaration order" \
+	[ "$(printf '%s\n' "$held_events" | grep -vx "remove $agg2" | tr '\n' ';')" = "remove $agg3;remove $plain;" ]
+expect_device_events "no other device event came" "$(printf '%s\n' "$held_events" | tr '\n' ';' | sed 's/;$//; s/;/; /g')"
 expect_guest_gone "after the failed reconnect" $devices
 
 # Why the hook's reconnect answers 0 whatever it finds: a reconnect hook that fails makes libvirt
 # kill the running guest. Another script in qemu.d, run after the hook, fails every reconnect.
 step "virsh start for a failing reconnect hook" 0 "$guest" start "$guest"
+expect_hook_calls "started for a failing reconnect hook: the hook's prepare, start and started answered 0" "$guest" \
+	"prepare begin - => 0" "start begin - => 0" "started begin - => 0"
+expect_syslog "the hook's syslog: started for a failing reconnect hook: prepare created the three devices" \
+	"info op=prepare guest=\"$guest\" code=I_CREATED: created $agg2 $AGG_TYPE x2 on $PARENT *" \
+	"info op=prepare guest=\"$guest\" code=I_CREATED: created $agg3 $AGG_TYPE x3 on $PARENT *" \
+	"info op=prepare guest=\"$guest\" code=I_CREATED: created $plain $PLAIN_TYPE x1 on $PARENT *"
 qemu_before=$(qemu_pid "$guest")
 printf '#!/bin/sh\n[ "$2" != reconnect ] || { echo "reconnect refused by a test script" >&2; exit 1; }\n' \
 	>"$HOST_ROOT/etc/libvirt/hooks/qemu.d/zz-fail-reconnect"
 chmod 755 "$HOST_ROOT/etc/libvirt/hooks/qemu.d/zz-fail-reconnect"
 watch_devices
 step_begin
-kill_and_wait KILL $(libvirtd_pid)
+kill_libvirtd
 libvirtd_start || exit 0
-reconnect_waited=0
-while [ "$(in_root virsh domstate "$guest" 2>/dev/null | sed '/^$/d')" != "shut off" ] && [ "$reconnect_waited" -lt 60 ]; do
-	sleep 0.5
-	reconnect_waited=$((reconnect_waited + 1))
-done
+await_hook_call "libvirt's stop after the failing reconnect hook reached the hook's release" "$guest" "release end -"
 step_row "a reconnect hook that fails, libvirtd killed and started again" "$guest" \
 	"libvirtd $(libvirtd_pid) answers" "$(in_root virsh domstate --reason "$guest" 2>&1 | sed '/^$/d')"
 check "libvirt reports the failing reconnect hook" \
-	grep -q "zz-fail-reconnect $guest reconnect begin -) unexpected exit status 1" "$HOST_ROOT$LIBVIRTD_LOG"
+	step_log_has "zz-fail-reconnect $guest reconnect begin -) unexpected exit status 1"
 expect_domstate "libvirt killed the guest whose reconnect hook failed" "$guest" "shut off"
+expect_domstate_reason "the reason is the daemon's (the failed reconnect hook)" "$guest" "shut off (daemon)"
 check "its QEMU is gone" [ ! -e "/proc/${qemu_before:-none}" ]
 expect_hook_calls "mdev-agg's reconnect answered 0, then libvirt ran stopped and release" "$guest" \
 	"reconnect begin - => 0" "stopped end - => 0" "release end - => 0"

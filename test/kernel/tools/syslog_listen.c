@@ -5,7 +5,9 @@
  * each message received to FILE as one line, exactly as it arrived (the
  * <PRI> prefix and the header the sender wrote included), with a backslash
  * written as "\\" and a line break inside a message as "\n", so a message
- * that carries a line break still is one line of FILE and shows it.
+ * that carries a line break still is one line of FILE and shows it. A
+ * message longer than the buffer is kept cut, ending in "[truncated N]" (N
+ * its real length), so a check of it fails visibly.
  *
  * Prints "listening <socket>" on stdout once bound. Runs until killed.
  * Exit codes: 1 the socket or the file cannot be set up, 2 usage.
@@ -30,7 +32,7 @@ static int fail(const char *step)
 
 int main(int argc, char **argv)
 {
-	static char message[MESSAGE_BYTES], line[2 * MESSAGE_BYTES + 1];
+	static char message[MESSAGE_BYTES], line[2 * MESSAGE_BYTES + 64];
 	struct sockaddr_un address = { .sun_family = AF_UNIX };
 	int sock, out;
 
@@ -55,7 +57,9 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	for (;;) {
-		ssize_t got = recv(sock, message, sizeof(message), 0);
+		/* MSG_TRUNC: the datagram's real length, also when it did not fit. */
+		ssize_t got = recv(sock, message, sizeof(message), MSG_TRUNC);
+		ssize_t kept = got < (ssize_t)sizeof(message) ? got : (ssize_t)sizeof(message);
 		size_t used = 0;
 
 		if (got < 0) {
@@ -63,7 +67,7 @@ int main(int argc, char **argv)
 				continue;
 			return fail("recv");
 		}
-		for (ssize_t i = 0; i < got; i++) {
+		for (ssize_t i = 0; i < kept; i++) {
 			if (message[i] == '\n' || message[i] == '\\') {
 				line[used++] = '\\';
 				line[used++] = message[i] == '\n' ? 'n' : '\\';
@@ -71,6 +75,8 @@ int main(int argc, char **argv)
 				line[used++] = message[i];
 			}
 		}
+		if (got > kept)
+			used += snprintf(line + used, sizeof(line) - used, "[truncated %zd]", got);
 		line[used++] = '\n';
 		/* One write per message, so a reader never sees half a line. */
 		if (write(out, line, used) != (ssize_t)used)
