@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { MAX_STDIN_BYTES, closeStandardInputCopy, openStandardInputNonBlocking, readProgramFile, readStandardInput, standardInputKind } from './shell/files/process-io';
 import type { RunResult } from './cli/context';
-import { HOOK_STDIN_TIMEOUT_MS } from './core/hook/hook-operation';
+import { HOOK_STDIN_TIMEOUT_MS, hookArguments, hookOperation } from './core/hook/hook-operation';
 
 /** Beside this file, as scripts/build.mjs writes them. */
 const CLI_BUNDLE = 'mdev-agg-cli.js';
@@ -166,7 +166,6 @@ function finish(result: RunResult) {
 /** The operation of `hook run [--] GUEST OP SUBOP EXTRA` (as the installed wrapper calls it), else null. */
 function hookRunOperation(argv: readonly string[]): string | null {
   if (argv[0] !== 'hook' || argv[1] !== 'run') return null;
-  const { hookArguments } = require('./core/hook/hook-operation') as typeof import('./core/hook/hook-operation');
   // Anything that could be an option (--help, --root, …) is for the CLI to read.
   return hookArguments(argv.slice(2), false)?.op ?? null;
 }
@@ -180,7 +179,6 @@ async function main() {
   if (op !== null) {
     // libvirt runs the hook on every event of every guest. The same two tests as `hook run`
     // (src/cli/hook/run-hook.ts) end the call here when there is nothing to do.
-    const { hookOperation } = require('./core/hook/hook-operation') as typeof import('./core/hook/hook-operation');
     const { mentionsAggregation } = require('./core/reading/domain-precheck') as typeof import('./core/reading/domain-precheck');
     try {
       const data = await readStdin(HOOK_STDIN_TIMEOUT_MS);

@@ -482,27 +482,23 @@ export class ConfinedTree {
 
   /** Removes a name that is not a directory; true when it was removed, false when absent or a directory. */
   unlinkEntry(hostPath: string): boolean {
-    return this.atEntry(hostPath, 'write', true, (at) => {
-      try {
-        fs.unlinkSync(at);
-        return true;
-      } catch (err) {
-        const errno = errnoOf(err);
-        if (['ENOENT', 'EISDIR', 'EPERM', 'ENOTDIR'].includes(errno)) return false;
-        throw new SysfsError(errno, hostPath, 'write');
-      }
-    });
+    return this.removeName(hostPath, fs.unlinkSync, ['ENOENT', 'EISDIR', 'EPERM', 'ENOTDIR']);
   }
 
   /** Removes an empty directory; false when absent, not empty, or not a directory. */
   removeEmptyDirectory(hostPath: string): boolean {
+    return this.removeName(hostPath, fs.rmdirSync, ['ENOENT', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR']);
+  }
+
+  /** `remove` on a name itself; true when it went, false for an errno that means "nothing of that kind here". */
+  private removeName(hostPath: string, remove: (at: string) => void, nothingThere: readonly string[]): boolean {
     return this.atEntry(hostPath, 'write', true, (at) => {
       try {
-        fs.rmdirSync(at);
+        remove(at);
         return true;
       } catch (err) {
         const errno = errnoOf(err);
-        if (['ENOENT', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR'].includes(errno)) return false;
+        if (nothingThere.includes(errno)) return false;
         throw new SysfsError(errno, hostPath, 'write');
       }
     });
