@@ -4,6 +4,7 @@
 //                              Node's own start-up does);
 //   dist/mdev-agg-cli.js       the CLI, one bundle, compiled by the executable when a command runs;
 //   dist/mdev-agg-cli.v8cache  V8's code cache for that bundle after the common commands ran;
+//   dist/mdev-agg-validate.js  what validate's worker threads run over long lists of files;
 //   dist/vendor/*.js           the document builders (xmlbuilder2, uuid) and the JSON syntax tree
 //                              (jsonc-parser), loaded only by the commands that generate XML or
 //                              UUIDs, or that place a finding in a JSON file;
@@ -50,6 +51,9 @@ await bundle({ ...common, entryPoints: ['src/cli/run.ts'], outfile: cliBundle, p
 // The first line names this build of the bundle; the code cache carries the same line.
 const body = readFileSync(cliBundle, 'utf8');
 writeFileSync(cliBundle, `// mdev-agg-cli build ${createHash('sha256').update(body).digest('hex').slice(0, 32)}\n${body}`);
+
+// validate's worker threads: the domain reader and the guarded file module, nothing else.
+await bundle({ ...common, entryPoints: ['src/cli/validate-worker.ts'], outfile: 'dist/mdev-agg-validate.js' });
 
 const outfile = 'dist/mdev-agg.js';
 await bundle({ ...common, entryPoints: ['src/bin.ts'], outfile });

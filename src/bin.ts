@@ -12,6 +12,7 @@ import { HOOK_STDIN_TIMEOUT_MS, hookArguments, hookOperation } from './core/hook
 /** Beside this file, as scripts/build.mjs writes them. */
 const CLI_BUNDLE = 'mdev-agg-cli.js';
 const CLI_CODE_CACHE = 'mdev-agg-cli.v8cache';
+const VALIDATE_WORKER = 'mdev-agg-validate.js';
 
 /**
  * The code cache the build made for this bundle, else undefined. Its header line is the bundle's
@@ -197,6 +198,7 @@ async function main() {
         return (require('node:tty') as typeof import('node:tty')).isatty(2);
       },
       entryScript: __filename,
+      validateWorker: join(__dirname, VALIDATE_WORKER),
       progress: (line) => process.stderr.write(`${line}\r`),
     }),
   );

@@ -7,6 +7,7 @@ import { sanitiseText } from '../core/text/terminal-text';
 import type { Sysfs } from '../core/host/sysfs';
 import type { StateStore } from '../shell/state-store';
 import type { Clock } from '../shell/clock';
+import type { InputResult } from './named-file';
 
 export const EXIT = { OK: 0, NO: 1, USAGE: 2, HOST: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -33,6 +34,8 @@ export interface RunOptions {
    * kernel across several runs, as libvirt's successive hook calls share one host).
    */
   host?: { sysfs: Sysfs; store: StateStore };
+  /** The built script validate's worker threads run (dist/mdev-agg-validate.js); without it validate reads on one thread. */
+  validateWorker?: string;
   /** Absolute path of the running CLI file, which `hook install` writes into the wrapper. */
   entryScript?: string;
   /** The node running the CLI (default: the process's). */
@@ -87,7 +90,7 @@ export interface CommandContext {
    * reader accepts, a JSON document's); a FIFO, a device or a directory is refused without waiting, a larger file
    * before it is read (`tooLarge`).
    */
-  readInput(path: string, limit?: number): Promise<{ ok: true; data: Uint8Array } | { ok: false; message: string; tooLarge?: true }>;
+  readInput(path: string, limit?: number): Promise<InputResult>;
 }
 
 /** A command's failure on the command line itself: exit 2 with the message and usage hint. */

@@ -3,10 +3,8 @@
  * command line, dispatches to a command loaded on demand, and turns every failure into an exit
  * code and a message; bad input never becomes a stack trace.
  */
-import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SysfsError } from '../core/host/sysfs';
-import { FileRefusedError, readOperatorFile } from '../shell/files/guarded-fs';
+import { readNamedFile, tooLargeInput } from './named-file';
 import { MAX_JSON_BYTES } from '../core/text/json-text';
 import { COMMANDS, type CommandSpec, type OptionSpec, GLOBAL_OPTIONS, mainHelp, commandHelp } from './command-table';
 import { type CommandContext, type Env, EXIT, Output, type RunOptions, type RunResult, type Stdin, UsageError } from './context';
@@ -80,7 +78,6 @@ async function dispatch(argv: readonly string[], stdin: Stdin, env: Env, options
     out,
     options,
     async readInput(path, limit = MAX_JSON_BYTES) {
-      const tooLarge = { ok: false, tooLarge: true, message: `${path === '-' ? 'standard input' : path} is larger than ${limit} bytes` } as const;
       if (path === '-') {
         if (stdinRead) return { ok: false, message: 'standard input can be read only once' };
         stdinRead = true;
@@ -93,17 +90,11 @@ async function dispatch(argv: readonly string[], stdin: Stdin, env: Env, options
           return { ok: false, message: `standard input cannot be read: ${typeof code === 'string' ? code : 'EIO'}${(e as Error)?.message?.includes('did not end') ? ` (${(e as Error).message})` : ''}` };
         }
         const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-        return bytes.length > limit ? tooLarge : { ok: true, data: bytes };
+        return bytes.length > limit ? tooLargeInput(path, limit) : { ok: true, data: bytes };
       }
-      try {
-        // Synchronous: validate reads thousands of files one after another, and a promise per
-        // file costs more than the read (fs/promises also stays unloaded on the hook's path).
-        return { ok: true, data: readOperatorFile(resolvePath(cwd, path), limit) };
-      } catch (e) {
-        if (e instanceof FileRefusedError && e.refusal === 'E_FILE_TOO_LARGE') return tooLarge;
-        const detail = e instanceof FileRefusedError ? `${e.refusal}: ${e.message}` : e instanceof SysfsError ? e.errno : (e as Error).message;
-        return { ok: false, message: `cannot read ${path}: ${detail}` };
-      }
+      // Synchronous: validate reads thousands of files one after another, and a promise per
+      // file costs more than the read (fs/promises also stays unloaded on the hook's path).
+      return readNamedFile(cwd, path, limit);
     },
   };
   const handler = await spec.load();

@@ -1,42 +1,62 @@
-import { type Diagnostic, diagnostic, hasErrors } from '../../core/text/diagnostics';
-import { readDomain } from '../../core/reading/domain';
-import { MAX_XML_BYTES, tooLargeDiagnostic } from '../../core/xml/reader';
-import { type CommandContext, EXIT, type ExitCode } from '../context';
+import { availableParallelism } from 'node:os';
+import { type Diagnostic, hasErrors } from '../../core/text/diagnostics';
+import { MAX_XML_BYTES } from '../../core/xml/reader';
+import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { diagnosticsJson, printDiagnostics, printJson } from '../report';
+import { type FileVerdict, fileVerdict } from '../validate-file';
+
+/** Below this many files a worker thread's start costs more than it saves. */
+const MIN_FILES_PER_THREAD = 128;
+/** The default number of threads at most, whatever the machine has. */
+const MAX_DEFAULT_THREADS = 4;
+const MAX_THREADS = 64;
 
 /** Many files in one process: fleets validate thousands at a time. */
 export async function validateCommand(ctx: CommandContext): Promise<ExitCode> {
-  const all: Diagnostic[] = [];
-  const files: { file: string; ok: boolean; devices: number }[] = [];
-  let unreadable = false;
-  const total = ctx.positionals.length;
+  const paths = ctx.positionals;
+  const total = paths.length;
   const showProgress = ctx.options.stderrIsTTY === true && !!ctx.options.progress && total > 1;
-  for (const [index, path] of ctx.positionals.entries()) {
-    const file = path === '-' ? '<stdin>' : path;
-    if (showProgress && (index % 100 === 0 || index === total - 1)) ctx.options.progress!(`validate: ${index + 1}/${total}`);
-    const input = await ctx.readInput(path, MAX_XML_BYTES);
-    if (!input.ok && input.tooLarge) {
-      all.push(tooLargeDiagnostic(file));
-      files.push({ file, ok: false, devices: 0 });
-      continue;
-    }
-    if (!input.ok) {
-      unreadable = true;
-      all.push(diagnostic('E_INPUT_UNREADABLE', input.message, file, { line: 1, column: 1 }));
-      files.push({ file, ok: false, devices: 0 });
-      continue;
-    }
-    const { model, diagnostics } = readDomain(input.data, file);
-    all.push(...diagnostics);
-    files.push({ file, ok: !hasErrors(diagnostics), devices: model?.devices.length ?? 0 });
+  const progress = (done: number) => ctx.options.progress!(`validate: ${Math.min(done, total)}/${total}`);
+  const verdicts: FileVerdict[] = new Array(total);
+  // Standard input is this thread's, and read in the list's order (a second `-` finds it read).
+  const files: number[] = [];
+  for (const [index, path] of paths.entries()) {
+    if (path === '-') verdicts[index] = fileVerdict(path, await ctx.readInput(path, MAX_XML_BYTES));
+    else files.push(index);
   }
-  if (ctx.flags.json) printJson(ctx.out, diagnosticsJson(all, { files }));
+  const threads = Math.min(threadsWanted(ctx), Math.floor(files.length / MIN_FILES_PER_THREAD));
+  if (threads > 1 && ctx.options.validateWorker) {
+    const { validateOnThreads } = require('../validate-threads') as typeof import('../validate-threads');
+    const read = await validateOnThreads(
+      files.map((i) => paths[i]),
+      ctx.cwd,
+      threads,
+      ctx.options.validateWorker,
+      showProgress ? progress : undefined,
+    );
+    files.forEach((index, i) => (verdicts[index] = read[i]));
+  } else {
+    for (const index of files) {
+      if (showProgress && (index % 100 === 0 || index === total - 1)) progress(index + 1);
+      verdicts[index] = fileVerdict(paths[index], await ctx.readInput(paths[index], MAX_XML_BYTES));
+    }
+  }
+  const all: Diagnostic[] = verdicts.flatMap((v) => v.diagnostics);
+  if (ctx.flags.json) printJson(ctx.out, diagnosticsJson(all, { files: verdicts.map(({ file, ok, devices }) => ({ file, ok, devices })) }));
   else {
     printDiagnostics(ctx.out, all, ctx.flags);
     if (!ctx.flags.quiet) {
-      for (const f of files) if (f.ok) ctx.out.out(`${f.file}: valid, ${f.devices} aggregated mdev${f.devices === 1 ? '' : 's'}`);
+      for (const f of verdicts) if (f.ok) ctx.out.out(`${f.file}: valid, ${f.devices} aggregated mdev${f.devices === 1 ? '' : 's'}`);
     }
   }
-  if (unreadable) return EXIT.USAGE;
+  if (verdicts.some((v) => v.unreadable)) return EXIT.USAGE;
   return hasErrors(all) ? EXIT.NO : EXIT.OK;
+}
+
+/** `--jobs N`, else the CPUs this process may use (at most MAX_DEFAULT_THREADS). */
+function threadsWanted(ctx: CommandContext): number {
+  const given = ctx.text('jobs');
+  if (given === undefined) return Math.min(availableParallelism(), MAX_DEFAULT_THREADS);
+  if (!/^[1-9][0-9]{0,1}$/.test(given) || Number(given) > MAX_THREADS) throw new UsageError(`validate: --jobs takes a number of threads from 1 to ${MAX_THREADS}, not '${given}'`);
+  return Number(given);
 }

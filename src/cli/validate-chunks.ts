@@ -1,0 +1,24 @@
+/** The shared work list of validate's threads: what each thread is given and how it claims a chunk. */
+import type { FileVerdict } from './validate-file';
+
+export interface ThreadInput {
+  cwd: string;
+  paths: readonly string[];
+  /** Files per chunk. */
+  chunk: number;
+  /** One Int32: the next chunk to claim, shared by every thread. */
+  counter: SharedArrayBuffer;
+}
+
+export interface ChunkDone {
+  index: number;
+  verdicts: FileVerdict[];
+}
+
+export const chunkCount = (input: ThreadInput) => Math.ceil(input.paths.length / input.chunk);
+
+/** The next chunk no other thread has, or -1 when every chunk is taken. */
+export function claimChunk(counter: Int32Array, input: ThreadInput): number {
+  const index = Atomics.add(counter, 0, 1);
+  return index < chunkCount(input) ? index : -1;
+}

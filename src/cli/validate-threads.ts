@@ -1,0 +1,53 @@
+/**
+ * `validate` over many files on several threads: worker threads (dist/mdev-agg-validate.js) and
+ * this one take chunks of the list from one shared counter, so a slow thread takes fewer. The
+ * verdicts come back in the order of the list whatever thread read a file. A worker that fails
+ * (cannot start, runs out of memory) costs only time: every chunk without a verdict at the end
+ * is read again here.
+ */
+import { MAX_XML_BYTES } from '../core/xml/reader';
+import { readNamedFile } from './named-file';
+import { type FileVerdict, fileVerdict } from './validate-file';
+import { type ChunkDone, type ThreadInput, chunkCount, claimChunk } from './validate-chunks';
+
+/** Files per chunk: small enough that the threads end together, large enough that messages cost nothing. */
+const CHUNK_FILES = 16;
+
+export async function validateOnThreads(
+  paths: readonly string[],
+  cwd: string,
+  threads: number,
+  workerScript: string,
+  progress?: (done: number) => void,
+): Promise<FileVerdict[]> {
+  const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const input: ThreadInput = { cwd, paths, chunk: CHUNK_FILES, counter: new SharedArrayBuffer(4) };
+  const chunks: (FileVerdict[] | undefined)[] = new Array(chunkCount(input));
+  const read = (index: number) => paths.slice(index * input.chunk, (index + 1) * input.chunk).map((p) => fileVerdict(p, readNamedFile(cwd, p, MAX_XML_BYTES)));
+  const workersDone: Promise<void>[] = [];
+  for (let i = 1; i < threads; i++) {
+    workersDone.push(
+      new Promise((resolve) => {
+        let worker: InstanceType<typeof Worker>;
+        try {
+          worker = new Worker(workerScript, { workerData: input, stdout: true, stderr: true });
+        } catch {
+          return resolve();
+        }
+        worker.on('message', (done: ChunkDone) => (chunks[done.index] = done.verdicts));
+        // 'exit' follows 'error': either way the chunks it did not post are read below.
+        worker.on('error', () => undefined);
+        worker.on('exit', () => resolve());
+      }),
+    );
+  }
+  const counter = new Int32Array(input.counter);
+  let done = 0;
+  for (let index = claimChunk(counter, input); index >= 0; index = claimChunk(counter, input)) {
+    chunks[index] = read(index);
+    progress?.((done += input.chunk));
+  }
+  await Promise.all(workersDone);
+  for (let index = 0; index < chunks.length; index++) chunks[index] ??= read(index);
+  return chunks.flatMap((verdicts) => verdicts!);
+}

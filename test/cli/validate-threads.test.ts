@@ -1,0 +1,84 @@
+/**
+ * validate on several threads says exactly what it says on one: the same stdout, stderr and exit
+ * status for any list of files (valid, invalid, unreadable, too large, standard input, repeated),
+ * whichever thread read which file, and when a worker thread fails.
+ */
+import fc from 'fast-check';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { cli } from '../helpers/cli';
+import { REPO } from '../helpers/golden';
+import { tempDir } from '../helpers/temp-dir';
+import { settings } from '../property/settings';
+
+const PROBE = join(REPO, 'test/helpers/validate-worker-probe.js');
+const WORKER = join(REPO, 'dist/mdev-agg-validate.js');
+const FIXTURES = join(REPO, 'fixtures/domains');
+
+const dir = tempDir();
+const log = join(dir, 'chunks.log');
+const domains = readdirSync(FIXTURES).filter((f) => f.endsWith('.xml')).sort();
+// Every kind of entry a list can hold: each fixture (valid and not), and files that cannot be read.
+const names = [...domains, 'missing.xml', 'a-directory', 'a-fifo', 'too-large.xml', '-'];
+
+beforeAll(() => {
+  if (!existsSync(WORKER)) throw new Error(`${WORKER} is missing: run npm run build (npm test builds it first)`);
+  for (const f of domains) copyFileSync(join(FIXTURES, f), join(dir, f));
+  mkdirSync(join(dir, 'a-directory'));
+  if (spawnSync('mkfifo', [join(dir, 'a-fifo')]).status !== 0) throw new Error('mkfifo failed');
+  writeFileSync(join(dir, 'too-large.xml'), '');
+  truncateSync(join(dir, 'too-large.xml'), 4 * 1024 * 1024 + 1);
+  probe(null);
+});
+
+/** What the probe worker does next (test/helpers/validate-worker-probe.js); its log starts empty. */
+function probe(fail: 'start' | 'after-one' | null) {
+  writeFileSync(join(dir, 'probe.json'), JSON.stringify({ worker: WORKER, log, fail }));
+  writeFileSync(log, '');
+}
+
+const stdin = readFileSync(join(FIXTURES, domains[0]));
+const validate = (list: string[], args: string[], worker?: string) =>
+  cli(['validate', ...args, ...list], stdin, {}, { cwd: dir, ...(worker ? { validateWorker: worker } : {}) });
+const logged = (what: string) => readFileSync(log, 'utf8').split('\n').filter((line) => line.startsWith(what)).length;
+
+const lists = fc.array(fc.constantFrom(...names), { minLength: 256, maxLength: 900 });
+const jobs = fc.integer({ min: 2, max: 5 });
+const format = fc.constantFrom<string[]>([], ['--json'], ['--quiet']);
+
+describe('validate on several threads', () => {
+  test('GIVEN any list of files WHEN read on 2-5 threads THEN stdout, stderr and exit equal one thread', async () => {
+    probe(null);
+    await fc.assert(
+      fc.asyncProperty(lists, jobs, format, async (list, n, args) => {
+        const one = await validate(list, [...args, '--jobs', '1'], PROBE);
+        const many = await validate(list, [...args, '--jobs', String(n)], PROBE);
+        expect(many).toEqual(one);
+      }),
+      settings(8),
+    );
+    // The worker threads did read files: the rule above was not met by this thread alone.
+    expect(logged('chunk')).toBeGreaterThan(0);
+  });
+
+  test.each(['start', 'after-one'])('GIVEN a worker that fails (%s) THEN every file is still judged, as on one thread', async (how) => {
+    const list = Array.from({ length: 1200 }, (_, i) => names[i % names.length]).filter((n) => n !== '-');
+    const one = await validate(list, ['--json', '--jobs', '1']);
+    probe(how as 'start' | 'after-one');
+    const many = await validate(list, ['--json', '--jobs', '3'], PROBE);
+    expect(many).toEqual(one);
+    expect(JSON.parse(many.stdout).files).toHaveLength(list.length);
+    // Both workers started and failed as told; their chunks were read again by this thread.
+    expect(logged('started')).toBe(2);
+    expect(logged('chunk')).toBe(how === 'start' ? 0 : 2);
+  });
+
+  test('GIVEN --jobs that is not a number of threads THEN exit 2 with the reason', async () => {
+    for (const bad of ['0', '65', 'two', '1.5', '', '007']) {
+      const r = await cli(['validate', `--jobs=${bad}`, 'x.xml'], '', {}, { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--jobs takes a number of threads from 1 to 64, not '${bad}'`);
+    }
+  });
+});
