@@ -47,13 +47,17 @@ const vendors = {
   },
 };
 const cliBundle = 'dist/mdev-agg-cli.js';
-await bundle({ ...common, entryPoints: ['src/cli/run.ts'], outfile: cliBundle, plugins: [vendors] });
+// Without white space and comments, and so ASCII only (esbuild escapes the rest): the executable
+// reads the bundle as Latin-1, a one-byte string V8 takes without decoding UTF-8.
+await bundle({ ...common, minifyWhitespace: true, entryPoints: ['src/cli/run.ts'], outfile: cliBundle, plugins: [vendors] });
 // The first line names this build of the bundle; the code cache carries the same line.
 const body = readFileSync(cliBundle, 'utf8');
+const notAscii = /[^\x00-\x7f]/.exec(body);
+if (notAscii) throw new Error(`build: ${cliBundle} holds a character outside ASCII at offset ${notAscii.index}; the executable reads it as Latin-1`);
 writeFileSync(cliBundle, `// mdev-agg-cli build ${createHash('sha256').update(body).digest('hex').slice(0, 32)}\n${body}`);
 
 // validate's worker threads: the domain reader and the guarded file module, nothing else.
-await bundle({ ...common, entryPoints: ['src/cli/validate-worker.ts'], outfile: 'dist/mdev-agg-validate.js' });
+await bundle({ ...common, minifyWhitespace: true, entryPoints: ['src/cli/validate-worker.ts'], outfile: 'dist/mdev-agg-validate.js' });
 
 const outfile = 'dist/mdev-agg.js';
 await bundle({ ...common, entryPoints: ['src/bin.ts'], outfile });

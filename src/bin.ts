@@ -40,7 +40,8 @@ function loadCli(): typeof import('./cli/run') {
   const { createRequire, wrap } = require('node:module') as typeof import('node:module');
   const { Script } = require('node:vm') as typeof import('node:vm');
   const bundle = join(__dirname, CLI_BUNDLE);
-  const source = readProgramFile(__dirname, CLI_BUNDLE).toString('utf8');
+  // The build makes the bundle ASCII only: read as Latin-1, it is the same text without a UTF-8 decoding.
+  const source = readProgramFile(__dirname, CLI_BUNDLE).toString('latin1');
   const script = new Script(wrap(source), { filename: bundle, cachedData: codeCacheFor(source) });
   const module = { exports: {} as typeof import('./cli/run') };
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, __dirname);
