@@ -70,16 +70,30 @@ export function alternateWall(commands, { iterations, warmup = 1 }) {
 
 /** Peak resident set (KiB) of each command over alternating rounds, from GNU time's `%M`. */
 export function alternatePeakRss(commands, { iterations }) {
-  const dir = mkdtempSync(join(tmpdir(), 'mdev-agg-rss-'));
+  return alternateGnuTime(commands, { iterations, format: '%M', what: 'peak RSS' });
+}
+
+/** CPU seconds (user + system, every thread and child) per run, alternating, from GNU time. */
+export function alternateCpu(commands, { iterations }) {
+  return alternateGnuTime(commands, { iterations, format: '%U %S', what: 'CPU time' }, (line) => line.split(' ').reduce((sum, part) => sum + Number(part), 0));
+}
+
+function alternateGnuTime(commands, { iterations, format, what }, parse = Number) {
+  const dir = mkdtempSync(join(tmpdir(), 'mdev-agg-time-'));
   const samples = commands.map(() => []);
   try {
-    const out = join(dir, 'maxrss');
+    const out = join(dir, 'time');
     for (let round = 0; round < iterations; round++) {
       for (const [i, command] of commands.entries()) {
-        runOnce(command, { wrap: [GNU_TIME, '-f', '%M', '-o', out, '--'] });
-        const kib = Number(readFileSync(out, 'utf8').trim().split('\n').pop());
-        if (!Number.isFinite(kib) || kib <= 0) throw new CommandFailed(`${command.label}: GNU time reported no peak RSS`);
-        samples[i].push(kib);
+        const steps = command.steps ?? [command];
+        let total = 0;
+        for (const step of steps) {
+          runOnce(step, { wrap: [GNU_TIME, '-f', format, '-o', out, '--'] });
+          const value = parse(readFileSync(out, 'utf8').trim().split('\n').pop());
+          if (!Number.isFinite(value) || value < 0 || (what === 'peak RSS' && value === 0)) throw new CommandFailed(`${command.label}: GNU time reported no ${what}`);
+          total = what === 'peak RSS' ? Math.max(total, value) : total + value;
+        }
+        samples[i].push(total);
       }
     }
   } finally {
