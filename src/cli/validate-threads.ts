@@ -34,7 +34,10 @@ export async function validateOnThreads(
         } catch {
           return resolve();
         }
-        worker.on('message', (done: ChunkDone) => (chunks[done.index] = done.verdicts));
+        worker.on('message', (done: ChunkDone) => {
+          chunks[done.index] = done.verdicts;
+          progress?.(chunks.reduce((files, verdicts) => files + (verdicts?.length ?? 0), 0));
+        });
         // 'exit' follows 'error': either way the chunks it did not post are read below.
         worker.on('error', () => undefined);
         worker.on('exit', () => resolve());
@@ -42,10 +45,11 @@ export async function validateOnThreads(
     );
   }
   const counter = new Int32Array(input.counter);
-  let done = 0;
   for (let index = claimChunk(counter, input); index >= 0; index = claimChunk(counter, input)) {
     chunks[index] = read(index);
-    progress?.((done += input.chunk));
+    // Between chunks the workers' verdicts are taken in, so progress counts every thread's.
+    await new Promise(setImmediate);
+    progress?.(chunks.reduce((files, verdicts) => files + (verdicts?.length ?? 0), 0));
   }
   await Promise.all(workersDone);
   for (let index = 0; index < chunks.length; index++) chunks[index] ??= read(index);
