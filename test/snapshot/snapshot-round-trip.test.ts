@@ -6,7 +6,7 @@ import type { HostModel } from '../../src/core/host/host-model';
 import { type HostSnapshot, snapshotJson } from '../../src/core/snapshot/model';
 import { readSnapshot } from '../../src/core/snapshot/read';
 import { writeSnapshot } from '../../src/core/snapshot/write';
-import { withoutNonXmlChars } from '../../src/core/xml/escape';
+import { withoutNonXmlChars } from '../../src/core/xml/characters';
 import { RealSysfs } from '../../src/shell/real-sysfs';
 import { REPO } from '../helpers/golden';
 import { relaxng } from '../helpers/xmllint';

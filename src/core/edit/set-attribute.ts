@@ -2,9 +2,7 @@
 import type { XmlElement } from '../xml/reader';
 import { attribute } from '../xml/reader';
 import type { TextEdit } from './text-edits';
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '"': '&quot;', "'": '&apos;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;' };
-const escapeValue = (value: string) => value.replace(/[&<"'\t\n\r]/g, (c) => ESCAPES[c]!);
+import { escapeEitherQuotedValue as escapeValue } from '../xml/escape';
 
 /**
  * Replaces the value of `name` (an unprefixed attribute), or adds it after the last attribute,

@@ -1,7 +1,7 @@
 /** The value rules of schemas/host.rng, shared by the snapshot writer and reader. */
 import type { Dialect, HostDevice, HostType } from '../host/host-model';
 import { MAX_INSTANCES, isSafeSysfsName, parseKernelUnsigned } from '../reading/names';
-import { withoutNonXmlChars } from '../xml/escape';
+import { withoutNonXmlChars } from '../xml/characters';
 
 /** One non-empty line that XML can carry unchanged. */
 export const isOneLine = (text: string): boolean => text.length > 0 && !/[\n\r]/.test(text) && withoutNonXmlChars(text) === text;

@@ -6,7 +6,8 @@
  */
 import type { HostDevice, HostParent, HostProblem, HostType } from '../host/host-model';
 import { MAX_INSTANCES, isSafeSysfsName } from '../reading/names';
-import { escapeAttribute, escapeText, withoutNonXmlChars } from '../xml/escape';
+import { escapeAttribute, escapeText } from '../xml/escape';
+import { withoutNonXmlChars } from '../xml/characters';
 import { HOST_NS, type HostSnapshot } from './model';
 import { isDateTime, isLowerUuid, isOneLine, isPciId } from './values';
 import { MDEV_BUS_CLASS, MDEV_DEVICES } from '../host/host-layout';

@@ -6,6 +6,7 @@
  * cut only for what the tree keeps (names, values, text).
  */
 import type { XmlAttribute, XmlElement } from './reader';
+import { isXmlCodePoint } from './characters';
 
 export const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
@@ -30,8 +31,6 @@ const PI_TARGET = /<\?([^ \t\r\n?]+)/y;
 const REFERENCE = /&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z_][\w.-]*)?(;)?/g;
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
-const isXmlChar = (c: number) =>
-  c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
 
 class Malformed extends Error {
   constructor(readonly offset: number, readonly reason: string, readonly code: ScanFailure['code'] = 'E_XML_MALFORMED') {
@@ -51,7 +50,7 @@ function decodeReferences(raw: string, offset: number): string {
     let decoded: string;
     if (body[0] === '#') {
       const code = body[1] === 'x' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-      if (!isXmlChar(code)) throw new Malformed(offset + m.index, `character reference ${whole.slice(0, 40)} is not an XML character`);
+      if (!isXmlCodePoint(code)) throw new Malformed(offset + m.index, `character reference ${whole.slice(0, 40)} is not an XML character`);
       decoded = String.fromCodePoint(code);
     } else {
       const named = PREDEFINED[body];

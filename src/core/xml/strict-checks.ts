@@ -3,20 +3,18 @@
  * XML cannot carry, DOCTYPE and entity declarations. Each returns the first violation, or null.
  */
 
+import { firstNonXmlChar } from './characters';
+
 export interface Violation {
   offset: number;
   reason: string;
 }
 
-// XML 1.0 Char production, minus what a JS string can hold anyway; lone surrogates are invalid UTF-16.
-const FORBIDDEN_CHAR =
-  /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 export function findForbiddenChar(text: string): Violation | null {
-  const m = FORBIDDEN_CHAR.exec(text);
-  if (!m) return null;
-  const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-  return { offset: m.index, reason: `character U+${code} is not allowed in XML` };
+  const offset = firstNonXmlChar(text);
+  if (offset < 0) return null;
+  const code = text.charCodeAt(offset).toString(16).toUpperCase().padStart(4, '0');
+  return { offset, reason: `character U+${code} is not allowed in XML` };
 }
 
 const DOCTYPE_OR_ENTITY = /<!DOCTYPE|<!ENTITY/i;
