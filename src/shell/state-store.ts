@@ -413,8 +413,6 @@ export class MemoryStateStore implements StateStore {
   locked = false;
   journal: Journal | null = null;
   unreconciled: Journal | null = null;
-  /** Journals as written, for tests that stop a run at each step. */
-  readonly history: Journal[] = [];
 
   tryLock() {
     if (this.locked) return false;
@@ -429,14 +427,12 @@ export class MemoryStateStore implements StateStore {
   }
   startJournal(journal: Journal) {
     this.journal = structuredClone(journal);
-    this.history.push(structuredClone(this.journal));
   }
   recordJournal(entry: JournalEntry) {
     if (!this.journal) throw new Error('recordJournal before startJournal');
     const at = this.journal.entries.findIndex((e) => e.uuid === entry.uuid);
     if (at >= 0) this.journal.entries[at] = { ...entry };
     else this.journal.entries.push({ ...entry });
-    this.history.push(structuredClone(this.journal));
   }
   clearJournal() {
     this.journal = null;
