@@ -16,7 +16,6 @@ import { readSnapshot } from '../core/snapshot/read';
 import { MAX_XML_BYTES, tooLargeDiagnostic } from '../core/xml/reader';
 import { ConfinedTree } from '../shell/files/guarded-fs';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from './context';
-import { rootOf } from './host-access';
 import { diagnosticsJson, printDiagnostics, printJson } from './report';
 
 type Loaded<T> = T | { exit: ExitCode };
@@ -82,7 +81,7 @@ export async function loadSnapshot(ctx: CommandContext, path: string): Promise<L
 
 /** The host configuration file under the root; a missing file means the defaults. */
 export function loadConfig(ctx: CommandContext): ConfigResult {
-  const root = rootOf(ctx);
+  const root = ctx.root();
   const shown = root === '/' ? CONFIG_PATH : `${root}${CONFIG_PATH}`;
   let tree: ConfinedTree;
   try {

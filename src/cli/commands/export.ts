@@ -13,7 +13,6 @@ import { ConfinedTree, makeOperatorDirectory } from '../../shell/files/guarded-f
 import { describeFileFailure } from '../file-failure';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { loadDomain, reportDiagnostics } from '../inputs';
-import { hostView } from '../host-access';
 import { requireOperatorDirectory } from '../operator-directory';
 
 type Format = 'mdevctl' | 'nodedev';
@@ -29,7 +28,7 @@ export async function exportCommand(ctx: CommandContext): Promise<ExitCode> {
   const loaded = await loadDomain(ctx, ctx.positionals[0]!);
   if ('exit' in loaded) return loaded.exit;
   const { model } = loaded;
-  const host = exportNeedsHost(model) ? readHost(hostView(ctx)) : null;
+  const host = exportNeedsHost(model) ? readHost(ctx.host().sysfs) : null;
   const { devices, diagnostics } = exportDevices(model, host);
   if (to === 'nodedev') diagnostics.push(...unnamedParents(devices, model));
   if (hasErrors(diagnostics)) {

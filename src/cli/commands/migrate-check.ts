@@ -7,7 +7,6 @@ import { readHost } from '../../core/host/read-host';
 import type { HostSnapshot } from '../../core/snapshot/model';
 import { migrationVersionWriter } from '../../shell/migration-version-writer';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
-import { openHost } from '../host-access';
 import { loadCheckOptions, loadDomain, loadSnapshot } from '../inputs';
 import { printDiagnostics, printJson } from '../report';
 
@@ -49,7 +48,7 @@ export async function migrateCheckCommand(ctx: CommandContext): Promise<ExitCode
     targetName = `${loaded.snapshot.name ?? '(unnamed)'} (${targetPath})`;
   } else {
     // Live: this host is the target, and its kernel answers the migration_version protocol.
-    const host = openHost(ctx, ctx.flag('simulate'));
+    const host = ctx.host(ctx.flag('simulate'));
     target = readHost(host.sysfs);
     options.writeMigrationVersion = migrationVersionWriter(host.sysfs);
     targetName = `this host (${host.root}${host.simulated ? ', simulated' : ''})`;

@@ -3,7 +3,6 @@ import { domainStatus, statusText } from '../../core/plan/status';
 import { transact } from '../../shell/executor';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { loadConfig, loadDomain, reportDiagnostics } from '../inputs';
-import { openHost } from '../host-access';
 import { describeDevice, logToSystem, transactionEntries } from '../system-log';
 import { printDiagnostics, printJson } from '../report';
 import { hasErrors } from '../../core/text/diagnostics';
@@ -19,7 +18,7 @@ function transactCommand(kind: 'apply' | 'release') {
       return EXIT.USAGE;
     }
     const simulate = ctx.flag('simulate');
-    const access = openHost(ctx, simulate);
+    const access = ctx.host(simulate);
     const report = transact(kind, loaded.model, { sysfs: access.sysfs, store: access.store, lockTimeoutMs: config.lockTimeoutMs, clock: ctx.clock });
     logToSystem(ctx, transactionEntries(report, kind, loaded.model.name, report.diagnostics), simulate);
     report.diagnostics.unshift(...configDiagnostics);

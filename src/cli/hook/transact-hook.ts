@@ -9,7 +9,6 @@ import { readDomain } from '../../core/reading/domain';
 import { transact } from '../../shell/executor';
 import { loadConfig } from '../inputs';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
-import { openHost } from '../host-access';
 import { transactionEntries } from '../system-log';
 import type { HookCall } from './run-hook';
 
@@ -28,7 +27,7 @@ export function transactHook(ctx: CommandContext, call: HookCall, kind: 'apply' 
   if (!loaded.config) call.log.fail(loaded.diagnostics, 'goes on with the default configuration', 'warning');
   const config = loaded.config ?? DEFAULT_CONFIG;
 
-  const access = openHost(ctx, false);
+  const access = ctx.host();
   const report = transact(kind, model, { sysfs: access.sysfs, store: access.store, lockTimeoutMs: config.lockTimeoutMs, clock: ctx.clock });
   const failed = hasErrors(report.diagnostics);
   // The failure first (stderr and the log), then what was done and undone (the log only).
