@@ -12,7 +12,8 @@ import { readHost } from '../../core/host/read-host';
 import { ConfinedTree, makeOperatorDirectory } from '../../shell/files/guarded-fs';
 import { describeFileFailure } from '../file-failure';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
-import { loadDomain, reportDiagnostics } from '../inputs';
+import { loadDomain } from '../inputs';
+import { printFatalDiagnostics } from '../diagnostics-printer';
 import { requireOperatorDirectory } from '../operator-directory';
 
 type Format = 'mdevctl' | 'nodedev';
@@ -32,7 +33,7 @@ export async function exportCommand(ctx: CommandContext): Promise<ExitCode> {
   const { devices, diagnostics } = exportDevices(model, host);
   if (to === 'nodedev') diagnostics.push(...unnamedParents(devices, model));
   if (hasErrors(diagnostics)) {
-    reportDiagnostics(ctx, diagnostics);
+    printFatalDiagnostics(ctx, diagnostics);
     return EXIT.NO;
   }
 

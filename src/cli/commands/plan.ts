@@ -4,8 +4,8 @@ import { planApply, planRelease } from '../../core/plan/plan';
 import { planJson, planShell, planText } from '../../core/plan/plan-format';
 import { deviceGives } from '../../core/host/type-resources';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
-import { loadDomain, reportDiagnostics } from '../inputs';
-import { printDiagnostics, printJson } from '../report';
+import { loadDomain } from '../inputs';
+import { printDiagnostics, printFatalDiagnostics, printJson } from '../diagnostics-printer';
 
 const FORMATS = ['text', 'json', 'sh'] as const;
 
@@ -19,7 +19,7 @@ export async function planCommand(ctx: CommandContext): Promise<ExitCode> {
   const failed = hasErrors(plan.diagnostics);
   const gives = deviceGives(host);
   if (format === 'json') printJson(ctx.out, planJson(plan, gives));
-  else if (failed) reportDiagnostics(ctx, plan.diagnostics);
+  else if (failed) printFatalDiagnostics(ctx, plan.diagnostics);
   else if (format === 'sh') ctx.out.document(planShell(plan));
   else {
     ctx.out.out(planText(plan, gives));

@@ -4,7 +4,7 @@ import { isOneLine } from '../../core/snapshot/values';
 import { writeSnapshot } from '../../core/snapshot/write';
 import { readHostName } from '../../shell/host-name';
 import { type CommandContext, type Env, EXIT, type ExitCode, UsageError } from '../context';
-import { printJson } from '../report';
+import { printJson } from '../diagnostics-printer';
 
 /** Seconds since the epoch from SOURCE_DATE_EPOCH (reproducible output), else the clock. */
 function generatedAt(env: Env, now: number): string {

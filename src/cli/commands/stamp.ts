@@ -7,7 +7,8 @@ import { stampsFor } from '../../core/migration/stamp-facts';
 import { isOneLine } from '../../core/snapshot/values';
 import { readHostName } from '../../shell/host-name';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
-import { loadDomain, reportDiagnostics } from '../inputs';
+import { loadDomain } from '../inputs';
+import { printFatalDiagnostics } from '../diagnostics-printer';
 import { checkSameModel, refusedAsTooLarge } from '../edit-check';
 
 /**
@@ -35,7 +36,7 @@ export async function stampCommand(ctx: CommandContext): Promise<ExitCode> {
   const hostName = given ?? readHostName(view);
   const { stamps, diagnostics } = stampsFor(model, readHost(view), hostName);
   if (hasErrors(diagnostics)) {
-    reportDiagnostics(ctx, diagnostics);
+    printFatalDiagnostics(ctx, diagnostics);
     return EXIT.NO;
   }
   const text = stamp(model, stamps);

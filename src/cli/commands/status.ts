@@ -2,7 +2,7 @@ import { readHost } from '../../core/host/read-host';
 import { domainStatus, statusText } from '../../core/plan/status';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
 import { loadDomain } from '../inputs';
-import { printJson } from '../report';
+import { printJson } from '../diagnostics-printer';
 
 /** Exit 0 when every managed device is on the host as declared, 1 otherwise. */
 export async function statusCommand(ctx: CommandContext): Promise<ExitCode> {

@@ -2,7 +2,7 @@ import { readHost } from '../../core/host/read-host';
 import type { HostType } from '../../core/host/host-model';
 import { aggregateResources, largestAggregate, readTypeResources, resourcesFor, resourcesText } from '../../core/host/type-resources';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
-import { printJson } from '../report';
+import { printJson } from '../diagnostics-printer';
 
 export function typesCommand(ctx: CommandContext): ExitCode {
   const host = readHost(ctx.host().sysfs);

@@ -2,7 +2,7 @@ import { type Diagnostic, diagnostic, hasErrors } from '../../core/text/diagnost
 import { readDomain } from '../../core/reading/domain';
 import { MAX_XML_BYTES, tooLargeDiagnostic } from '../../core/xml/reader';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
-import { diagnosticsJson, printDiagnostics, printJson } from '../report';
+import { diagnosticsJson, printDiagnostics, printJson } from '../diagnostics-printer';
 
 /** Many files in one process: fleets validate thousands at a time. */
 export async function validateCommand(ctx: CommandContext): Promise<ExitCode> {

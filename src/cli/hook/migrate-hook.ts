@@ -17,7 +17,7 @@ import { parentRuleOf } from '../../core/plan/placement';
 import { migrationVersionWriter } from '../../shell/migration-version-writer';
 import { loadConfig } from '../inputs';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
-import type { failureLine } from './hook-report';
+import type { failureLine } from './hook-log';
 import type { HookCall } from './run-hook';
 
 export function migrateHook(ctx: CommandContext, call: HookCall, xml: Uint8Array): ExitCode {

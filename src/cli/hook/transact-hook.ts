@@ -28,11 +28,11 @@ export function transactHook(ctx: CommandContext, call: HookCall, kind: 'apply' 
   const config = loaded.config ?? DEFAULT_CONFIG;
 
   const access = ctx.host();
-  const report = transact(kind, model, { sysfs: access.sysfs, store: access.store, lockTimeoutMs: config.lockTimeoutMs, clock: ctx.clock });
-  const failed = hasErrors(report.diagnostics);
+  const outcome = transact(kind, model, { sysfs: access.sysfs, store: access.store, lockTimeoutMs: config.lockTimeoutMs, clock: ctx.clock });
+  const failed = hasErrors(outcome.diagnostics);
   // The failure first (stderr and the log), then what was done and undone (the log only).
-  if (failed) call.log.fail(report.diagnostics);
-  call.log.note(...transactionEntries(report, call.op, call.guest, report.diagnostics.filter((d) => d.severity === 'info')));
+  if (failed) call.log.fail(outcome.diagnostics);
+  call.log.note(...transactionEntries(outcome, call.op, call.guest, outcome.diagnostics.filter((d) => d.severity === 'info')));
   if (!failed) return EXIT.OK;
-  return report.unclean ? EXIT.HOST : EXIT.NO;
+  return outcome.unclean ? EXIT.HOST : EXIT.NO;
 }
