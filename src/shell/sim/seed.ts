@@ -6,6 +6,7 @@
 import { readHost } from '../../core/host/read-host';
 import { SysfsView } from '../../core/host/sysfs';
 import { MDEV_BUS_CLASS } from '../../core/host/host-layout';
+import { speaksAttributeGeneration } from '../../core/host/dialect';
 import type { CreateParser } from './kernel-parse';
 import type { Resources, SimAggregation, SimKernelSpec, SimParentSpec, SimTypeSpec } from './spec';
 
@@ -29,8 +30,6 @@ export interface SimParentOverride {
 export interface SimSeedOptions {
   parents?: Record<string, SimParentOverride>;
 }
-
-const GENERATION_B_DESCRIPTION = /(^|[\s,])aggregation: (yes|no)($|[\s,])/;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -103,7 +102,7 @@ export function simSpecFromView(view: SysfsView, options: SimSeedOptions = {}): 
       if (!parent.types.some((t) => t.id === id)) throw new Error(`sim.json names type ${id}, which parent ${parent.name} lacks`);
     }
     const driverDir = parent.driver === null ? null : view.realpath(`${classDir}/driver`);
-    const generationB = parent.types.some((t) => GENERATION_B_DESCRIPTION.test(t.description ?? ''));
+    const generationB = speaksAttributeGeneration(parent.types);
     const types: SimTypeSpec[] = parent.types.map((type) => {
       const typeOptions = override.types?.[type.id] ?? {};
       const typeDir = `${classDir}/mdev_supported_types/${type.id}`;
