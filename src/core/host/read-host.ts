@@ -4,6 +4,7 @@
  * becomes a HostProblem and a null field or a skipped entry; reading a host never throws.
  */
 import { quoted } from '../text/diagnostics';
+import { byKey } from '../text/order';
 import type { HostDevice, HostModel, HostParent, HostProblem, HostType } from './host-model';
 import { isSafeSysfsName, normaliseUuid, parseKernelUnsigned } from '../reading/names';
 import { PathEscapeError, SysfsError, SysfsView } from './sysfs';
@@ -176,13 +177,13 @@ export function readHost(view: SysfsView): HostModel {
     }
     parents.push(real === null ? readParent(reader, name) : reader.within(dir, real, () => readParent(reader, name)));
   }
-  parents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  parents.sort(byKey((p) => p.name));
   const devices: HostDevice[] = [];
   for (const name of reader.list(MDEV_DEVICES) ?? []) {
     const device = readDevice(reader, name);
     if (device !== null) devices.push(device);
   }
-  devices.sort((a, b) => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0));
+  devices.sort(byKey((d) => d.uuid));
   return { parents, devices, problems: reader.problems };
 }
 
@@ -204,7 +205,7 @@ function readParent(reader: HostReader, name: string): HostParent {
   const deviceId = pciId('device');
   const typesDir = `${dir}/mdev_supported_types`;
   const types = reader.safeNames(typesDir, 'type', 'missing: the parent offers no types').map((id) => readType(reader, `${typesDir}/${id}`, id));
-  types.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  types.sort(byKey((t) => t.id));
   return { name, driver, driverVersion, vendorId, deviceId, types };
 }
 

@@ -262,6 +262,7 @@ export function domainFromDocument(doc: XmlDocument): DomainResult {
     container,
     doc,
   };
+  // By position in the file (a number order, not the order of names).
   return { model, diagnostics: diagnostics.sort((a, b) => a.line - b.line || a.column - b.column) };
 }
 

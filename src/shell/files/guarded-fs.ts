@@ -20,6 +20,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PathEscapeError, SysfsError } from '../../core/host/sysfs';
+import { byCodeUnits } from '../../core/text/order';
 
 /** What a refusal of this module means, as a diagnostic code. */
 export type FileRefusal = 'E_FILE_TYPE' | 'E_FILE_TOO_LARGE' | 'E_FILE_HARD_LINK' | 'E_PATH_ESCAPE';
@@ -158,7 +159,7 @@ export function readOperatorFile(file: string, limit: number): Buffer {
 /** The names in a directory the operator named, sorted. */
 export function listOperatorDirectory(dir: string): string[] {
   try {
-    return fs.readdirSync(dir).sort();
+    return fs.readdirSync(dir).sort(byCodeUnits);
   } catch (err) {
     throw new SysfsError(errnoOf(err), dir, 'list');
   }
@@ -255,7 +256,7 @@ export class ConfinedTree {
     const real = this.resolve(hostPath, 'list');
     if (real === null) return null;
     try {
-      return fs.readdirSync(real).sort();
+      return fs.readdirSync(real).sort(byCodeUnits);
     } catch (err) {
       const errno = errnoOf(err);
       if (errno === 'ENOENT' || errno === 'ENOTDIR') return null;
