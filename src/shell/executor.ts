@@ -108,12 +108,22 @@ export function transact(kind: 'apply' | 'release', domain: DomainModel, options
 
 /** Releases the lock; its directory replaced meanwhile (a link out of the root, a file) is reported, never an internal error. */
 function unlock(store: StateStore, note: Note, outcome: TransactionOutcome) {
+  storeStep(note, outcome, () => store.unlock(), (e) => [e instanceof PathEscapeError ? 'E_PATH_ESCAPE' : 'E_LOCK_UNAVAILABLE', `the host lock (/run/mdev-agg/lock) could not be released: ${e.message}`]);
+}
+
+/**
+ * A change to the lock or journal after the run's work: its failure on the host (the directory
+ * replaced by a link out of the root, a file error) is noted and leaves the run unclean; false then.
+ */
+function storeStep(note: Note, outcome: TransactionOutcome, change: () => void, failure: (e: PathEscapeError | SysfsError) => [Code, string]): boolean {
   try {
-    store.unlock();
+    change();
+    return true;
   } catch (e) {
     if (!(e instanceof PathEscapeError || e instanceof SysfsError)) throw e;
-    note(e instanceof PathEscapeError ? 'E_PATH_ESCAPE' : 'E_LOCK_UNAVAILABLE', `the host lock (/run/mdev-agg/lock) could not be released: ${e.message}`);
+    note(...failure(e));
     outcome.unclean = true;
+    return false;
   }
 }
 
@@ -220,18 +230,12 @@ function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, outco
   const created: DevicePlan[] = [];
   let failure: { uuid: string; error: StepFailure } | null = null;
   for (const device of plan.devices) {
-    if (device.action === 'present') {
-      try {
-        for (const op of device.ops) steps.run(op, device.uuid);
-      } catch (e) {
-        if (!(e instanceof StepFailure)) throw e;
-        failure = { uuid: device.uuid, error: e };
-        break;
-      }
-      continue;
-    }
-    const entry = { uuid: device.uuid, parent: device.parent, type: device.type, instances: device.instances, state: 'creating' as const };
     try {
+      if (device.action === 'present') {
+        for (const op of device.ops) steps.run(op, device.uuid);
+        continue;
+      }
+      const entry = { uuid: device.uuid, parent: device.parent, type: device.type, instances: device.instances, state: 'creating' as const };
       // Before the create: a run stopped from here on leaves a journal naming the device.
       journaled(() => (started ? store.recordJournal(entry) : store.startJournal({ pid: process.pid, kind: 'apply', domain: plan.domain, entries: [entry] })));
       started = true;
@@ -312,13 +316,7 @@ function runRelease(plan: Plan, store: StateStore, steps: Steps, note: Note, out
 
 /** A finished run's journal removed; failing that, the next run finds it and reconciles what is already done. */
 function clearJournal(store: StateStore, note: Note, outcome: TransactionOutcome) {
-  try {
-    store.clearJournal();
-  } catch (e) {
-    if (!(e instanceof PathEscapeError || e instanceof SysfsError)) throw e;
-    note('E_JOURNAL', `the journal could not be removed: ${e.message}`);
-    outcome.unclean = true;
-  }
+  storeStep(note, outcome, () => store.clearJournal(), (e) => ['E_JOURNAL', `the journal could not be removed: ${e.message}`]);
 }
 
 /**
@@ -399,15 +397,10 @@ function reconcile(store: StateStore, steps: Steps, note: Note, outcome: Transac
       outcomes.push(`${what}: ${[removed.length ? `removed ${removed.join(', ')}` : 'nothing removed', ...(inUse.length ? [`left ${inUse.join(', ')} in place: in use`] : [])].join('; ')}`);
     }
   }
-  try {
-    // Kept before the journal goes: a run killed in between finds both, and retries each device once more.
-    store.keepUnreconciled(kept.length ? { pid: process.pid, kind: 'apply', domain: null, entries: kept } : null);
-  } catch (e) {
-    if (!(e instanceof PathEscapeError || e instanceof SysfsError)) throw e;
-    note('E_ROLLBACK_FAILED', `reconciling could not remove ${listed(kept.map((k) => k.uuid))} (${reasons.join('; ')}), and could not keep them for a later run: ${e.message}`);
-    outcome.unclean = true;
-    return null;
-  }
+  // Kept before the journal goes: a run killed in between finds both, and retries each device once more.
+  const keep = () => store.keepUnreconciled(kept.length ? { pid: process.pid, kind: 'apply', domain: null, entries: kept } : null);
+  const failure = (e: Error): [Code, string] => ['E_ROLLBACK_FAILED', `reconciling could not remove ${listed(kept.map((k) => k.uuid))} (${reasons.join('; ')}), and could not keep them for a later run: ${e.message}`];
+  if (!storeStep(note, outcome, keep, failure)) return null;
   if (journal) clearJournal(store, note, outcome);
   if (outcomes.length) note('I_RECONCILED', `reconciled ${outcomes.join('; ')}`);
   if (kept.length) {

@@ -8,12 +8,9 @@ import { isSafeSysfsName, normaliseUuid } from '../core/reading/names';
 import { SysfsError } from '../core/host/sysfs';
 import { ConfinedTree } from './files/guarded-fs';
 import { STATE_DIR } from '../core/host/host-layout';
+import type { PlacedDevice } from '../core/host/host-model';
 
-export interface JournalEntry {
-  uuid: string;
-  parent: string;
-  type: string;
-  instances: number;
+export interface JournalEntry extends PlacedDevice {
   /** apply: `creating` before the create write, `done` once verified. release: `removing`. */
   state: 'creating' | 'done' | 'removing';
 }

@@ -4,7 +4,7 @@
  */
 import { type Code, type Diagnostic, type Position, diagnostic } from '../text/diagnostics';
 import type { DomainModel, ManagedDevice } from '../reading/domain';
-import { type Dialect, type HostModel, type HostType, findDevice } from '../host/host-model';
+import { type Dialect, type HostModel, type HostType, type PlacedDevice, findDevice } from '../host/host-model';
 import { existsAsDeclared, hiddenDevice, placeDomain, presentAs } from './placement';
 import { deviceAttr, deviceDir, typeAttr } from '../host/host-layout';
 
@@ -27,11 +27,7 @@ export type PlanOp = { role: OpRole; failure: Code } & (
   | { op: 'exists'; path: string; value: boolean }
 );
 
-export interface DevicePlan {
-  uuid: string;
-  parent: string;
-  type: string;
-  instances: number;
+export interface DevicePlan extends PlacedDevice {
   dialect: Dialect;
   /** create: make it; present: it exists as asked (nothing to do); remove: release it. */
   action: 'create' | 'present' | 'remove' | 'absent';

@@ -25,14 +25,18 @@ export interface SourceStamp {
   migrationVersion: string | null;
 }
 
-/** One aggregation entry as written, inline or in the metadata container. */
-export interface AggregationEntry {
-  origin: 'inline' | 'metadata';
+/** What an aggregation entry asks for: a type, a count, where, how, and the source host's facts. */
+export interface AggregationRequest {
   type: string;
   instances: number;
   parent: string | null;
   method: Method;
   source: SourceStamp | null;
+}
+
+/** One aggregation entry as written, inline or in the metadata container. */
+export interface AggregationEntry extends AggregationRequest {
+  origin: 'inline' | 'metadata';
   element: XmlElement;
 }
 
@@ -48,14 +52,9 @@ export interface MdevHostdev {
 }
 
 /** A device mdev-agg manages: an mdev hostdev with one consistent aggregation entry. */
-export interface ManagedDevice {
+export interface ManagedDevice extends AggregationRequest {
   uuid: string;
   model: MdevModel | null;
-  type: string;
-  instances: number;
-  parent: string | null;
-  method: Method;
-  source: SourceStamp | null;
   /** Where the entry was written (metadata preferred): planning diagnostics point here. */
   at: Position;
   /** Positions of the entry's attributes, by name. */
