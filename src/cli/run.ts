@@ -16,7 +16,7 @@ import { systemClock } from '../shell/clock';
 import { checkedRoot, openHost } from './host-access';
 import { sanitiseLine } from '../core/text/terminal-text';
 
-export const VERSION: string = version;
+const VERSION: string = version;
 
 export async function run(argv: readonly string[], stdin: Stdin, env: Env, options: RunOptions = {}): Promise<RunResult> {
   const out = new Output();

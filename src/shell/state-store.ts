@@ -64,10 +64,10 @@ export class JournalUnreadableError extends Error {
  * ignored.
  */
 export const MAX_JOURNAL_BYTES = 16 * 1024 * 1024;
-export const MAX_JOURNAL_DOMAIN = 256;
+const MAX_JOURNAL_DOMAIN = 256;
 /** How long a lock naming no start time is respected when the caller names no lock timeout. */
 const DEFAULT_UNVERIFIED_HOLDER_MS = 30_000;
-export const LOCK_DIR = STATE_DIR;
+const LOCK_DIR = STATE_DIR;
 const LOCK = `${LOCK_DIR}/lock`;
 const JOURNAL = `${LOCK_DIR}/journal.json`;
 const FILES: Record<JournalFile, string> = { journal: JOURNAL, unreconciled: `${LOCK_DIR}/unreconciled.json` };
@@ -410,8 +410,6 @@ export class MemoryStateStore implements StateStore {
   locked = false;
   journal: Journal | null = null;
   unreconciled: Journal | null = null;
-  /** Journals as written, for tests that stop a run at each step. */
-  readonly history: Journal[] = [];
 
   tryLock() {
     if (this.locked) return false;
@@ -426,14 +424,12 @@ export class MemoryStateStore implements StateStore {
   }
   startJournal(journal: Journal) {
     this.journal = structuredClone(journal);
-    this.history.push(structuredClone(this.journal));
   }
   recordJournal(entry: JournalEntry) {
     if (!this.journal) throw new Error('recordJournal before startJournal');
     const at = this.journal.entries.findIndex((e) => e.uuid === entry.uuid);
     if (at >= 0) this.journal.entries[at] = { ...entry };
     else this.journal.entries.push({ ...entry });
-    this.history.push(structuredClone(this.journal));
   }
   clearJournal() {
     this.journal = null;

@@ -12,7 +12,7 @@ const DEFAULT_PREFIX = 'agg';
 /** libvirt writes these before <metadata>; the container goes after the last one present. */
 const BEFORE_METADATA = ['name', 'uuid', 'genid', 'title', 'description'];
 
-export function deviceElement(entry: EntryToWrite, prefix: string | null): FragmentElement {
+function deviceElement(entry: EntryToWrite, prefix: string | null): FragmentElement {
   const q = (local: string) => (prefix ? `${prefix}:${local}` : local);
   const attributes: [string, string][] = [
     ['uuid', entry.uuid],

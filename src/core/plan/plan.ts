@@ -49,7 +49,7 @@ const expectAtLeast = (role: OpRole, path: string, value: number, failure: Code 
 const exists = (role: OpRole, path: string, value: boolean): PlanOp => ({ op: 'exists', path, value, role, failure: 'E_VERIFY_FAILED' });
 
 /** The operations that create one device in its dialect, and the rollback that removes it. */
-export function creationOps(uuid: string, parent: string, type: HostType, dialect: Dialect, instances: number, model: string | null) {
+function creationOps(uuid: string, parent: string, type: HostType, dialect: Dialect, instances: number, model: string | null) {
   const dev = deviceDir(uuid);
   const ops: PlanOp[] = [];
   const capacity = expectAtLeast('check', typeAttr(parent, type.id, 'available_instances'), instances, 'E_CAPACITY');

@@ -84,7 +84,7 @@ export function readDomain(input: Uint8Array | string, file: string): DomainResu
   return domainFromDocument(read.doc);
 }
 
-export function domainFromDocument(doc: XmlDocument): DomainResult {
+function domainFromDocument(doc: XmlDocument): DomainResult {
   const diagnostics: Diagnostic[] = [];
   const at = (offset: number) => doc.lines.at(offset);
   const report = (code: Code, message: string, offset: number) => diagnostics.push(diagnostic(code, message, doc.file, at(offset)));

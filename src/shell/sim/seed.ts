@@ -5,6 +5,7 @@
  */
 import { readHost } from '../../core/host/read-host';
 import { SysfsView } from '../../core/host/sysfs';
+import { isJsonObject as isRecord } from '../../core/text/json-text';
 import { MDEV_BUS_CLASS } from '../../core/host/host-layout';
 import { speaksAttributeGeneration } from '../../core/host/dialect';
 import type { CreateParser } from './kernel-parse';
@@ -30,9 +31,6 @@ export interface SimParentOverride {
 export interface SimSeedOptions {
   parents?: Record<string, SimParentOverride>;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function resources(value: unknown, where: string): Resources {
   if (!isRecord(value)) throw new Error(`${where}: expected an object of resource amounts`);
