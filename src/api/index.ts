@@ -10,7 +10,7 @@ import { embed } from '../core/edit/embed';
 import { stamp } from '../core/edit/stamp';
 import type { MigrationParent } from '../core/reading/config';
 import type { HostModel } from '../core/host/host-model';
-import { type MigrationReport, checkDomainMigration } from '../core/migration/domain-check';
+import { type MigrationVerdict, checkDomainMigration } from '../core/migration/domain-check';
 import { type DriverPolicy, EMPTY_POLICY } from '../core/migration/policy';
 import { stampsFor } from '../core/migration/stamp-facts';
 import type { HostSnapshot } from '../core/snapshot/model';
@@ -41,7 +41,7 @@ export type { TypeResources, GvtResources } from '../core/host/type-resources';
 // Migration
 export { parsePolicy } from '../core/migration/policy';
 export type { DriverPolicy } from '../core/migration/policy';
-export type { MigrationReport } from '../core/migration/domain-check';
+export type { MigrationVerdict } from '../core/migration/domain-check';
 export type { MigrationParent } from '../core/reading/config';
 export type { DeviceVerdict } from '../core/migration/compat';
 // Editing
@@ -66,7 +66,7 @@ export interface MigrationOptions {
  * come from the `source` snapshot where it holds a device, else from the domain's `<agg:source>`
  * stamps. The offline check, as `mdev-agg migrate-check FILE --source S --target T` makes it.
  */
-export function checkMigration(domain: DomainModel, source: HostSnapshot | null, target: HostSnapshot | HostModel, options: MigrationOptions = {}): MigrationReport {
+export function checkMigration(domain: DomainModel, source: HostSnapshot | null, target: HostSnapshot | HostModel, options: MigrationOptions = {}): MigrationVerdict {
   const host = 'host' in target ? target.host : target;
   return checkDomainMigration(domain, source, host, {
     policy: options.policy ?? EMPTY_POLICY,

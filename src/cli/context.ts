@@ -2,7 +2,6 @@
  * What a command receives and returns. Commands write to buffers, never to the process, so the
  * CLI is a function (`run`) that tests call in-process.
  */
-import type { Diagnostic } from '../core/text/diagnostics';
 import { sanitiseText } from '../core/text/terminal-text';
 import type { Sysfs } from '../core/host/sysfs';
 import type { StateStore } from '../shell/state-store';
@@ -82,6 +81,14 @@ export interface CommandContext {
   nodePath: string;
   /** RunOptions.clock, else the system's. */
   clock: Clock;
+  /** The host root (--root, else MDEV_AGG_ROOT, else /), refused (usage error) when it cannot be a host. */
+  root(): string;
+  /**
+   * The host the command reads and changes, the one way any command reaches it (cli/host-access.ts):
+   * the caller's own (RunOptions.host), else the tree under the root, else with `simulate` a kernel
+   * seeded from that tree. Opened once per run and kind.
+   */
+  host(simulate?: boolean): Host;
   env: Env;
   out: Output;
   options: RunOptions;
@@ -93,10 +100,14 @@ export interface CommandContext {
   readInput(path: string, limit?: number): Promise<InputResult>;
 }
 
+/** A host as a command holds it: where it is, its files, and the lock and journal of changes to it. */
+export interface Host {
+  root: string;
+  sysfs: Sysfs;
+  store: StateStore;
+  /** A kernel seeded from the tree under the root: nothing the command does is written. */
+  simulated: boolean;
+}
+
 /** A command's failure on the command line itself: exit 2 with the message and usage hint. */
 export class UsageError extends Error {}
-
-export interface DiagnosticsReport {
-  ok: boolean;
-  diagnostics: Diagnostic[];
-}

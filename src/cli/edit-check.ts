@@ -4,7 +4,7 @@ import { diagnostic, hasErrors } from '../core/text/diagnostics';
 import { type DomainResult, modelSummary } from '../core/reading/domain';
 import { MAX_XML_BYTES } from '../core/xml/reader';
 import type { CommandContext } from './context';
-import { reportDiagnostics } from './inputs';
+import { printFatalDiagnostics } from './diagnostics-printer';
 
 /**
  * E_XML_TOO_LARGE when a rewrite is larger than any reader (this one, libvirt's) takes: the edit
@@ -13,7 +13,7 @@ import { reportDiagnostics } from './inputs';
 export function refusedAsTooLarge(ctx: CommandContext, text: string, file: string): boolean {
   const bytes = Buffer.byteLength(text);
   if (bytes <= MAX_XML_BYTES) return false;
-  reportDiagnostics(ctx, [diagnostic('E_XML_TOO_LARGE', `the rewritten domain would be ${bytes} bytes, larger than the ${MAX_XML_BYTES} bytes it may have; nothing printed`, file, { line: 1, column: 1 })]);
+  printFatalDiagnostics(ctx, [diagnostic('E_XML_TOO_LARGE', `the rewritten domain would be ${bytes} bytes, larger than the ${MAX_XML_BYTES} bytes it may have; nothing printed`, file, { line: 1, column: 1 })]);
   return true;
 }
 

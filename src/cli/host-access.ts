@@ -1,36 +1,31 @@
-/** The host a command works on: the real tree under the root, or a simulated kernel seeded from it. */
+/**
+ * The one owner of the host a command works on (`ctx.host()`): the host an in-process caller
+ * gave, else the real tree under the root, else (`--simulate`) a kernel seeded from that tree.
+ * Commands never build a host themselves.
+ */
 import { readHost } from '../core/host/read-host';
 import type { HostModel } from '../core/host/host-model';
-import { parseJsonDocument } from '../core/text/json-text';
-import { PathEscapeError, type Sysfs, SysfsError } from '../core/host/sysfs';
-import { MAX_JSON_BYTES } from '../core/text/json-text';
-import { RealSysfs, resolveRoot } from '../shell/real-sysfs';
-import { SimKernel } from '../shell/sim/kernel';
-import { parseSimSeedOptions } from '../shell/sim/seed';
-import { FileStateStore, MemoryStateStore, type StateStore } from '../shell/state-store';
-import { type CommandContext, UsageError } from './context';
-import { rootProblem } from './root-check';
+import { MAX_JSON_BYTES, parseJsonDocument } from '../core/text/json-text';
+import { PathEscapeError, SysfsError } from '../core/host/sysfs';
 import { SIM_OPTIONS_PATH } from '../core/host/host-layout';
+import { RealSysfs, resolveRoot } from '../shell/real-sysfs';
+import { FileStateStore, MemoryStateStore } from '../shell/state-store';
+import { type CommandContext, type Host, UsageError } from './context';
+import { rootProblem } from './root-check';
 
-export interface HostAccess {
-  root: string;
-  sysfs: Sysfs;
-  store: StateStore;
-  simulated: boolean;
-}
-
-/** Beside `sys/`: which types of a tree share a resource pool (fixtures/README.md). */
+/** What opening a host depends on: the command line, the environment and the caller's options. */
+type HostSource = Pick<CommandContext, 'flags' | 'env' | 'options' | 'clock'>;
 
 /** The host root, refused (usage error) when it cannot be a host; a caller's own host needs no sys/ there. */
-export function rootOf(ctx: CommandContext): string {
-  const root = resolveRoot(ctx.flags.root, ctx.env);
-  const problem = rootProblem(root, !ctx.options.host);
+export function checkedRoot(source: HostSource): string {
+  const root = resolveRoot(source.flags.root, source.env);
+  const problem = rootProblem(root, !source.options.host);
   if (problem) throw new UsageError(problem);
   return root;
 }
 
-export function openReal(ctx: CommandContext): RealSysfs {
-  const root = rootOf(ctx);
+function openTree(source: HostSource): RealSysfs {
+  const root = checkedRoot(source);
   try {
     return new RealSysfs(root);
   } catch (e) {
@@ -38,20 +33,35 @@ export function openReal(ctx: CommandContext): RealSysfs {
   }
 }
 
-/** The host to read: the one the caller gave, else the tree under the root. */
-export function hostView(ctx: CommandContext): Sysfs {
-  return ctx.options.host?.sysfs ?? openReal(ctx);
+/**
+ * The host: the caller's own (`RunOptions.host`), else the tree under the root with its lock and
+ * journal under `<root>/run/mdev-agg`. `simulate`: a kernel seeded from the tree, lock and journal
+ * in memory, so nothing is written anywhere; a tree may carry `sim.json` beside `sys/` to declare
+ * shared pools. The store is made on first use: a command that only reads never opens it.
+ */
+export function openHost(source: HostSource, simulate: boolean): Host {
+  const given = source.options.host;
+  if (given) return { root: checkedRoot(source), sysfs: given.sysfs, store: given.store, simulated: simulate };
+  const real = openTree(source);
+  if (!simulate) {
+    let store: FileStateStore | undefined;
+    return {
+      root: real.root,
+      sysfs: real,
+      get store() {
+        return (store ??= new FileStateStore(real.root, process.pid, () => new Date(source.clock.now())));
+      },
+      simulated: false,
+    };
+  }
+  return { root: real.root, sysfs: simulateTree(real), store: new MemoryStateStore(), simulated: true };
 }
 
-/**
- * `--simulate`: a kernel seeded from the tree under the root; lock and journal in memory, so
- * nothing is written anywhere. A tree may carry `sim.json` beside `sys/` to declare shared pools.
- */
-export function openHost(ctx: CommandContext, simulate: boolean): HostAccess {
-  const given = ctx.options.host;
-  if (given) return { root: rootOf(ctx), sysfs: given.sysfs, store: given.store, simulated: simulate };
-  const real = openReal(ctx);
-  if (!simulate) return { root: real.root, sysfs: real, store: new FileStateStore(real.root, process.pid, () => new Date(ctx.clock.now())), simulated: false };
+/** A kernel seeded from the tree and its `sim.json`, refused when it would answer otherwise than the tree reads. */
+function simulateTree(real: RealSysfs) {
+  // Loaded only here: a run on the real host (the hook's) never compiles the simulator.
+  const { SimKernel } = require('../shell/sim/kernel') as typeof import('../shell/sim/kernel');
+  const { parseSimSeedOptions } = require('../shell/sim/seed') as typeof import('../shell/sim/seed');
   const shown = `${real.root === '/' ? '' : real.root}${SIM_OPTIONS_PATH}`;
   let options;
   try {
@@ -64,7 +74,7 @@ export function openHost(ctx: CommandContext, simulate: boolean): HostAccess {
   } catch (e) {
     throw new UsageError(`${shown}: ${(e as Error).message}`);
   }
-  let kernel: SimKernel;
+  let kernel;
   try {
     kernel = SimKernel.seed(real, options);
   } catch (e) {
@@ -76,7 +86,7 @@ export function openHost(ctx: CommandContext, simulate: boolean): HostAccess {
   }
   const mismatch = simulationMismatch(readHost(real), readHost(kernel));
   if (mismatch) throw new UsageError(`the tree under ${real.root} cannot be simulated faithfully: ${mismatch}; the simulated kernel would answer otherwise than the tree reads`);
-  return { root: real.root, sysfs: kernel, store: new MemoryStateStore(), simulated: true };
+  return kernel;
 }
 
 /**

@@ -16,20 +16,9 @@ import { readSnapshot } from '../core/snapshot/read';
 import { MAX_XML_BYTES, tooLargeDiagnostic } from '../core/xml/reader';
 import { ConfinedTree } from '../shell/files/guarded-fs';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from './context';
-import { rootOf } from './host-access';
-import { diagnosticsJson, printDiagnostics, printJson } from './report';
+import { printFatalDiagnostics } from './diagnostics-printer';
 
 type Loaded<T> = T | { exit: ExitCode };
-
-/** Diagnostics that end a command: JSON on stdout with --json, else lines on stderr. */
-export function reportDiagnostics(ctx: CommandContext, diagnostics: Diagnostic[]) {
-  if (ctx.flags.json) printJson(ctx.out, diagnosticsJson(diagnostics));
-  else {
-    const lines = new (ctx.out.constructor as new () => typeof ctx.out)();
-    printDiagnostics(lines, diagnostics, ctx.flags);
-    ctx.out.err(lines.stdout);
-  }
-}
 
 /**
  * A file the user named (`-`: stdin), read and parsed by `parse`; null from it means invalid.
@@ -44,7 +33,7 @@ async function loadParsed<T>(
 ): Promise<Loaded<{ value: T; diagnostics: Diagnostic[] }>> {
   const input = await ctx.readInput(path, limit);
   if (!input.ok && input.tooLarge && tooLarge) {
-    reportDiagnostics(ctx, [tooLarge]);
+    printFatalDiagnostics(ctx, [tooLarge]);
     return { exit: EXIT.NO };
   }
   if (!input.ok) {
@@ -53,7 +42,7 @@ async function loadParsed<T>(
   }
   const { value, diagnostics } = parse(input.data);
   if (value === null) {
-    reportDiagnostics(ctx, diagnostics);
+    printFatalDiagnostics(ctx, diagnostics);
     return { exit: EXIT.NO };
   }
   return { value, diagnostics };
@@ -82,7 +71,7 @@ export async function loadSnapshot(ctx: CommandContext, path: string): Promise<L
 
 /** The host configuration file under the root; a missing file means the defaults. */
 export function loadConfig(ctx: CommandContext): ConfigResult {
-  const root = rootOf(ctx);
+  const root = ctx.root();
   const shown = root === '/' ? CONFIG_PATH : `${root}${CONFIG_PATH}`;
   let tree: ConfinedTree;
   try {
@@ -110,7 +99,7 @@ export function loadConfig(ctx: CommandContext): ConfigResult {
 export async function loadCheckOptions(ctx: CommandContext): Promise<Loaded<{ options: CheckOptions }>> {
   const { config, diagnostics } = loadConfig(ctx);
   if (!config) {
-    reportDiagnostics(ctx, diagnostics);
+    printFatalDiagnostics(ctx, diagnostics);
     return { exit: EXIT.USAGE };
   }
   const allowUnknownDriver = ctx.flag('allow-unknown-driver') || config.allowUnknownDriver;

@@ -7,13 +7,14 @@ import { parseArgs } from 'node:util';
 import { readNamedFile, tooLargeInput } from './named-file';
 import { MAX_JSON_BYTES } from '../core/text/json-text';
 import { COMMANDS, type CommandSpec, type OptionSpec, GLOBAL_OPTIONS, mainHelp, commandHelp } from './command-table';
-import { type CommandContext, type Env, EXIT, Output, type RunOptions, type RunResult, type Stdin, UsageError } from './context';
+import { type CommandContext, type Env, EXIT, type Host, Output, type RunOptions, type RunResult, type Stdin, UsageError } from './context';
 // package.json is the one place the version is written; the bundle takes only this field.
 import { version } from '../../package.json';
 import { systemClock } from '../shell/clock';
+import { checkedRoot, openHost } from './host-access';
 import { sanitiseLine } from '../core/text/terminal-text';
 
-export const VERSION: string = version;
+const VERSION: string = version;
 
 export async function run(argv: readonly string[], stdin: Stdin, env: Env, options: RunOptions = {}): Promise<RunResult> {
   const out = new Output();
@@ -62,6 +63,7 @@ async function dispatch(argv: readonly string[], stdin: Stdin, env: Env, options
     if (declared[name]?.type !== type || declared[name]?.multiple) throw new Error(`${spec.name}: --${name} is not a declared ${type} option`);
     return (parsed.values as Record<string, unknown>)[name];
   };
+  const hosts = new Map<boolean, Host>();
   const context: CommandContext = {
     positionals: parsed.positionals,
     text: (name) => option(name, 'string') as string | undefined,
@@ -69,6 +71,12 @@ async function dispatch(argv: readonly string[], stdin: Stdin, env: Env, options
     cwd,
     nodePath: options.nodePath ?? process.execPath,
     clock: options.clock ?? systemClock,
+    root: () => checkedRoot(context),
+    host(simulate = false) {
+      let host = hosts.get(simulate);
+      if (!host) hosts.set(simulate, (host = openHost(context, simulate)));
+      return host;
+    },
     flags: {
       root: parsed.values.root as string | undefined,
       json: parsed.values.json === true,

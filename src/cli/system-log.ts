@@ -4,7 +4,7 @@
  */
 import type { Diagnostic } from '../core/text/diagnostics';
 import type { LogEntry } from '../core/text/log-entry';
-import type { ExecutionReport } from '../shell/executor';
+import type { TransactionOutcome } from '../shell/executor';
 import { resolveRoot } from '../shell/real-sysfs';
 import { sendToSyslog, syslogSocketUnder } from '../shell/syslog';
 import type { CommandContext } from './context';
@@ -18,17 +18,17 @@ export function logToSystem(ctx: CommandContext, entries: readonly LogEntry[], s
   if (socket) sendToSyslog(socket, entries);
 }
 
-/** A device of the report as the user reads it: `<uuid> <type> x<N> on <parent> [<dialect>]`. */
-export function describeDevice(report: Pick<ExecutionReport, 'plan'>, uuid: string): string {
-  const d = report.plan?.devices.find((p) => p.uuid === uuid);
+/** A device of the outcome as the user reads it: `<uuid> <type> x<N> on <parent> [<dialect>]`. */
+export function describeDevice(outcome: Pick<TransactionOutcome, 'plan'>, uuid: string): string {
+  const d = outcome.plan?.devices.find((p) => p.uuid === uuid);
   return d ? `${uuid} ${d.type} x${d.instances} on ${d.parent} [${d.dialect}]` : uuid;
 }
 
 /** What an apply or release did, for the system log: each device created or removed, and the given diagnostics. */
-export function transactionEntries(report: ExecutionReport, op: string, guest: string | null, diagnostics: readonly Diagnostic[]): LogEntry[] {
+export function transactionEntries(outcome: TransactionOutcome, op: string, guest: string | null, diagnostics: readonly Diagnostic[]): LogEntry[] {
   return [
-    ...report.created.map((uuid): LogEntry => ({ severity: 'info', op, guest, code: 'I_CREATED', message: `created ${describeDevice(report, uuid)}` })),
-    ...report.removed.map((uuid): LogEntry => ({ severity: 'info', op, guest, code: 'I_REMOVED', message: `removed ${describeDevice(report, uuid)}` })),
+    ...outcome.created.map((uuid): LogEntry => ({ severity: 'info', op, guest, code: 'I_CREATED', message: `created ${describeDevice(outcome, uuid)}` })),
+    ...outcome.removed.map((uuid): LogEntry => ({ severity: 'info', op, guest, code: 'I_REMOVED', message: `removed ${describeDevice(outcome, uuid)}` })),
     ...diagnostics.map((d): LogEntry => ({ severity: d.severity, op, guest, code: d.code, message: d.message })),
   ];
 }

@@ -24,7 +24,7 @@ export interface ExecutorOptions {
   beforeWrite?: (index: number, path: string) => void;
 }
 
-export interface ExecutionReport {
+export interface TransactionOutcome {
   plan: Plan | null;
   /** Host read under the lock, before any change. */
   host: HostModel | null;
@@ -44,12 +44,12 @@ class StepFailure extends Error {
 }
 
 /** apply or release one domain, the whole transaction. */
-export function transact(kind: 'apply' | 'release', domain: DomainModel, options: ExecutorOptions): ExecutionReport {
-  const report: ExecutionReport = { plan: null, host: null, diagnostics: [], created: [], removed: [], rolledBack: [], writes: 0, unclean: false };
+export function transact(kind: 'apply' | 'release', domain: DomainModel, options: ExecutorOptions): TransactionOutcome {
+  const outcome: TransactionOutcome = { plan: null, host: null, diagnostics: [], created: [], removed: [], rolledBack: [], writes: 0, unclean: false };
   const positionOf = (uuid: string | null): Position => domain.devices.find((d) => d.uuid === uuid)?.at ?? { line: 1, column: 1 };
   const note: Note = (code, message, uuid = null, severity) => {
     const found = diagnostic(code, message, domain.file, positionOf(uuid));
-    report.diagnostics.push(severity ? { ...found, severity } : found);
+    outcome.diagnostics.push(severity ? { ...found, severity } : found);
   };
 
   const clock = options.clock ?? systemClock;
@@ -66,60 +66,70 @@ export function transact(kind: 'apply' | 'release', domain: DomainModel, options
   for (let locked = tryLock(); locked !== true; locked = tryLock()) {
     if (locked instanceof PathEscapeError) {
       note('E_PATH_ESCAPE', `${locked.message}: the lock and journal stay under the root`);
-      return report;
+      return outcome;
     }
     if (locked instanceof SysfsError) {
       note(locked instanceof FileRefusedError ? locked.refusal : 'E_LOCK_UNAVAILABLE', `the host lock (/run/mdev-agg/lock) cannot be taken: ${locked.message}`);
-      report.unclean = true;
-      return report;
+      outcome.unclean = true;
+      return outcome;
     }
     if (clock.now() >= deadline) {
       note('E_LOCK_TIMEOUT', `the host lock (/run/mdev-agg/lock) is held by a live process; gave up after ${options.lockTimeoutMs} ms`);
-      return report;
+      return outcome;
     }
     clock.sleep(50);
   }
   try {
-    const steps = new Steps(options, report);
-    const unreconciled = reconcile(options.store, steps, note, report);
-    if (unreconciled === null) return report;
+    const steps = new Steps(options, outcome);
+    const unreconciled = reconcile(options.store, steps, note, outcome);
+    if (unreconciled === null) return outcome;
     const stuck = kind === 'apply' ? domain.devices.find((d) => d.uuid !== null && unreconciled.has(d.uuid)) : undefined;
     if (stuck) {
       // Still listed to be removed: taking it for this guest would hand it a device a later run removes.
       note('E_ROLLBACK_FAILED', `${stuck.uuid} was made by an interrupted run and could not be removed yet (W_RECONCILE_PENDING); this domain is refused until it is`, stuck.uuid);
-      report.unclean = true;
-      return report;
+      outcome.unclean = true;
+      return outcome;
     }
-    report.host = readHost(options.sysfs);
-    const plan = kind === 'apply' ? planApply(domain, report.host) : planRelease(domain, report.host);
-    report.plan = plan;
-    report.diagnostics.push(...plan.diagnostics);
+    outcome.host = readHost(options.sysfs);
+    const plan = kind === 'apply' ? planApply(domain, outcome.host) : planRelease(domain, outcome.host);
+    outcome.plan = plan;
+    outcome.diagnostics.push(...plan.diagnostics);
     // An apply is all or nothing. A release frees what exists as declared and leaves (and reports)
     // the rest: one conflicting device must not keep a stopped guest's other devices taken.
-    if (kind === 'apply' && hasErrors(plan.diagnostics)) return report;
+    if (kind === 'apply' && hasErrors(plan.diagnostics)) return outcome;
 
-    if (kind === 'apply') runApply(plan, options.store, steps, note, report);
-    else runRelease(plan, options.store, steps, note, report);
-    return report;
+    if (kind === 'apply') runApply(plan, options.store, steps, note, outcome);
+    else runRelease(plan, options.store, steps, note, outcome);
+    return outcome;
   } finally {
-    unlock(options.store, note, report);
+    unlock(options.store, note, outcome);
   }
 }
 
 /** Releases the lock; its directory replaced meanwhile (a link out of the root, a file) is reported, never an internal error. */
-function unlock(store: StateStore, note: Note, report: ExecutionReport) {
+function unlock(store: StateStore, note: Note, outcome: TransactionOutcome) {
+  storeStep(note, outcome, () => store.unlock(), (e) => [e instanceof PathEscapeError ? 'E_PATH_ESCAPE' : 'E_LOCK_UNAVAILABLE', `the host lock (/run/mdev-agg/lock) could not be released: ${e.message}`]);
+}
+
+/**
+ * A change to the lock or journal after the run's work: its failure on the host (the directory
+ * replaced by a link out of the root, a file error) is noted and leaves the run unclean; false then.
+ */
+function storeStep(note: Note, outcome: TransactionOutcome, change: () => void, failure: (e: PathEscapeError | SysfsError) => [Code, string]): boolean {
   try {
-    store.unlock();
+    change();
+    return true;
   } catch (e) {
     if (!(e instanceof PathEscapeError || e instanceof SysfsError)) throw e;
-    note(e instanceof PathEscapeError ? 'E_PATH_ESCAPE' : 'E_LOCK_UNAVAILABLE', `the host lock (/run/mdev-agg/lock) could not be released: ${e.message}`);
-    report.unclean = true;
+    note(...failure(e));
+    outcome.unclean = true;
+    return false;
   }
 }
 
 /** Performs plan operations on the host, counting writes and turning failures into codes. */
 class Steps {
-  constructor(private readonly options: ExecutorOptions, private readonly report: ExecutionReport) {}
+  constructor(private readonly options: ExecutorOptions, private readonly outcome: TransactionOutcome) {}
 
   /** One operation of the device `uuid`'s plan. */
   run(op: PlanOp, uuid: string, release = false) {
@@ -156,8 +166,8 @@ class Steps {
     switch (op.op) {
       case 'write':
         if (op.role === 'remove') this.refuseIfInUse(uuid);
-        this.options.beforeWrite?.(this.report.writes, op.path);
-        this.report.writes++;
+        this.options.beforeWrite?.(this.outcome.writes, op.path);
+        this.outcome.writes++;
         sysfs.write(op.path, op.data);
         return;
       case 'exists':
@@ -215,23 +225,17 @@ function journaled(write: () => void) {
   }
 }
 
-function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, report: ExecutionReport) {
+function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, outcome: TransactionOutcome) {
   let started = false;
   const created: DevicePlan[] = [];
   let failure: { uuid: string; error: StepFailure } | null = null;
   for (const device of plan.devices) {
-    if (device.action === 'present') {
-      try {
-        for (const op of device.ops) steps.run(op, device.uuid);
-      } catch (e) {
-        if (!(e instanceof StepFailure)) throw e;
-        failure = { uuid: device.uuid, error: e };
-        break;
-      }
-      continue;
-    }
-    const entry = { uuid: device.uuid, parent: device.parent, type: device.type, instances: device.instances, state: 'creating' as const };
     try {
+      if (device.action === 'present') {
+        for (const op of device.ops) steps.run(op, device.uuid);
+        continue;
+      }
+      const entry = { uuid: device.uuid, parent: device.parent, type: device.type, instances: device.instances, state: 'creating' as const };
       // Before the create: a run stopped from here on leaves a journal naming the device.
       journaled(() => (started ? store.recordJournal(entry) : store.startJournal({ pid: process.pid, kind: 'apply', domain: plan.domain, entries: [entry] })));
       started = true;
@@ -247,8 +251,8 @@ function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, repor
     }
   }
   if (!failure) {
-    report.created = created.map((d) => d.uuid);
-    clearJournal(store, note, report);
+    outcome.created = created.map((d) => d.uuid);
+    clearJournal(store, note, outcome);
     return;
   }
   note(failure.error.code, failure.error.message, failure.uuid);
@@ -257,7 +261,7 @@ function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, repor
   const neverAppeared: string[] = [];
   for (const device of [...created].reverse()) {
     try {
-      if (steps.remove(device.uuid, device.rollback)) report.rolledBack.push(device.uuid);
+      if (steps.remove(device.uuid, device.rollback)) outcome.rolledBack.push(device.uuid);
       else neverAppeared.push(device.uuid);
     } catch (e) {
       // Only what the host answered; a stop (or a defect) ends the run here, the journal kept.
@@ -267,9 +271,9 @@ function runApply(plan: Plan, store: StateStore, steps: Steps, note: Note, repor
     }
   }
   if (clean) {
-    clearJournal(store, note, report);
-    if (created.length) note('I_ROLLED_BACK', rollbackSummary(report.rolledBack, neverAppeared));
-  } else report.unclean = true; // the journal stays: the next run retries the removal
+    clearJournal(store, note, outcome);
+    if (created.length) note('I_ROLLED_BACK', rollbackSummary(outcome.rolledBack, neverAppeared));
+  } else outcome.unclean = true; // the journal stays: the next run retries the removal
 }
 
 function rollbackSummary(removed: readonly string[], neverAppeared: readonly string[]): string {
@@ -281,7 +285,7 @@ function rollbackSummary(removed: readonly string[], neverAppeared: readonly str
   return `rolled back: ${parts.join('; ')}`;
 }
 
-function runRelease(plan: Plan, store: StateStore, steps: Steps, note: Note, report: ExecutionReport) {
+function runRelease(plan: Plan, store: StateStore, steps: Steps, note: Note, outcome: TransactionOutcome) {
   const toRemove = plan.devices.filter((d) => d.action === 'remove');
   if (toRemove.length === 0) return;
   try {
@@ -301,24 +305,18 @@ function runRelease(plan: Plan, store: StateStore, steps: Steps, note: Note, rep
   for (const device of toRemove) {
     try {
       for (const op of device.ops) steps.run(op, device.uuid, true);
-      report.removed.push(device.uuid);
+      outcome.removed.push(device.uuid);
     } catch (e) {
       if (!(e instanceof StepFailure)) throw e;
       note(e.code, e.message, device.uuid);
     }
   }
-  clearJournal(store, note, report);
+  clearJournal(store, note, outcome);
 }
 
 /** A finished run's journal removed; failing that, the next run finds it and reconciles what is already done. */
-function clearJournal(store: StateStore, note: Note, report: ExecutionReport) {
-  try {
-    store.clearJournal();
-  } catch (e) {
-    if (!(e instanceof PathEscapeError || e instanceof SysfsError)) throw e;
-    note('E_JOURNAL', `the journal could not be removed: ${e.message}`);
-    report.unclean = true;
-  }
+function clearJournal(store: StateStore, note: Note, outcome: TransactionOutcome) {
+  storeStep(note, outcome, () => store.clearJournal(), (e) => ['E_JOURNAL', `the journal could not be removed: ${e.message}`]);
 }
 
 /**
@@ -326,14 +324,14 @@ function clearJournal(store: StateStore, note: Note, report: ExecutionReport) {
  * devices its text names, for the operator to check; the run goes on, so one damaged journal never
  * blocks every guest of the host. Only when it cannot even be moved does the run stop.
  */
-function setAside(store: StateStore, which: JournalFile, e: JournalUnreadableError, note: Note, report: ExecutionReport): boolean {
+function setAside(store: StateStore, which: JournalFile, e: JournalUnreadableError, note: Note, outcome: TransactionOutcome): boolean {
   const devices = e.devices.length ? `; it names ${e.devices.length} device${e.devices.length === 1 ? '' : 's'} (${listed(e.devices)}): check them in ${MDEV_DEVICES}` : '; it names no device';
   let aside: string | null;
   try {
     aside = store.setJournalAside(which);
   } catch (moveError) {
     note('E_JOURNAL', `${e.message}${devices}; it could not be moved aside (${(moveError as Error).message})`);
-    report.unclean = true;
+    outcome.unclean = true;
     return false;
   }
   note('E_JOURNAL', `${e.message}${devices}; kept as ${aside ?? 'it was'} and not acted on`, null, 'warning');
@@ -343,12 +341,12 @@ function setAside(store: StateStore, which: JournalFile, e: JournalUnreadableErr
 const listed = (uuids: readonly string[]) => `${uuids.slice(0, 20).join(', ')}${uuids.length > 20 ? ', …' : ''}`;
 
 /** A journal file read, or null when absent or set aside; false when it could not even be moved aside. */
-function readJournalFile(store: StateStore, which: JournalFile, note: Note, report: ExecutionReport): Journal | null | false {
+function readJournalFile(store: StateStore, which: JournalFile, note: Note, outcome: TransactionOutcome): Journal | null | false {
   try {
     return which === 'journal' ? store.readJournal() : store.readUnreconciled();
   } catch (e) {
     if (!(e instanceof JournalUnreadableError)) throw e;
-    return setAside(store, which, e, note, report) ? null : false;
+    return setAside(store, which, e, note, outcome) ? null : false;
   }
 }
 
@@ -360,10 +358,10 @@ function readJournalFile(store: StateStore, which: JournalFile, note: Note, repo
  * later run, and a domain naming it is refused until it is gone. Returns those devices, or null
  * when the run must stop (nothing could be kept).
  */
-function reconcile(store: StateStore, steps: Steps, note: Note, report: ExecutionReport): Set<string> | null {
-  const journal = readJournalFile(store, 'journal', note, report);
+function reconcile(store: StateStore, steps: Steps, note: Note, outcome: TransactionOutcome): Set<string> | null {
+  const journal = readJournalFile(store, 'journal', note, outcome);
   if (journal === false) return null;
-  const earlier = readJournalFile(store, 'unreconciled', note, report);
+  const earlier = readJournalFile(store, 'unreconciled', note, outcome);
   if (earlier === false) return null;
   if (!journal && !earlier) return new Set();
   const kept: JournalEntry[] = [];
@@ -399,16 +397,11 @@ function reconcile(store: StateStore, steps: Steps, note: Note, report: Executio
       outcomes.push(`${what}: ${[removed.length ? `removed ${removed.join(', ')}` : 'nothing removed', ...(inUse.length ? [`left ${inUse.join(', ')} in place: in use`] : [])].join('; ')}`);
     }
   }
-  try {
-    // Kept before the journal goes: a run killed in between finds both, and retries each device once more.
-    store.keepUnreconciled(kept.length ? { pid: process.pid, kind: 'apply', domain: null, entries: kept } : null);
-  } catch (e) {
-    if (!(e instanceof PathEscapeError || e instanceof SysfsError)) throw e;
-    note('E_ROLLBACK_FAILED', `reconciling could not remove ${listed(kept.map((k) => k.uuid))} (${reasons.join('; ')}), and could not keep them for a later run: ${e.message}`);
-    report.unclean = true;
-    return null;
-  }
-  if (journal) clearJournal(store, note, report);
+  // Kept before the journal goes: a run killed in between finds both, and retries each device once more.
+  const keep = () => store.keepUnreconciled(kept.length ? { pid: process.pid, kind: 'apply', domain: null, entries: kept } : null);
+  const failure = (e: Error): [Code, string] => ['E_ROLLBACK_FAILED', `reconciling could not remove ${listed(kept.map((k) => k.uuid))} (${reasons.join('; ')}), and could not keep them for a later run: ${e.message}`];
+  if (!storeStep(note, outcome, keep, failure)) return null;
+  if (journal) clearJournal(store, note, outcome);
   if (outcomes.length) note('I_RECONCILED', `reconciled ${outcomes.join('; ')}`);
   if (kept.length) {
     note('W_RECONCILE_PENDING', `could not remove ${reasons.join('; ')}; kept in /run/mdev-agg/unreconciled.json, retried by every run, and a domain naming ${kept.length === 1 ? 'it' : 'one of them'} is refused until then`);

@@ -8,12 +8,9 @@ import { isSafeSysfsName, normaliseUuid } from '../core/reading/names';
 import { SysfsError } from '../core/host/sysfs';
 import { ConfinedTree } from './files/guarded-fs';
 import { STATE_DIR } from '../core/host/host-layout';
+import type { PlacedDevice } from '../core/host/host-model';
 
-export interface JournalEntry {
-  uuid: string;
-  parent: string;
-  type: string;
-  instances: number;
+export interface JournalEntry extends PlacedDevice {
   /** apply: `creating` before the create write, `done` once verified. release: `removing`. */
   state: 'creating' | 'done' | 'removing';
 }
@@ -67,10 +64,10 @@ export class JournalUnreadableError extends Error {
  * ignored.
  */
 export const MAX_JOURNAL_BYTES = 16 * 1024 * 1024;
-export const MAX_JOURNAL_DOMAIN = 256;
+const MAX_JOURNAL_DOMAIN = 256;
 /** How long a lock naming no start time is respected when the caller names no lock timeout. */
 const DEFAULT_UNVERIFIED_HOLDER_MS = 30_000;
-export const LOCK_DIR = STATE_DIR;
+const LOCK_DIR = STATE_DIR;
 const LOCK = `${LOCK_DIR}/lock`;
 const JOURNAL = `${LOCK_DIR}/journal.json`;
 const FILES: Record<JournalFile, string> = { journal: JOURNAL, unreconciled: `${LOCK_DIR}/unreconciled.json` };

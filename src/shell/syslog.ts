@@ -8,7 +8,7 @@ import { ConfinedTree, operatorPathKind } from './files/guarded-fs';
 import { type LogEntry, SYSLOG_MESSAGE_BYTES, syslogLine } from '../core/text/log-entry';
 import { SYSLOG_SOCKET } from '../core/host/host-layout';
 
-export const SYSLOG_TAG = 'mdev-agg';
+const SYSLOG_TAG = 'mdev-agg';
 
 /**
  * The socket `<root>/dev/log` leads to: a socket, or a link to one (journald's `/dev/log` is a link

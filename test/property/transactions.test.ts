@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { readDomain, type DomainModel } from '../../src/core/reading/domain';
 import { readHost } from '../../src/core/host/read-host';
 import type { HostDevice } from '../../src/core/host/host-model';
-import { type ExecutionReport, transact } from '../../src/shell/executor';
+import { type TransactionOutcome, transact } from '../../src/shell/executor';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import type { SimKernelSpec } from '../../src/shell/sim/spec';
 import { MemoryStateStore } from '../../src/shell/state-store';
@@ -152,7 +152,7 @@ function runScenario({ host, domains: draws, steps }: { host: string; domains: D
         return hit;
       }, f.errno);
     }
-    let report: ExecutionReport | null = null;
+    let report: TransactionOutcome | null = null;
     try {
       report = transact(op, domain, {
         sysfs: kernel,

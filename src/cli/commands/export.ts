@@ -12,8 +12,8 @@ import { readHost } from '../../core/host/read-host';
 import { ConfinedTree, makeOperatorDirectory } from '../../shell/files/guarded-fs';
 import { describeFileFailure } from '../file-failure';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
-import { loadDomain, reportDiagnostics } from '../inputs';
-import { hostView } from '../host-access';
+import { loadDomain } from '../inputs';
+import { printFatalDiagnostics } from '../diagnostics-printer';
 import { requireOperatorDirectory } from '../operator-directory';
 
 type Format = 'mdevctl' | 'nodedev';
@@ -29,11 +29,11 @@ export async function exportCommand(ctx: CommandContext): Promise<ExitCode> {
   const loaded = await loadDomain(ctx, ctx.positionals[0]!);
   if ('exit' in loaded) return loaded.exit;
   const { model } = loaded;
-  const host = exportNeedsHost(model) ? readHost(hostView(ctx)) : null;
+  const host = exportNeedsHost(model) ? readHost(ctx.host().sysfs) : null;
   const { devices, diagnostics } = exportDevices(model, host);
   if (to === 'nodedev') diagnostics.push(...unnamedParents(devices, model));
   if (hasErrors(diagnostics)) {
-    reportDiagnostics(ctx, diagnostics);
+    printFatalDiagnostics(ctx, diagnostics);
     return EXIT.NO;
   }
 

@@ -2,14 +2,13 @@ import { hasErrors } from '../../core/text/diagnostics';
 import { sanitiseLine } from '../../core/text/terminal-text';
 import type { CheckOptions } from '../../core/migration/compat';
 import { checkDomainMigration } from '../../core/migration/domain-check';
-import { migrationReportText } from '../../core/migration/report-text';
+import { migrationVerdictText } from '../../core/migration/verdict-text';
 import { readHost } from '../../core/host/read-host';
 import type { HostSnapshot } from '../../core/snapshot/model';
 import { migrationVersionWriter } from '../../shell/migration-version-writer';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
-import { openHost } from '../host-access';
 import { loadCheckOptions, loadDomain, loadSnapshot } from '../inputs';
-import { printDiagnostics, printJson } from '../report';
+import { diagnosticsText, printJson } from '../diagnostics-printer';
 
 const FLEET_OPTIONS = ['domains', 'source-dir', 'targets'] as const;
 
@@ -49,32 +48,31 @@ export async function migrateCheckCommand(ctx: CommandContext): Promise<ExitCode
     targetName = `${loaded.snapshot.name ?? '(unnamed)'} (${targetPath})`;
   } else {
     // Live: this host is the target, and its kernel answers the migration_version protocol.
-    const host = openHost(ctx, ctx.flag('simulate'));
+    const host = ctx.host(ctx.flag('simulate'));
     target = readHost(host.sysfs);
     options.writeMigrationVersion = migrationVersionWriter(host.sysfs);
     targetName = `this host (${host.root}${host.simulated ? ', simulated' : ''})`;
   }
 
-  const report = checkDomainMigration(domain.model, source, target, options);
-  const diagnostics = [...domain.diagnostics, ...report.diagnostics];
+  const verdict = checkDomainMigration(domain.model, source, target, options);
+  const diagnostics = [...domain.diagnostics, ...verdict.diagnostics];
   if (ctx.flags.json) {
     printJson(ctx.out, {
       ok: !hasErrors(diagnostics),
-      compatible: report.compatible,
+      compatible: verdict.compatible,
       domain: domain.model.name,
       source: sourcePath ?? null,
       target: targetPath ?? 'live',
-      devices: report.devices,
+      devices: verdict.devices,
       diagnostics,
     });
   } else {
     const sourceName = source ? `${source.name ?? '(unnamed)'} (${sourcePath})` : 'the domain\'s stamps';
-    ctx.out.out(migrationReportText(`migration of ${sanitiseLine(domain.model.name ?? '(unnamed domain)')}: source ${sourceName}, target ${targetName}`, report.devices, report.compatible));
+    ctx.out.out(migrationVerdictText(`migration of ${sanitiseLine(domain.model.name ?? '(unnamed domain)')}: source ${sourceName}, target ${targetName}`, verdict.devices, verdict.compatible));
     if (!ctx.flags.quiet) {
-      const lines = new (ctx.out.constructor as new () => typeof ctx.out)();
-      printDiagnostics(lines, domain.diagnostics, ctx.flags);
-      if (lines.stdout) ctx.out.err(lines.stdout);
+      const lines = diagnosticsText(domain.diagnostics, ctx.flags);
+      if (lines) ctx.out.err(lines);
     }
   }
-  return report.compatible && !hasErrors(diagnostics) ? EXIT.OK : EXIT.NO;
+  return verdict.compatible && !hasErrors(diagnostics) ? EXIT.OK : EXIT.NO;
 }

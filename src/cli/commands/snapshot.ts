@@ -4,8 +4,7 @@ import { isOneLine } from '../../core/snapshot/values';
 import { writeSnapshot } from '../../core/snapshot/write';
 import { readHostName } from '../../shell/host-name';
 import { type CommandContext, type Env, EXIT, type ExitCode, UsageError } from '../context';
-import { hostView } from '../host-access';
-import { printJson } from '../report';
+import { printJson } from '../diagnostics-printer';
 
 /** Seconds since the epoch from SOURCE_DATE_EPOCH (reproducible output), else the clock. */
 function generatedAt(env: Env, now: number): string {
@@ -18,7 +17,7 @@ function generatedAt(env: Env, now: number): string {
 }
 
 export function snapshotCommand(ctx: CommandContext): ExitCode {
-  const view = hostView(ctx);
+  const view = ctx.host().sysfs;
   const given = ctx.text('name');
   if (given !== undefined && !isOneLine(given)) throw new UsageError('--name must be one non-empty line');
   const snapshot: HostSnapshot = { name: given ?? readHostName(view), generated: generatedAt(ctx.env, ctx.clock.now()), host: readHost(view) };

@@ -7,9 +7,9 @@ import { stampsFor } from '../../core/migration/stamp-facts';
 import { isOneLine } from '../../core/snapshot/values';
 import { readHostName } from '../../shell/host-name';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
-import { loadDomain, reportDiagnostics } from '../inputs';
+import { loadDomain } from '../inputs';
+import { printFatalDiagnostics } from '../diagnostics-printer';
 import { checkSameModel, refusedAsTooLarge } from '../edit-check';
-import { hostView } from '../host-access';
 
 /**
  * The domain with `<agg:source>` filled from this host for every managed device. The stamp lives
@@ -32,11 +32,11 @@ export async function stampCommand(ctx: CommandContext): Promise<ExitCode> {
     model = embedded.model!;
   }
 
-  const view = hostView(ctx);
+  const view = ctx.host().sysfs;
   const hostName = given ?? readHostName(view);
   const { stamps, diagnostics } = stampsFor(model, readHost(view), hostName);
   if (hasErrors(diagnostics)) {
-    reportDiagnostics(ctx, diagnostics);
+    printFatalDiagnostics(ctx, diagnostics);
     return EXIT.NO;
   }
   const text = stamp(model, stamps);

@@ -2,11 +2,10 @@ import { readHost } from '../../core/host/read-host';
 import type { HostType } from '../../core/host/host-model';
 import { aggregateResources, largestAggregate, readTypeResources, resourcesFor, resourcesText } from '../../core/host/type-resources';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
-import { hostView } from '../host-access';
-import { printJson } from '../report';
+import { printJson } from '../diagnostics-printer';
 
 export function typesCommand(ctx: CommandContext): ExitCode {
-  const host = readHost(hostView(ctx));
+  const host = readHost(ctx.host().sysfs);
   if (ctx.flags.json) {
     const parents = host.parents.map((p) => ({ ...p, types: p.types.map((t) => ({ ...t, gives: typeGivesJson(t) })) }));
     printJson(ctx.out, { ok: true, parents, problems: host.problems });

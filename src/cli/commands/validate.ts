@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { type Diagnostic, hasErrors } from '../../core/text/diagnostics';
 import { MAX_XML_BYTES } from '../../core/xml/reader';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
-import { diagnosticsJson, printDiagnostics, printJson } from '../report';
+import { diagnosticsJson, printDiagnostics, printJson } from '../diagnostics-printer';
 import { type FileVerdict, fileVerdict } from '../validate-file';
 
 /** Below this many files a worker thread's start costs more than it saves. */

@@ -17,8 +17,7 @@ import { parentRuleOf } from '../../core/plan/placement';
 import { migrationVersionWriter } from '../../shell/migration-version-writer';
 import { loadConfig } from '../inputs';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
-import { hostView } from '../host-access';
-import type { failureLine } from './hook-report';
+import type { failureLine } from './hook-log';
 import type { HookCall } from './run-hook';
 
 export function migrateHook(ctx: CommandContext, call: HookCall, xml: Uint8Array): ExitCode {
@@ -32,7 +31,7 @@ export function migrateHook(ctx: CommandContext, call: HookCall, xml: Uint8Array
   const { config, diagnostics: configDiagnostics } = loadConfig(ctx);
   if (!config) return fail(configDiagnostics);
 
-  const sysfs = hostView(ctx);
+  const sysfs = ctx.host().sysfs;
   const host = readHost(sysfs);
   const check = checkDomainMigration(model, null, host, {
     policy: config.driverPolicy,

@@ -7,7 +7,7 @@
 import { mentionsAggregation } from '../../core/reading/domain-precheck';
 import { type HookAction, hookOperation } from '../../core/hook/hook-operation';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
-import { HookLog } from './hook-report';
+import { HookLog } from './hook-log';
 
 export interface HookCall {
   guest: string;

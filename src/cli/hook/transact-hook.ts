@@ -9,7 +9,6 @@ import { readDomain } from '../../core/reading/domain';
 import { transact } from '../../shell/executor';
 import { loadConfig } from '../inputs';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
-import { openHost } from '../host-access';
 import { transactionEntries } from '../system-log';
 import type { HookCall } from './run-hook';
 
@@ -28,12 +27,12 @@ export function transactHook(ctx: CommandContext, call: HookCall, kind: 'apply' 
   if (!loaded.config) call.log.fail(loaded.diagnostics, 'goes on with the default configuration', 'warning');
   const config = loaded.config ?? DEFAULT_CONFIG;
 
-  const access = openHost(ctx, false);
-  const report = transact(kind, model, { sysfs: access.sysfs, store: access.store, lockTimeoutMs: config.lockTimeoutMs, clock: ctx.clock });
-  const failed = hasErrors(report.diagnostics);
+  const access = ctx.host();
+  const outcome = transact(kind, model, { sysfs: access.sysfs, store: access.store, lockTimeoutMs: config.lockTimeoutMs, clock: ctx.clock });
+  const failed = hasErrors(outcome.diagnostics);
   // The failure first (stderr and the log), then what was done and undone (the log only).
-  if (failed) call.log.fail(report.diagnostics);
-  call.log.note(...transactionEntries(report, call.op, call.guest, report.diagnostics.filter((d) => d.severity === 'info')));
+  if (failed) call.log.fail(outcome.diagnostics);
+  call.log.note(...transactionEntries(outcome, call.op, call.guest, outcome.diagnostics.filter((d) => d.severity === 'info')));
   if (!failed) return EXIT.OK;
-  return report.unclean ? EXIT.HOST : EXIT.NO;
+  return outcome.unclean ? EXIT.HOST : EXIT.NO;
 }

@@ -8,7 +8,6 @@ import { readDomain } from '../../core/reading/domain';
 import { readHost } from '../../core/host/read-host';
 import { domainStatus } from '../../core/plan/status';
 import { type CommandContext, EXIT, type ExitCode } from '../context';
-import { hostView } from '../host-access';
 import type { HookCall } from './run-hook';
 
 export function verifyHook(ctx: CommandContext, call: HookCall, xml: Uint8Array): ExitCode {
@@ -19,7 +18,7 @@ export function verifyHook(ctx: CommandContext, call: HookCall, xml: Uint8Array)
       return EXIT.OK;
     }
     if (model.devices.length === 0) return EXIT.OK;
-    const wrong = domainStatus(model, readHost(hostView(ctx))).filter((s) => s.state !== 'present');
+    const wrong = domainStatus(model, readHost(ctx.host().sysfs)).filter((s) => s.state !== 'present');
     if (wrong.length) {
       const each = wrong.map((s) => `${s.uuid} ${s.state === 'absent' ? 'is absent' : s.state === 'unreadable' ? `cannot be checked (${s.problem})` : `is ${s.actual!.type} x${s.actual!.instances} on ${s.actual!.parent}`}`);
       call.log.say('warning', 'W_DEVICE_NOT_AS_DECLARED', `mdev-agg: reconnect of guest '${call.guest}': ${wrong.length} of ${model.devices.length} aggregated mdevs not as declared: ${each.join('; ')}`);

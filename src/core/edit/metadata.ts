@@ -1,24 +1,18 @@
 /** Edits that add aggregation entries to a domain's metadata container, creating it if needed. */
-import { AGGREGATION_NS, type DomainModel, type SourceStamp } from '../reading/domain';
-import type { Method } from '../reading/names';
+import { AGGREGATION_NS, type AggregationRequest, type DomainModel, type SourceStamp } from '../reading/domain';
 import { childElements } from '../xml/reader';
 import { type FragmentElement, type Layout, fragmentLines } from './fragment';
 import { type TextEdit, appendChildren, insertAfter } from './text-edits';
 
-export interface EntryToWrite {
+export interface EntryToWrite extends AggregationRequest {
   uuid: string;
-  type: string;
-  instances: number;
-  parent: string | null;
-  method: Method;
-  source: SourceStamp | null;
 }
 
 const DEFAULT_PREFIX = 'agg';
 /** libvirt writes these before <metadata>; the container goes after the last one present. */
 const BEFORE_METADATA = ['name', 'uuid', 'genid', 'title', 'description'];
 
-export function deviceElement(entry: EntryToWrite, prefix: string | null): FragmentElement {
+function deviceElement(entry: EntryToWrite, prefix: string | null): FragmentElement {
   const q = (local: string) => (prefix ? `${prefix}:${local}` : local);
   const attributes: [string, string][] = [
     ['uuid', entry.uuid],

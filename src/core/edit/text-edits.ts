@@ -23,6 +23,7 @@ function lineStartOf(text: string, offset: number): number {
 }
 
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  // By offset in the text, not by name: the one order of names does not apply.
   const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
   let out = '';
   let at = 0;

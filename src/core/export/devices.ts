@@ -9,7 +9,7 @@ import type { DomainModel, ManagedDevice } from '../reading/domain';
 import { type HostModel, findParent, findType } from '../host/host-model';
 import { decidedParent, placeDomain } from '../plan/placement';
 
-export const COUNT_ATTRIBUTE = 'mdev/aggregated_instances';
+const COUNT_ATTRIBUTE = 'mdev/aggregated_instances';
 
 export interface ExportDevice {
   uuid: string;

@@ -4,7 +4,7 @@
  * printing, keys in the order mdev_type, start, attrs; parents and UUIDs sorted). Pure.
  */
 import type { ExportDevice } from './devices';
-import { byCodeUnits } from '../text/order';
+import { byCodeUnits, byKey } from '../text/order';
 
 /** A JSON value whose object keys keep the order given (a JS object would move integer-like keys first). */
 type Ordered = string | Ordered[] | { entries: [string, Ordered][] };
@@ -43,7 +43,7 @@ export function mdevctlDumpJson(devices: readonly ExportDevice[]): string {
       parent,
       devices
         .filter((d) => d.parent === parent)
-        .sort((a, b) => byCodeUnits(a.uuid, b.uuid))
+        .sort(byKey((d) => d.uuid))
         .map((d) => ({ entries: [[d.uuid, config(d)]] })),
     ]),
   };

@@ -58,7 +58,7 @@ const UNREADABLE_INPUT_EXIT = (aborts: boolean) => (aborts ? 2 : 0);
  */
 const STDIN_READ_BYTES = MAX_JSON_BYTES + 1;
 /** How long `hook run` waits for stdin to end, in seconds. */
-export const HOOK_STDIN_TIMEOUT_S = HOOK_STDIN_TIMEOUT_MS / 1000;
+const HOOK_STDIN_TIMEOUT_S = HOOK_STDIN_TIMEOUT_MS / 1000;
 /** The line `hook run` says when stdin did not end in time (src/cli/run.ts readInput), after `of guest '<guest>'`. */
 const TIMED_OUT = `: standard input cannot be read: ETIMEDOUT (standard input did not end within ${HOOK_STDIN_TIMEOUT_S} s)`;
 

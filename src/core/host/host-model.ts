@@ -40,10 +40,15 @@ export interface HostParent {
   types: HostType[];
 }
 
-export interface HostDevice {
+/** A device of a host: its UUID, the parent and type it is of, and how many instances it carries. */
+export interface PlacedDevice {
   uuid: string;
   parent: string;
   type: string;
+  instances: number;
+}
+
+export interface HostDevice extends PlacedDevice {
   /** Aggregated count: generation A `aggregated_instances`, generation B `mdev/aggregated_instances`; 1 otherwise. */
   instances: number;
   /** Generation B only: `mdev/max_aggregation` when present. */

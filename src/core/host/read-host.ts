@@ -4,10 +4,12 @@
  * becomes a HostProblem and a null field or a skipped entry; reading a host never throws.
  */
 import { quoted } from '../text/diagnostics';
-import type { Dialect, HostDevice, HostModel, HostParent, HostProblem, HostType } from './host-model';
+import { byKey } from '../text/order';
+import type { HostDevice, HostModel, HostParent, HostProblem, HostType } from './host-model';
 import { isSafeSysfsName, normaliseUuid, parseKernelUnsigned } from '../reading/names';
 import { PathEscapeError, SysfsError, SysfsView } from './sysfs';
 import { MDEV_BUS_CLASS, MDEV_DEVICES, moduleVersion } from './host-layout';
+import { CREATE_OPTION_FILE, typeDialect } from './dialect';
 
 /** Larger files are not attributes (a sysfs attribute fits in a page); they are refused. */
 export const MAX_HOST_FILE_BYTES = 64 * 1024;
@@ -22,7 +24,6 @@ const FREE_TEXT = /^[^\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u206
 const ONE_LINE = /^[\x20-\x7e]+$/;
 const DEVICE_API = /^[A-Za-z0-9_.-]{1,64}$/;
 const PCI_ID = /^0x([0-9a-fA-F]{4})$/;
-const ATTRIBUTE_GENERATION = /(^|[\s,])aggregation: yes($|[\s,])/;
 
 /** The file's text without the one newline the kernel prints after it. */
 const chomp = (text: string): string => (text.endsWith('\n') ? text.slice(0, -1) : text);
@@ -176,13 +177,13 @@ export function readHost(view: SysfsView): HostModel {
     }
     parents.push(real === null ? readParent(reader, name) : reader.within(dir, real, () => readParent(reader, name)));
   }
-  parents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  parents.sort(byKey((p) => p.name));
   const devices: HostDevice[] = [];
   for (const name of reader.list(MDEV_DEVICES) ?? []) {
     const device = readDevice(reader, name);
     if (device !== null) devices.push(device);
   }
-  devices.sort((a, b) => (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0));
+  devices.sort(byKey((d) => d.uuid));
   return { parents, devices, problems: reader.problems };
 }
 
@@ -204,7 +205,7 @@ function readParent(reader: HostReader, name: string): HostParent {
   const deviceId = pciId('device');
   const typesDir = `${dir}/mdev_supported_types`;
   const types = reader.safeNames(typesDir, 'type', 'missing: the parent offers no types').map((id) => readType(reader, `${typesDir}/${id}`, id));
-  types.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  types.sort(byKey((t) => t.id));
   return { name, driver, driverVersion, vendorId, deviceId, types };
 }
 
@@ -217,18 +218,9 @@ function readType(reader: HostReader, dir: string, id: string): HostType {
   const description = optional('description', FREE_TEXT, 'text');
   const deviceApi = reader.matching(`${dir}/device_api`, true, DEVICE_API, 'a device API name');
   const availableInstances = reader.unsigned(`${dir}/available_instances`, true);
-  let dialect: Dialect;
-  let maxAggregation: number | null;
-  if (present.has('aggregation')) {
-    dialect = 'create-option';
-    maxAggregation = reader.unsigned(`${dir}/aggregation`, true);
-  } else if (description !== null && ATTRIBUTE_GENERATION.test(description)) {
-    dialect = 'attribute';
-    maxAggregation = null;
-  } else {
-    dialect = 'none';
-    maxAggregation = 1;
-  }
+  const dialect = typeDialect(present, description);
+  // create-option: the type's file; attribute: per device, known only after create; none: one.
+  const maxAggregation = dialect === 'create-option' ? reader.unsigned(`${dir}/${CREATE_OPTION_FILE}`, true) : dialect === 'attribute' ? null : 1;
   const migrationVersion = present.has('migration_version') ? readMigrationVersion(reader, `${dir}/migration_version`) : null;
   return { id, name, description, deviceApi, availableInstances, dialect, maxAggregation, migrationVersion };
 }

@@ -7,7 +7,7 @@ import type { HostSnapshot } from '../snapshot/model';
 import { type CheckOptions, type DeviceVerdict, judgeDevices } from './compat';
 import { sourceFactsFor } from './source-facts';
 
-export interface MigrationReport {
+export interface MigrationVerdict {
   compatible: boolean;
   devices: DeviceVerdict[];
   /** One per check that is not ok, pointing at the device's entry in the domain. */
@@ -16,7 +16,7 @@ export interface MigrationReport {
 
 const CHECK_ATTRIBUTE = { type: 'type', count: 'instances', driver: null } as const;
 
-export function checkDomainMigration(domain: DomainModel, source: HostSnapshot | null, target: HostModel, options: CheckOptions): MigrationReport {
+export function checkDomainMigration(domain: DomainModel, source: HostSnapshot | null, target: HostModel, options: CheckOptions): MigrationVerdict {
   const requirements = domain.devices.map((device) => ({ device, source: sourceFactsFor(device, source) }));
   const devices = judgeDevices(requirements, target, options);
   const diagnostics: Diagnostic[] = [];
@@ -38,11 +38,11 @@ export function checkDomainMigration(domain: DomainModel, source: HostSnapshot |
  * entry naming no parent, and every named parent the target could not use (under `prefer`). The
  * migrate hook writes these into the XML, so that prepare creates each device where it was judged.
  */
-export function parentChanges(domain: DomainModel, report: MigrationReport): ParentChange[] {
+export function parentChanges(domain: DomainModel, verdict: MigrationVerdict): ParentChange[] {
   const changes: ParentChange[] = [];
-  report.devices.forEach((verdict, i) => {
+  verdict.devices.forEach((judged, i) => {
     const device = domain.devices[i]!;
-    const to = verdict.checks.count.parent;
+    const to = judged.checks.count.parent;
     if (to !== null && to !== device.parent) changes.push({ uuid: device.uuid, from: device.parent, to });
   });
   return changes;

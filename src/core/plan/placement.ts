@@ -46,7 +46,7 @@ export type Decision =
   | ({ kind: 'refused' } & Refusal);
 
 /** The dialect a device uses: `method` forces one; `auto` takes what the type announces. */
-export function dialectFor(device: Pick<ManagedDevice, 'method'>, type: HostType): Dialect {
+function dialectFor(device: Pick<ManagedDevice, 'method'>, type: HostType): Dialect {
   if (device.method === 'create-option') return 'create-option';
   if (device.method === 'attribute') return 'attribute';
   return type.dialect;

@@ -29,7 +29,7 @@ function jsonOp(op: PlanOp) {
   return shown;
 }
 
-export function describeOp(op: PlanOp): string {
+function describeOp(op: PlanOp): string {
   switch (op.op) {
     case 'write':
       return `write ${JSON.stringify(op.data)} > ${op.path}`;

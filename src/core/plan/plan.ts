@@ -4,7 +4,7 @@
  */
 import { type Code, type Diagnostic, type Position, diagnostic } from '../text/diagnostics';
 import type { DomainModel, ManagedDevice } from '../reading/domain';
-import { type Dialect, type HostModel, type HostType, findDevice } from '../host/host-model';
+import { type Dialect, type HostModel, type HostType, type PlacedDevice, findDevice } from '../host/host-model';
 import { existsAsDeclared, hiddenDevice, placeDomain, presentAs } from './placement';
 import { deviceAttr, deviceDir, typeAttr } from '../host/host-layout';
 
@@ -27,11 +27,7 @@ export type PlanOp = { role: OpRole; failure: Code } & (
   | { op: 'exists'; path: string; value: boolean }
 );
 
-export interface DevicePlan {
-  uuid: string;
-  parent: string;
-  type: string;
-  instances: number;
+export interface DevicePlan extends PlacedDevice {
   dialect: Dialect;
   /** create: make it; present: it exists as asked (nothing to do); remove: release it. */
   action: 'create' | 'present' | 'remove' | 'absent';
@@ -53,7 +49,7 @@ const expectAtLeast = (role: OpRole, path: string, value: number, failure: Code 
 const exists = (role: OpRole, path: string, value: boolean): PlanOp => ({ op: 'exists', path, value, role, failure: 'E_VERIFY_FAILED' });
 
 /** The operations that create one device in its dialect, and the rollback that removes it. */
-export function creationOps(uuid: string, parent: string, type: HostType, dialect: Dialect, instances: number, model: string | null) {
+function creationOps(uuid: string, parent: string, type: HostType, dialect: Dialect, instances: number, model: string | null) {
   const dev = deviceDir(uuid);
   const ops: PlanOp[] = [];
   const capacity = expectAtLeast('check', typeAttr(parent, type.id, 'available_instances'), instances, 'E_CAPACITY');

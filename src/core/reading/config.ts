@@ -35,7 +35,7 @@ export type MigrationParent = (typeof MIGRATION_PARENT_VALUES)[number];
 export const DEFAULT_CONFIG: Config = { lockTimeoutMs: 30_000, allowUnknownDriver: false, driverPolicy: EMPTY_POLICY, migrationParent: 'prefer' };
 
 /** Longer waits would hold a guest's start (the hook) for minutes; refuse them. */
-export const MAX_LOCK_TIMEOUT_MS = 600_000;
+const MAX_LOCK_TIMEOUT_MS = 600_000;
 
 export type ConfigResult = { config: Config; diagnostics: Diagnostic[] } | { config: null; diagnostics: Diagnostic[] };
 

@@ -25,14 +25,18 @@ export interface SourceStamp {
   migrationVersion: string | null;
 }
 
-/** One aggregation entry as written, inline or in the metadata container. */
-export interface AggregationEntry {
-  origin: 'inline' | 'metadata';
+/** What an aggregation entry asks for: a type, a count, where, how, and the source host's facts. */
+export interface AggregationRequest {
   type: string;
   instances: number;
   parent: string | null;
   method: Method;
   source: SourceStamp | null;
+}
+
+/** One aggregation entry as written, inline or in the metadata container. */
+export interface AggregationEntry extends AggregationRequest {
+  origin: 'inline' | 'metadata';
   element: XmlElement;
 }
 
@@ -48,14 +52,9 @@ export interface MdevHostdev {
 }
 
 /** A device mdev-agg manages: an mdev hostdev with one consistent aggregation entry. */
-export interface ManagedDevice {
+export interface ManagedDevice extends AggregationRequest {
   uuid: string;
   model: MdevModel | null;
-  type: string;
-  instances: number;
-  parent: string | null;
-  method: Method;
-  source: SourceStamp | null;
   /** Where the entry was written (metadata preferred): planning diagnostics point here. */
   at: Position;
   /** Positions of the entry's attributes, by name. */
@@ -85,7 +84,7 @@ export function readDomain(input: Uint8Array | string, file: string): DomainResu
   return domainFromDocument(read.doc);
 }
 
-export function domainFromDocument(doc: XmlDocument): DomainResult {
+function domainFromDocument(doc: XmlDocument): DomainResult {
   const diagnostics: Diagnostic[] = [];
   const at = (offset: number) => doc.lines.at(offset);
   const report = (code: Code, message: string, offset: number) => diagnostics.push(diagnostic(code, message, doc.file, at(offset)));
@@ -262,6 +261,7 @@ export function domainFromDocument(doc: XmlDocument): DomainResult {
     container,
     doc,
   };
+  // By position in the file (a number order, not the order of names).
   return { model, diagnostics: diagnostics.sort((a, b) => a.line - b.line || a.column - b.column) };
 }
 

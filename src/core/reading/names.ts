@@ -15,7 +15,7 @@ export function normaliseUuid(text: string): string | null {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-export const MAX_SYSFS_NAME_BYTES = 128;
+const MAX_SYSFS_NAME_BYTES = 128;
 const SYSFS_NAME = /^[A-Za-z0-9_.:+-]+$/;
 
 /** A name safe as one path component of a root-run write: conservative charset, not . or .. */

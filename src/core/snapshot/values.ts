@@ -15,10 +15,10 @@ const XS_DATE_TIME = /^-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[
 export const isDateTime = (text: string): boolean => XS_DATE_TIME.test(text);
 
 /** Canonical unsigned decimal 0..4294967295 (no sign, no leading zero); null otherwise. */
-export const parseCount = (text: string): number | null => (text.endsWith('\n') ? null : parseKernelUnsigned(text));
+const parseCount = (text: string): number | null => (text.endsWith('\n') ? null : parseKernelUnsigned(text));
 
 /** A count read by a snapshot reader after its rule passed; null stays null (absent). */
-export const countOrNull = (text: string | null): number | null => (text === null ? null : parseCount(text));
+const countOrNull = (text: string | null): number | null => (text === null ? null : parseCount(text));
 
 /** A value rule of schemas/host.rng: what a value must be (for messages) and the test. */
 export type Rule = { what: string; test: (value: string) => boolean; range?: string };
@@ -27,10 +27,10 @@ const DIALECTS: readonly Dialect[] = ['create-option', 'attribute', 'none'];
 
 export const SYSFS_NAME: Rule = { what: 'a sysfs name ([A-Za-z0-9_.:+-], 1..128, not . or ..)', test: isSafeSysfsName };
 export const LINE: Rule = { what: 'one non-empty line', test: isOneLine };
-export const TEXT: Rule = { what: 'text XML can carry', test: (v) => withoutNonXmlChars(v) === v };
+const TEXT: Rule = { what: 'text XML can carry', test: (v) => withoutNonXmlChars(v) === v };
 export const PCI_ID: Rule = { what: 'four lower-case hex digits', test: isPciId };
 export const UUID: Rule = { what: 'a lower-case dashed UUID', test: isLowerUuid };
-export const DATE_TIME: Rule = { what: 'an xs:dateTime', test: isDateTime };
+const DATE_TIME: Rule = { what: 'an xs:dateTime', test: isDateTime };
 /** Canonical decimals from `min` to `max`; `range` names the bounds for forms that write numbers. */
 const countRule = (min: number, max: number): Rule => ({
   what: `a decimal ${min}..${max} without sign or leading zero`,
@@ -41,8 +41,8 @@ const countRule = (min: number, max: number): Rule => ({
   },
 });
 export const COUNT = countRule(0, 0xffffffff);
-export const POSITIVE = countRule(1, MAX_INSTANCES);
-export const DIALECT: Rule = { what: 'create-option, attribute or none', test: (v) => (DIALECTS as readonly string[]).includes(v) };
+const POSITIVE = countRule(1, MAX_INSTANCES);
+const DIALECT: Rule = { what: 'create-option, attribute or none', test: (v) => (DIALECTS as readonly string[]).includes(v) };
 
 /**
  * A field of the snapshot (an attribute in XML, a member in JSON): its rule, whether it must be

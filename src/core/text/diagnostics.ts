@@ -80,7 +80,7 @@ export const CODES = {
 
 export type Code = keyof typeof CODES;
 
-export function severityOf(code: Code): Severity {
+function severityOf(code: Code): Severity {
   if (code.startsWith('W_')) return 'warning';
   if (code.startsWith('I_')) return 'info';
   return 'error';

@@ -20,6 +20,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PathEscapeError, SysfsError } from '../../core/host/sysfs';
+import { byCodeUnits } from '../../core/text/order';
 
 /** What a refusal of this module means, as a diagnostic code. */
 export type FileRefusal = 'E_FILE_TYPE' | 'E_FILE_TOO_LARGE' | 'E_FILE_HARD_LINK' | 'E_PATH_ESCAPE';
@@ -76,6 +77,24 @@ function readBuffer(bytes: number): Buffer {
   // Each piece starts on an 8-byte boundary, as typed-array views of the bytes may need.
   slabUsed += (bytes + 7) & ~7;
   return room;
+}
+
+/** Runs `use` on an open descriptor and closes it; a failure that is not a SysfsError yet becomes one of `file`. */
+function usingDescriptor<T>(fd: number, file: string, op: Op, use: () => T): T {
+  try {
+    return use();
+  } catch (err) {
+    if (err instanceof SysfsError) throw err;
+    throw new SysfsError(errnoOf(err), file, op);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** One write(2) of all of `bytes`; a short write is EIO, as retrying could make a sysfs store act twice. */
+function writeOnce(fd: number, bytes: Buffer, file: string): void {
+  const written = fs.writeSync(fd, bytes, 0, bytes.length, null);
+  if (written !== bytes.length) throw new SysfsError('EIO', file, 'write', `short write: ${written} of ${bytes.length} bytes`);
 }
 
 /**
@@ -143,22 +162,17 @@ export function readOperatorFile(file: string, limit: number): Buffer {
   } catch (err) {
     throw new SysfsError(errnoOf(err), file, 'read');
   }
-  try {
+  return usingDescriptor(fd, file, 'read', () => {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) throw new FileRefusedError('E_FILE_TYPE', stat.isDirectory() ? 'EISDIR' : 'EINVAL', file, 'read', `${kindOf(stat)}, not a regular file`);
     return boundedRead(fd, limit, file, 'read', undefined, stat.size);
-  } catch (err) {
-    if (err instanceof SysfsError) throw err;
-    throw new SysfsError(errnoOf(err), file, 'read');
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }
 
 /** The names in a directory the operator named, sorted. */
 export function listOperatorDirectory(dir: string): string[] {
   try {
-    return fs.readdirSync(dir).sort();
+    return fs.readdirSync(dir).sort(byCodeUnits);
   } catch (err) {
     throw new SysfsError(errnoOf(err), dir, 'list');
   }
@@ -255,7 +269,7 @@ export class ConfinedTree {
     const real = this.resolve(hostPath, 'list');
     if (real === null) return null;
     try {
-      return fs.readdirSync(real).sort();
+      return fs.readdirSync(real).sort(byCodeUnits);
     } catch (err) {
       const errno = errnoOf(err);
       if (errno === 'ENOENT' || errno === 'ENOTDIR') return null;
@@ -279,14 +293,7 @@ export class ConfinedTree {
   private readInto(hostPath: string, limit: number, buffer?: Buffer): Buffer | null {
     const opened = this.open(hostPath, O_RDONLY, 'read');
     if (opened === null) return null;
-    try {
-      return boundedRead(opened, limit, hostPath, 'read', buffer);
-    } catch (err) {
-      if (err instanceof SysfsError) throw err;
-      throw new SysfsError(errnoOf(err), hostPath, 'read');
-    } finally {
-      fs.closeSync(opened);
-    }
+    return usingDescriptor(opened, hostPath, 'read', () => boundedRead(opened, limit, hostPath, 'read', buffer));
   }
 
   /**
@@ -297,16 +304,7 @@ export class ConfinedTree {
   write(hostPath: string, data: string): void {
     const fd = this.open(hostPath, O_WRONLY, 'write');
     if (fd === null) throw new SysfsError('ENOENT', hostPath, 'write');
-    try {
-      const bytes = Buffer.from(data, 'utf8');
-      const written = fs.writeSync(fd, bytes, 0, bytes.length, null);
-      if (written !== bytes.length) throw new SysfsError('EIO', hostPath, 'write', `short write: ${written} of ${bytes.length} bytes`);
-    } catch (err) {
-      if (err instanceof SysfsError) throw err;
-      throw new SysfsError(errnoOf(err), hostPath, 'write');
-    } finally {
-      fs.closeSync(fd);
-    }
+    usingDescriptor(fd, hostPath, 'write', () => writeOnce(fd, Buffer.from(data, 'utf8'), hostPath));
   }
 
   /**
@@ -318,18 +316,12 @@ export class ConfinedTree {
     this.refuseUnderSys(hostPath, 'write');
     const fd = this.open(hostPath, O_WRONLY | O_APPEND, 'write');
     if (fd === null) throw new SysfsError('ENOENT', hostPath, 'write');
-    try {
+    usingDescriptor(fd, hostPath, 'write', () => {
       const bytes = Buffer.from(text, 'utf8');
       if (fs.fstatSync(fd).size + bytes.length > limit) throw new FileRefusedError('E_FILE_TOO_LARGE', 'EFBIG', hostPath, 'write', `would grow past ${limit} bytes`);
-      const written = fs.writeSync(fd, bytes, 0, bytes.length, null);
-      if (written !== bytes.length) throw new SysfsError('EIO', hostPath, 'write', `short write: ${written} of ${bytes.length} bytes`);
+      writeOnce(fd, bytes, hostPath);
       fs.fsyncSync(fd);
-    } catch (err) {
-      if (err instanceof SysfsError) throw err;
-      throw new SysfsError(errnoOf(err), hostPath, 'write');
-    } finally {
-      fs.closeSync(fd);
-    }
+    });
   }
 
   /**

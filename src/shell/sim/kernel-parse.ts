@@ -19,7 +19,7 @@ const digitValue = (c: string): number => {
  * kstrtoull (lib/kstrtox.c): optional '+', base 0 picks 16 for `0x` + hex digit, 8 for a
  * leading 0, else 10; base 16 skips a `0x`; at least one digit; one trailing newline; nothing else.
  */
-export function kstrtoull(text: string, base: 0 | 8 | 10 | 16, max: bigint = 0xffffffffffffffffn): ParseResult<bigint> {
+function kstrtoull(text: string, base: 0 | 8 | 10 | 16, max: bigint = 0xffffffffffffffffn): ParseResult<bigint> {
   let s = text.startsWith('+') ? text.slice(1) : text;
   let radix = base;
   if (radix === 0) {
@@ -54,7 +54,7 @@ export function kstrtouint(text: string, base: 0 | 10): ParseResult<number> {
 /** kstrtoul on a 64-bit kernel; the value is kept as a bigint. */
 export const kstrtoul = (text: string, base: 0 | 10): ParseResult<bigint> => kstrtoull(text, base);
 
-export const UUID_STRING_LEN = 36;
+const UUID_STRING_LEN = 36;
 
 /** uuid_is_valid + guid_parse over the first 36 characters: lower-case dashed form, or null. */
 export function parseKernelUuid(text: string): string | null {

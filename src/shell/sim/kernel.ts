@@ -18,6 +18,7 @@ import type {
   SimTypeSpec,
 } from './spec';
 import { Errno, SimTree } from './tree';
+import { byCodeUnits } from '../../core/text/order';
 
 /** One write as the simulated kernel saw it; `errno` null when it succeeded. */
 export interface SimWrite {
@@ -119,7 +120,7 @@ export class SimKernel implements Sysfs {
   list(path: string): string[] | null {
     const found = this.resolve(path, 'list');
     if (found === null || found.node.kind !== 'dir') return null;
-    return [...found.node.children.keys()].sort();
+    return [...found.node.children.keys()].sort(byCodeUnits);
   }
 
   read(path: string): string | null {

@@ -5,7 +5,9 @@
  */
 import { readHost } from '../../core/host/read-host';
 import { SysfsView } from '../../core/host/sysfs';
+import { isJsonObject as isRecord } from '../../core/text/json-text';
 import { MDEV_BUS_CLASS } from '../../core/host/host-layout';
+import { speaksAttributeGeneration } from '../../core/host/dialect';
 import type { CreateParser } from './kernel-parse';
 import type { Resources, SimAggregation, SimKernelSpec, SimParentSpec, SimTypeSpec } from './spec';
 
@@ -29,11 +31,6 @@ export interface SimParentOverride {
 export interface SimSeedOptions {
   parents?: Record<string, SimParentOverride>;
 }
-
-const GENERATION_B_DESCRIPTION = /(^|[\s,])aggregation: (yes|no)($|[\s,])/;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function resources(value: unknown, where: string): Resources {
   if (!isRecord(value)) throw new Error(`${where}: expected an object of resource amounts`);
@@ -103,7 +100,7 @@ export function simSpecFromView(view: SysfsView, options: SimSeedOptions = {}): 
       if (!parent.types.some((t) => t.id === id)) throw new Error(`sim.json names type ${id}, which parent ${parent.name} lacks`);
     }
     const driverDir = parent.driver === null ? null : view.realpath(`${classDir}/driver`);
-    const generationB = parent.types.some((t) => GENERATION_B_DESCRIPTION.test(t.description ?? ''));
+    const generationB = speaksAttributeGeneration(parent.types);
     const types: SimTypeSpec[] = parent.types.map((type) => {
       const typeOptions = override.types?.[type.id] ?? {};
       const typeDir = `${classDir}/mdev_supported_types/${type.id}`;

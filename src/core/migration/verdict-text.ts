@@ -1,7 +1,7 @@
-/** The migration report as text: one block per device, one line per check, the verdict last. Pure. */
+/** A migration verdict as text: one block per device, one line per check, the verdict last. Pure. */
 import type { DeviceVerdict } from './compat';
 
-export function migrationReportText(heading: string, devices: readonly DeviceVerdict[], compatible: boolean): string {
+export function migrationVerdictText(heading: string, devices: readonly DeviceVerdict[], compatible: boolean): string {
   const lines = [heading];
   if (devices.length === 0) lines.push('  no aggregated mdev to check');
   for (const d of devices) {
