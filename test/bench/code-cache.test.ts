@@ -4,11 +4,11 @@
  * start-up time).
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { builtCli } from '../helpers/built-cli';
 import { REPO } from '../helpers/golden';
+import { tempDir } from '../helpers/temp-dir';
 
 const dist = () => dirname(builtCli());
 const domain = join(REPO, 'fixtures/domains/example-gvt.xml');
@@ -37,7 +37,7 @@ describe('GIVEN the built CLI', () => {
   });
 
   test('WHEN the bundle is another build (same length) THEN the cache is not used and the CLI works', () => {
-    const copy = mkdtempSync(join(tmpdir(), 'mdev-agg-dist-'));
+    const copy = tempDir('mdev-agg-dist-');
     cpSync(dist(), copy, { recursive: true });
     const bundle = join(copy, 'mdev-agg-cli.js');
     const source = readFileSync(bundle, 'utf8');
@@ -48,7 +48,7 @@ describe('GIVEN the built CLI', () => {
   });
 
   test('WHEN the cache is damaged or missing THEN V8 compiles the bundle from source and the CLI works', () => {
-    const copy = mkdtempSync(join(tmpdir(), 'mdev-agg-dist-'));
+    const copy = tempDir('mdev-agg-dist-');
     cpSync(dist(), copy, { recursive: true });
     const cache = join(copy, 'mdev-agg-cli.v8cache');
     const data = readFileSync(cache);

@@ -4,15 +4,15 @@
  * everything else reaches the CLI with the whole of stdin.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtCli } from '../helpers/built-cli';
 import { REPO } from '../helpers/golden';
+import { tempDir } from '../helpers/temp-dir';
 
 const example = readFileSync(join(REPO, 'fixtures/domains/example-gvt.xml'), 'utf8');
 const plain = readFileSync(join(REPO, 'fixtures/domains/no-mdev.xml'), 'utf8');
-const emptyRoot = mkdtempSync(join(tmpdir(), 'mdev-agg-early-exit-'));
+const emptyRoot = tempDir('mdev-agg-early-exit-');
 mkdirSync(join(emptyRoot, 'sys')); // a host with sysfs and no mdev parent
 
 /** Runs the built CLI; `cliLoaded`: whether the CLI bundle ran (its requires name it in Node's module debug log). */

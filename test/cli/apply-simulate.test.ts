@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, json } from '../helpers/cli';
+import { domainXml } from '../helpers/domain-builder';
 import { copyHost, treePicture } from '../helpers/tree';
 
 describe('GIVEN the bundled example domain and host', () => {
@@ -26,9 +27,7 @@ describe('GIVEN the bundled example domain and host', () => {
   test('WHEN the tree already has the device as declared THEN status is present and apply writes nothing', async () => {
     const { parent, root } = copyHost('gvt-attribute');
     const xml = join(parent, 'existing.xml');
-    writeFileSync(xml, `<domain><name>existing</name><devices><hostdev mode='subsystem' type='mdev' model='vfio-pci'>
-      <source><address uuid='53764d0e-85a0-42b4-af5c-2046b460b1dc'/></source>
-      <aggregation type='i915-GVTg_V5_8' instances='4' parent='0000:00:02.0'/></hostdev></devices></domain>`);
+    writeFileSync(xml, domainXml([{ uuid: '53764d0e-85a0-42b4-af5c-2046b460b1dc', type: 'i915-GVTg_V5_8', instances: 4, parent: '0000:00:02.0' }], { name: 'existing' }));
     const status = await cli(['status', xml, '--root', root, '--json']);
     expect(status.code).toBe(0);
     expect(json(status).devices[0]).toMatchObject({ state: 'present', actual: { type: 'i915-GVTg_V5_8', instances: 4, parent: '0000:00:02.0' } });

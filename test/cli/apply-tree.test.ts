@@ -7,21 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, json } from '../helpers/cli';
+import { domainXml } from '../helpers/domain-builder';
 import { copyHost, treePicture } from '../helpers/tree';
 
 const UUID = '4b20d080-1b54-4048-85b3-a6a62d165c01';
 const TYPE_DIR = 'sys/devices/pci0000:00/0000:00:02.0/mdev_supported_types';
 
-const domain = (type: string, instances: number) => `<domain type='kvm'>
-  <name>tree-guest</name>
-  <devices>
-    <hostdev mode='subsystem' type='mdev' model='vfio-pci'>
-      <source><address uuid='${UUID}'/></source>
-      <aggregation type='${type}' instances='${instances}' parent='0000:00:02.0'/>
-    </hostdev>
-  </devices>
-</domain>
-`;
+const domain = (type: string, instances: number) => domainXml([{ uuid: UUID, type, instances, parent: '0000:00:02.0' }], { name: 'tree-guest' });
 
 describe.each([
   ['gvt-create-option', 'i915-GVTg_V5_aggregate', 4, `${UUID},aggregate=4`],

@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
-import { type HookDevice, libvirtDomain } from '../helpers/hook';
+import { type MdevDevice, libvirtDomain } from '../helpers/domain-builder';
 import { REPO } from '../helpers/golden';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -11,7 +11,7 @@ const B = '0a2f7094-29a9-48c8-bb01-9d4c04b538ae';
 const C = '7c6683ba-5a72-440f-9ada-a69006579227';
 const GVT_ATTRIBUTE = join(REPO, 'fixtures/hosts/gvt-attribute');
 
-function domainFile(devices: HookDevice[]) {
+function domainFile(devices: MdevDevice[]) {
   const dir = tempDir('mdev-agg-export-');
   const file = join(dir, 'guest.xml');
   writeFileSync(file, libvirtDomain('guest', devices));
@@ -19,7 +19,7 @@ function domainFile(devices: HookDevice[]) {
 }
 
 describe('GIVEN a domain whose devices name their parents', () => {
-  const devices: HookDevice[] = [
+  const devices: MdevDevice[] = [
     { uuid: A, type: 'i915-GVTg_V5_8', instances: 4, parent: '0000:00:02.0', method: 'attribute' },
     { uuid: C, type: 'nvidia-256', instances: 1, parent: '0000:41:00.0' },
     { uuid: B, type: 'i915-GVTg_V5_4', instances: 1, parent: '0000:00:02.0' },

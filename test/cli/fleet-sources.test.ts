@@ -3,21 +3,20 @@
  * domain's devices (the choice would follow the order of the names), and a listed target whose
  * name does not resolve (a name that is not UTF-8).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, json } from '../helpers/cli';
 import { REPO } from '../helpers/golden';
+import { tempDir } from '../helpers/temp-dir';
 
 const CORPUS = join(REPO, 'fixtures/migration');
 
 describe('fleet mode: sources and targets that names must not decide', () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'mdev-agg-fleet-sources-'));
+    dir = tempDir('mdev-agg-fleet-sources-');
     for (const sub of ['domains', 'sources', 'targets']) mkdirSync(join(dir, sub));
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
   const fleet = () => cli(['migrate-check', '--domains', join(dir, 'domains'), '--source-dir', join(dir, 'sources'), '--targets', join(dir, 'targets'), '--json']);
 
   test('GIVEN two source snapshots holding the domain\'s device with different facts WHEN checked under either name order THEN neither is taken, with a warning, and the verdicts are the same', async () => {

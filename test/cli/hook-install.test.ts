@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { run } from '../../src/cli/run';
 import { WRAPPER_MARKER } from '../../src/core/hook/hook-wrapper';
 import { builtCli } from '../helpers/built-cli';
-import { libvirtDomain } from '../helpers/hook';
+import { libvirtDomain } from '../helpers/domain-builder';
 import { copyHost } from '../helpers/tree';
 import { tempDir } from '../helpers/temp-dir';
 

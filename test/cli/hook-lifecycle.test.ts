@@ -7,8 +7,9 @@ import { readHost } from '../../src/core/host/read-host';
 import type { SimKernelSpec } from '../../src/shell/sim/spec';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
-import { type HookDevice, type HookHost, hook, libvirtDomain, withMigrationVersion } from '../helpers/hook';
-import { GVT_PARENT, attributeHost, createOptionHost, plainHost } from '../helpers/sim-hosts';
+import { type MdevDevice, libvirtDomain } from '../helpers/domain-builder';
+import { type HookHost, hook } from '../helpers/hook';
+import { GVT_PARENT, attributeHost, createOptionHost, plainHost, withMigrationVersion } from '../helpers/host-builder';
 
 const U = ['c2177883-f1bb-47f0-914d-32a22e3a8801', 'c2177883-f1bb-47f0-914d-32a22e3a8802'];
 
@@ -24,7 +25,7 @@ const nvidiaStamp = { host: 'hv-b', driver: 'nvidia', driverVersion: '535.104.05
  * the first and none for the second (placement: most room, ties by name, each device seeing what
  * the earlier took).
  */
-const dialects: [string, () => SimKernelSpec, HookDevice[], string[], string[]][] = [
+const dialects: [string, () => SimKernelSpec, MdevDevice[], string[], string[]][] = [
   [
     'create-option',
     () => withMigrationVersion(createOptionHost(), 'i915-GVTg_V5_aggregate', GVT_AGG_VERSION),
@@ -59,7 +60,7 @@ const dialects: [string, () => SimKernelSpec, HookDevice[], string[], string[]][
 
 /** The host's mdevs as `uuid parent type xN`. */
 const devicesOn = (host: HookHost) => readHost(host.sysfs).devices.map((d) => `${d.uuid} ${d.parent} ${d.type} x${d.instances}`);
-const expected = (devices: HookDevice[], parents: string[]) => devices.map((d, i) => `${d.uuid} ${parents[i]} ${d.type} x${d.instances}`);
+const expected = (devices: MdevDevice[], parents: string[]) => devices.map((d, i) => `${d.uuid} ${parents[i]} ${d.type} x${d.instances}`);
 
 /** Each call must succeed silently except where libvirt reads stdout. */
 async function call(host: HookHost, guest: string, op: string, subop: string, extra: string, xml: string) {

@@ -1,16 +1,16 @@
 /** The hook per operation: exit codes, stdout and stderr as libvirt reads them (README "libvirt integration"). */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { readDomain } from '../../src/core/reading/domain';
 import { readHost } from '../../src/core/host/read-host';
 import { domainStatus } from '../../src/core/plan/status';
 import type { Sysfs } from '../../src/core/host/sysfs';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
-import { hook, libvirtDomain, withMigrationVersion } from '../helpers/hook';
-import { GVT_PARENT, attributeHost, plainHost } from '../helpers/sim-hosts';
+import { compatibleVersions, configRoot } from '../helpers/config-builder';
+import { libvirtDomain } from '../helpers/domain-builder';
+import { hook } from '../helpers/hook';
+import { GVT_PARENT, attributeHost, plainHost, withMigrationVersion } from '../helpers/host-builder';
 import { copyHost, treePicture } from '../helpers/tree';
-import { tempDir } from '../helpers/temp-dir';
 
 const U1 = '53764d0e-85a0-42b4-af5c-2046b460b1dc';
 const U2 = '53764d0e-85a0-42b4-af5c-2046b460b1dd';
@@ -25,13 +25,6 @@ const noHost = { sysfs: untouchable, store: new MemoryStateStore() };
 
 const simHost = (spec = attributeHost()) => ({ sysfs: SimKernel.build(spec), store: new MemoryStateStore() });
 const statesOf = (xml: string, sysfs: Sysfs) => domainStatus(readDomain(xml, 'x').model!, readHost(sysfs)).map((s) => s.state);
-/** A root holding only <root>/etc/mdev-agg/config.json. */
-const rootWith = (config: string) => {
-  const root = tempDir('mdev-agg-config-');
-  mkdirSync(join(root, 'etc/mdev-agg'), { recursive: true });
-  writeFileSync(join(root, 'etc/mdev-agg/config.json'), config);
-  return root;
-};
 const aggregated = libvirtDomain('g', [{ uuid: U1, type: 'i915-GVTg_V5_8', instances: 3, parent: GVT_PARENT }]);
 
 describe('GIVEN a guest without aggregated mdevs', () => {
@@ -151,14 +144,14 @@ describe('GIVEN a guest with an aggregated mdev', () => {
 describe('GIVEN the configuration file', () => {
 
   test('WHEN it is broken THEN prepare refuses to start the guest, naming the file, line and column', async () => {
-    const root = rootWith('{\n  "lockTimeoutMs": 100,\n}\n');
+    const root = configRoot('{\n  "lockTimeoutMs": 100,\n}\n');
     const r = await hook(['g', 'prepare', 'begin', '-'], aggregated, simHost(), { MDEV_AGG_ROOT: root });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`mdev-agg: prepare of guest 'g' failed: E_CONFIG_INVALID: not valid JSON: Expected double-quoted property name in JSON at position 26 (${root}/etc/mdev-agg/config.json:3:1)\n`);
   });
 
   test('WHEN it is broken THEN release still releases, with the defaults, and says so', async () => {
-    const root = rootWith('[]');
+    const root = configRoot('[]');
     const host = simHost();
     await hook(['g', 'prepare', 'begin', '-'], aggregated, host);
     const r = await hook(['g', 'release', 'end', '-'], aggregated, host, { MDEV_AGG_ROOT: root });
@@ -168,7 +161,7 @@ describe('GIVEN the configuration file', () => {
   });
 
   test('WHEN it sets lockTimeoutMs THEN a held lock makes prepare give up after that time', async () => {
-    const root = rootWith('{"lockTimeoutMs": 0}');
+    const root = configRoot({ lockTimeoutMs: 0 });
     const store = new MemoryStateStore();
     store.tryLock();
     const r = await hook(['g', 'prepare', 'begin', '-'], aggregated, { sysfs: SimKernel.build(attributeHost()), store }, { MDEV_AGG_ROOT: root });
@@ -221,7 +214,7 @@ describe('GIVEN an incoming migration (migrate on the destination)', () => {
     const r = await hook(['g', 'migrate', 'begin', '-'], aggregated, simHost());
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^mdev-agg: migrate of guest 'g' failed: C_DRIVER_UNKNOWN: /);
-    const root = rootWith('{"allowUnknownDriver": true}');
+    const root = configRoot({ allowUnknownDriver: true });
     expect(await hook(['g', 'migrate', 'begin', '-'], aggregated, simHost(), { MDEV_AGG_ROOT: root })).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
@@ -230,7 +223,7 @@ describe('GIVEN an incoming migration (migrate on the destination)', () => {
     const r = await hook(['g', 'migrate', 'begin', '-'], newer, simHost(plainHost()));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/C_DRIVER_INCOMPATIBLE: .*nvidia 535\.129\.03 on the source, 535\.104\.05 on 0000:41:00\.0, and no policy allows it/);
-    const root = rootWith('{"driverPolicy": {"drivers": {"nvidia": {"compatible": [["535.104.05", "535.129.03"]]}}}}');
+    const root = configRoot({ driverPolicy: compatibleVersions('nvidia', '535.104.05', '535.129.03') });
     expect(await hook(['g', 'migrate', 'begin', '-'], newer, simHost(plainHost()), { MDEV_AGG_ROOT: root })).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
@@ -268,7 +261,7 @@ describe('GIVEN an incoming migration (migrate on the destination)', () => {
       { uuid: U1, type: 'nvidia-259', instances: 1, parent: '0000:41:00.0', source: nvidia },
       { uuid: U2, type: 'nvidia-259', instances: 1, parent: '0000:41:00.0', source: nvidia },
     ]);
-    const r = await hook(['g', 'migrate', 'begin', '-'], xml, simHost(plainHost()), { MDEV_AGG_ROOT: rootWith('{"migrationParent": "require"}') });
+    const r = await hook(['g', 'migrate', 'begin', '-'], xml, simHost(plainHost()), { MDEV_AGG_ROOT: configRoot({ migrationParent: 'require' }) });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^mdev-agg: migrate of guest 'g' failed: C_COUNT_UNSUPPORTED: mdev 53764d0e-85a0-42b4-af5c-2046b460b1dd: the target cannot create nvidia-259 x1: 0000:41:00\.0: [^\n]*\n$/);

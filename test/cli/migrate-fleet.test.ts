@@ -1,11 +1,11 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../src/cli/run';
 import { snapshotJson } from '../../src/core/snapshot/model';
 import { readSnapshot } from '../../src/core/snapshot/read';
 import { cli, json } from '../helpers/cli';
 import { REPO } from '../helpers/golden';
+import { tempDir } from '../helpers/temp-dir';
 
 const CORPUS = join(REPO, 'fixtures/migration');
 const DOMAINS = ['acme-one.xml', 'gvt-one.xml', 'gvt-one-unstamped.xml', 'no-managed.xml', 'nv-no-parent.xml', 'nv-one.xml'];
@@ -15,7 +15,7 @@ describe('migrate-check fleet mode', () => {
   let dir: string;
   let argv: string[];
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'mdev-agg-fleet-'));
+    dir = tempDir('mdev-agg-fleet-');
     for (const sub of ['domains', 'sources', 'targets']) mkdirSync(join(dir, sub));
     for (const f of DOMAINS) copyFileSync(join(CORPUS, 'domains', f), join(dir, 'domains', f));
     for (const f of TARGETS) copyFileSync(join(CORPUS, 'snapshots', f), join(dir, 'targets', f));
@@ -24,7 +24,6 @@ describe('migrate-check fleet mode', () => {
     copyFileSync(join(CORPUS, 'snapshots/gvt-src.xml'), join(dir, 'sources/gvt-source.xml'));
     argv = ['migrate-check', '--domains', join(dir, 'domains'), '--source-dir', join(dir, 'sources'), '--targets', join(dir, 'targets')];
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('GIVEN domains, sources and targets WHEN checked as a fleet THEN each domain lists the targets that can take it, with its source snapshot', async () => {
     const r = await cli([...argv, '--json']);
@@ -90,7 +89,7 @@ describe('migrate-check fleet mode', () => {
 
   /** A copy of the fleet's directories with every snapshot in its JSON form (`snapshot --json`). */
   const asJson = (): string[] => {
-    const copy = mkdtempSync(join(tmpdir(), 'mdev-agg-fleet-json-'));
+    const copy = tempDir('mdev-agg-fleet-json-');
     for (const sub of ['sources', 'targets']) {
       mkdirSync(join(copy, sub));
       const files = sub === 'targets' ? TARGETS : ['hv-nv-src.xml', 'gvt-source.xml'];
@@ -104,29 +103,25 @@ describe('migrate-check fleet mode', () => {
 
   test('GIVEN the snapshots in their JSON form WHEN checked as a fleet THEN the matrix is the one the XML form gives', async () => {
     const jsonArgv = asJson();
-    try {
-      const fromXml = json(await cli([...argv, '--json']));
-      const fromJson = json(await cli([...jsonArgv, '--json']));
-      expect(fromJson.targets).toEqual(fromXml.targets);
-      expect(fromJson.domains).toEqual(fromXml.domains.map((d: { source: string | null }) => ({ ...d, source: d.source?.replace(/\.xml$/, '.json') ?? null })));
-      // One host in both forms is ambiguous: refused as a usage error
-      copyFileSync(join(dir, 'targets', 'nv-tgt-same.xml'), join(jsonArgv[6]!, 'nv-tgt-same.xml'));
-      const both = await cli(jsonArgv);
-      expect(both.code).toBe(2);
-      expect(both.stderr).toMatch(/--targets .*: nv-tgt-same has both nv-tgt-same\.xml and nv-tgt-same\.json; keep one/);
-      // ... in --source-dir too, even where the stamp's host names the file directly
-      rmSync(join(jsonArgv[6]!, 'nv-tgt-same.xml'));
-      copyFileSync(join(dir, 'sources', 'hv-nv-src.xml'), join(jsonArgv[4]!, 'hv-nv-src.xml'));
-      // nv-one alone: its stamp names hv-nv-src, so the directory is never scanned by name or UUID
-      const alone = join(jsonArgv[4]!, '..', 'domains');
-      mkdirSync(alone);
-      copyFileSync(join(dir, 'domains', 'nv-one.xml'), join(alone, 'nv-one.xml'));
-      const sources = await cli(jsonArgv.map((arg, i) => (i === 2 ? alone : arg)));
-      expect(sources.code).toBe(2);
-      expect(sources.stderr).toMatch(/--source-dir .*: hv-nv-src has both hv-nv-src\.xml and hv-nv-src\.json; keep one/);
-    } finally {
-      rmSync(join(jsonArgv[4]!, '..'), { recursive: true, force: true });
-    }
+    const fromXml = json(await cli([...argv, '--json']));
+    const fromJson = json(await cli([...jsonArgv, '--json']));
+    expect(fromJson.targets).toEqual(fromXml.targets);
+    expect(fromJson.domains).toEqual(fromXml.domains.map((d: { source: string | null }) => ({ ...d, source: d.source?.replace(/\.xml$/, '.json') ?? null })));
+    // One host in both forms is ambiguous: refused as a usage error
+    copyFileSync(join(dir, 'targets', 'nv-tgt-same.xml'), join(jsonArgv[6]!, 'nv-tgt-same.xml'));
+    const both = await cli(jsonArgv);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--targets .*: nv-tgt-same has both nv-tgt-same\.xml and nv-tgt-same\.json; keep one/);
+    // ... in --source-dir too, even where the stamp's host names the file directly
+    rmSync(join(jsonArgv[6]!, 'nv-tgt-same.xml'));
+    copyFileSync(join(dir, 'sources', 'hv-nv-src.xml'), join(jsonArgv[4]!, 'hv-nv-src.xml'));
+    // nv-one alone: its stamp names hv-nv-src, so the directory is never scanned by name or UUID
+    const alone = join(jsonArgv[4]!, '..', 'domains');
+    mkdirSync(alone);
+    copyFileSync(join(dir, 'domains', 'nv-one.xml'), join(alone, 'nv-one.xml'));
+    const sources = await cli(jsonArgv.map((arg, i) => (i === 2 ? alone : arg)));
+    expect(sources.code).toBe(2);
+    expect(sources.stderr).toMatch(/--source-dir .*: hv-nv-src has both hv-nv-src\.xml and hv-nv-src\.json; keep one/);
   });
 
   test('GIVEN a domain with errors among the fleet WHEN checked THEN it has a row saying it was not checked, and exit 1', async () => {

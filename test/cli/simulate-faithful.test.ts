@@ -6,10 +6,11 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
+import { domainXml } from '../helpers/domain-builder';
 import { copyHost } from '../helpers/tree';
 
 const TYPE_DIR = 'sys/devices/pci0000:00/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_8';
-const DOMAIN = `<domain><name>g</name><devices><hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='c2177883-f1bb-47f0-914d-32a22e3a8804'/></source><aggregation type='i915-GVTg_V5_8' instances='2' parent='0000:00:02.0'/></hostdev></devices></domain>`;
+const DOMAIN = domainXml([{ uuid: 'c2177883-f1bb-47f0-914d-32a22e3a8804', type: 'i915-GVTg_V5_8', instances: 2, parent: '0000:00:02.0' }]);
 
 describe('--simulate answers only for a tree it can reproduce', () => {
   let copy: { parent: string; root: string };

@@ -11,6 +11,7 @@ const DIR = 'fixtures/domains';
 const read = (file: string) => readFileSync(join(REPO, DIR, file), 'utf8');
 const GVT_VERSION = '8086-591d-i915-GVTg_V5_8-00000001';
 
+// Hand-written: stamp edits bytes in place, and the test compares the file's bytes around the edit.
 const domainWith = (uuid: string, entry: string) => `<domain type='kvm'>
   <name>t</name>
   <metadata>

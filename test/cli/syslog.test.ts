@@ -4,15 +4,16 @@
  * (a temporary root's own) stands in for the system log and records each line.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
 import { builtCli } from '../helpers/built-cli';
-import { hook, libvirtDomain } from '../helpers/hook';
-import { GVT_PARENT, attributeHost } from '../helpers/sim-hosts';
+import { libvirtDomain } from '../helpers/domain-builder';
+import { hook } from '../helpers/hook';
+import { GVT_PARENT, attributeHost } from '../helpers/host-builder';
+import { tempDir } from '../helpers/temp-dir';
 import { copyHost } from '../helpers/tree';
 import { SYSLOG_LINE_CHARS } from '../../src/core/text/log-entry';
 
@@ -185,7 +186,7 @@ describe('GIVEN a host tree whose root has a syslog socket', () => {
     ['dev/log is a relative link climbing out of the root', (root: string, outside: string) => (mkdirSync(join(root, 'dev')), symlinkSync(`${'../'.repeat(40)}${outside.slice(1)}/log`, join(root, 'dev/log')))],
   ])('WHEN %s to a listening socket THEN no line reaches it, and the run is unchanged', async (_, plant) => {
     const { root } = copyHost('gvt-attribute');
-    const outside = mkdtempSync(join(tmpdir(), 'mdev-agg-outside-'));
+    const outside = tempDir('mdev-agg-outside-');
     const log = await listenAsSyslog(outside, 'log');
     plant(root, outside);
     try {

@@ -6,18 +6,30 @@ import { chmodSync, lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const made: string[] = [];
+const made = new Set<string>();
+const keep = () => process.env.MDEV_AGG_KEEP_TEMP === '1';
 
 afterAll(() => {
-  if (process.env.MDEV_AGG_KEEP_TEMP === '1') return;
-  for (const dir of made.splice(0)) removeTree(dir);
+  if (keep()) return;
+  for (const dir of made) removeTree(dir);
+  made.clear();
 });
 
-/** A new empty directory under the system's temporary directory, removed after the file's tests. */
-export function tempDir(prefix = 'mdev-agg-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.push(dir);
+/**
+ * A new empty directory, removed after the file's tests: under the system's temporary directory,
+ * or under `under` (a faster file system, or a directory the test itself made).
+ */
+export function tempDir(prefix = 'mdev-agg-', under = tmpdir()): string {
+  const dir = mkdtempSync(join(under, prefix));
+  made.add(dir);
   return dir;
+}
+
+/** Removes a directory made by `tempDir` now: for tests that make one per generated run. */
+export function removeTempDir(dir: string): void {
+  if (keep()) return;
+  made.delete(dir);
+  removeTree(dir);
 }
 
 /** Removes a tree whatever its modes (hostile trees make directories nobody may enter). */

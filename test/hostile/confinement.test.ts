@@ -13,6 +13,7 @@ import { readHost } from '../../src/core/host/read-host';
 import { deviceAttr, deviceDir, parentDir, typeAttr, typeDir, typesDir } from '../../src/core/host/host-layout';
 import { RealSysfs } from '../../src/shell/real-sysfs';
 import { cli, json } from '../helpers/cli';
+import { domainXml } from '../helpers/domain-builder';
 import { Figures } from './figures';
 import { EXISTING_UUID, HostTree, NEW_UUID, PARENT, picture } from './host-tree';
 
@@ -29,6 +30,7 @@ describe('names that could leave the root', () => {
     figures.add('tried');
     expect(isSafeSysfsName(name)).toBe(false);
     const value = name.replace(/&/g, '&amp;').replace(/'/g, '&apos;').replace(/</g, '&lt;').replace(/\u0000/g, '');
+    // Hand-written: the hostile name goes into the attributes as escaped raw text.
     const domain = (attrs: string) =>
       `<domain><devices><hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='${NEW_UUID}'/></source>` +
       `<aggregation ${attrs}/></hostdev></devices></domain>`;
@@ -86,12 +88,10 @@ function writtenPathPrefixes(root: string, kind: 'apply' | 'release', domainText
   return [...prefixes];
 }
 
-const hostdev = (uuid: string, instances: number) =>
-  `<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='${uuid}'/></source>` +
-  `<aggregation type='i915-GVTg_V5_8' instances='${instances}' parent='${PARENT}'/></hostdev>`;
+const guest = (uuid: string, instances: number) => domainXml([{ uuid, type: 'i915-GVTg_V5_8', instances, parent: PARENT }], { name: 'c' });
 const TRANSACTIONS = [
-  { kind: 'apply' as const, domain: `<domain><name>c</name><devices>${hostdev(NEW_UUID, 2)}</devices></domain>` },
-  { kind: 'release' as const, domain: `<domain><name>c</name><devices>${hostdev(EXISTING_UUID, 4)}</devices></domain>` },
+  { kind: 'apply' as const, domain: guest(NEW_UUID, 2) },
+  { kind: 'release' as const, domain: guest(EXISTING_UUID, 4) },
 ];
 
 const probe = new HostTree();

@@ -11,6 +11,7 @@ const figures = new Figures();
 figures.printAfterAll((n) => [`hostile generated XML inputs: ${n('tried')} tried, ${n('passed')} passed`]);
 
 const UUID = (i: number) => `53764d0e-85a0-42b4-af5c-${String(i).padStart(12, '0')}`;
+// Hand-written: each case sets the entry's raw text and the input's size and shape.
 const hostdev = (i: number, entry = `<aggregation type='i915-GVTg_V5_4' instances='1'/>`) =>
   `<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='${UUID(i)}'/></source>${entry}</hostdev>`;
 const domain = (devices: string, extra = '') => `<domain type='kvm'><name>g</name>${extra}<devices>${devices}</devices></domain>`;

@@ -7,10 +7,12 @@
  * outside the root, hangs past 10 s, internal errors, leaked devices.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { closeSync, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtCli } from '../helpers/built-cli';
+import { CONFIG_FILE } from '../helpers/config-builder';
+import { type MdevDevice, domainXml, hostdevXml } from '../helpers/domain-builder';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 import { Figures } from './figures';
 import { EXISTING_DIR, EXISTING_UUID, HostTree, NEW_UUID, PARENT, TYPE_DIR, picture } from './host-tree';
 
@@ -22,17 +24,12 @@ figures.printAfterAll((n) =>
 );
 
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-const hostdev = (uuid: string, instances: number, extra = '') =>
-  `<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='${uuid}'/></source>` +
-  `<aggregation type='i915-GVTg_V5_8' instances='${instances}' parent='${PARENT}'/></hostdev>${extra}`;
-const domainXml = (devices: string, name = 'guest', metadata = '') => `<domain type='kvm'><name>${name}</name>${metadata}<devices>${devices}</devices></domain>\n`;
-const NEW = domainXml(hostdev(NEW_UUID, 2));
-const EXISTING = domainXml(hostdev(EXISTING_UUID, 4));
+const device = (uuid: string, instances: number): MdevDevice => ({ uuid, type: 'i915-GVTg_V5_8', instances, parent: PARENT });
+const NEW = domainXml([device(NEW_UUID, 2)], { name: 'guest' });
+const EXISTING = domainXml([device(EXISTING_UUID, 4)], { name: 'guest' });
 const STAMPED = domainXml(
-  `<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='${NEW_UUID}'/></source></hostdev>`,
-  'guest',
-  `<metadata><agg:aggregation xmlns:agg='urn:mdev-agg:aggregation:1'><agg:device uuid='${NEW_UUID}' type='i915-GVTg_V5_8' instances='2' parent='${PARENT}'>` +
-    `<agg:source host='hv-a' driver='i915' driverVersion='1' migrationVersion='8086-591d-i915-GVTg_V5_8-00000001'/></agg:device></agg:aggregation></metadata>`,
+  [{ ...device(NEW_UUID, 2), source: { host: 'hv-a', driver: 'i915', driverVersion: '1', migrationVersion: '8086-591d-i915-GVTg_V5_8-00000001' } }],
+  { name: 'guest', form: 'metadata' },
 );
 
 interface Run {
@@ -63,10 +60,10 @@ const file = (t: HostTree, name: string, content: string) => {
   return path;
 };
 const root = (t: HostTree) => ['--root', t.root];
-const CONFIG = 'etc/mdev-agg/config.json';
+// The configuration's path only: each case plants its own hostile file there.
 const configAt = (t: HostTree) => {
   mkdirSync(t.at('etc/mdev-agg'), { recursive: true });
-  return t.at(CONFIG);
+  return t.at(CONFIG_FILE);
 };
 const hookRun = (op: string, sub: string): ((t: HostTree) => string[]) => (t) => ['hook', 'run', ...root(t), '--', 'guest', op, sub, '-'];
 const apply = (xml = NEW): ((t: HostTree) => string[]) => (t) => ['apply', ...root(t), file(t, 'd.xml', xml)];
@@ -113,7 +110,7 @@ const CASES: Case[] = [
   { klass: 'journal and lock directory', name: 'run/mdev-agg is a link loop', build: (t) => { mkdirSync(t.at('run')); symlinkSync('mdev-agg', t.at('run/mdev-agg')); }, runs: [{ argv: apply(EXISTING), expect: [3, /E_LOCK_UNAVAILABLE/] }] },
 
   // Raw terminal control from every source of text.
-  { klass: 'terminal control', name: 'a guest name and a domain name with line breaks, C1 and bidi characters', build: () => {}, runs: [{ argv: (t) => ['hook', 'run', ...root(t), '--', 'guest\nmdev-agg: all fine\u009b2J\u202e', 'prepare', 'begin', '-'], stdin: domainXml(hostdev(NEW_UUID, 2), 'x&#10;y&#155;&#8238;'), expect: [1, /^mdev-agg: prepare of guest 'guest\\u\{a\}mdev-agg: all fine\\u\{9b\}2J\\u\{202e\}' failed: [^\n]*\n$/] }, { argv: (t) => ['plan', ...root(t), file(t, 'd.xml', domainXml(hostdev(NEW_UUID, 2), 'x&#10;y&#155;&#8238;'))], expect: [0, /x\\u\{a\}y\\u\{9b\}\\u\{202e\}/] }] },
+  { klass: 'terminal control', name: 'a guest name and a domain name with line breaks, C1 and bidi characters', build: () => {}, runs: [{ argv: (t) => ['hook', 'run', ...root(t), '--', 'guest\nmdev-agg: all fine\u009b2J\u202e', 'prepare', 'begin', '-'], stdin: domainXml([device(NEW_UUID, 2)], { name: 'x&#10;y&#155;&#8238;' }), expect: [1, /^mdev-agg: prepare of guest 'guest\\u\{a\}mdev-agg: all fine\\u\{9b\}2J\\u\{202e\}' failed: [^\n]*\n$/] }, { argv: (t) => ['plan', ...root(t), file(t, 'd.xml', domainXml([device(NEW_UUID, 2)], { name: 'x&#10;y&#155;&#8238;' }))], expect: [0, /x\\u\{a\}y\\u\{9b\}\\u\{202e\}/] }] },
   { klass: 'terminal control', name: 'config keys with escapes', build: (t) => writeFileSync(configAt(t), '{"\\u001b[2J\\u009b\\u202e": 1}'), runs: [{ argv: apply(EXISTING), expect: [0, /W_CONFIG_UNKNOWN_KEY/] }] },
   { klass: 'terminal control', name: 'file names and argv with escapes', build: () => {}, runs: [{ argv: (t) => ['validate', join(t.scratch, 'no\u001b[31m\u202e.xml')], expect: [2, /E_INPUT_UNREADABLE/] }, { argv: () => ['\u001b]0;title\u0007\u009b2J'], expect: [2, /unknown command/] }, { argv: () => ['validate', '--\u001b[2J'], expect: [2, null] }] },
   { klass: 'terminal control', name: 'a snapshot whose fields hold escapes', build: (t) => writeFileSync(join(t.scratch, 'snap.json'), JSON.stringify({ name: 'hv\u001b[2J\u202e', generated: '2026-01-01T00:00:00Z', parents: [], devices: [], problems: [], bogus: '\u009b' })), runs: [{ argv: (t) => ['migrate-check', file(t, 'd.xml', STAMPED), '--source', join(t.scratch, 'snap.json'), '--target', join(t.scratch, 'snap.json')], expect: [1, /E_SNAPSHOT_INVALID/] }] },
@@ -141,7 +138,7 @@ const CASES: Case[] = [
 let near: string | null = null;
 function nearLimit(): string {
   if (near) return near;
-  const devices = Array.from({ length: 40 }, (_, i) => hostdev(`11111111-2222-4333-8444-${String(i).padStart(12, '0')}`, 1)).join('\n');
+  const devices = Array.from({ length: 40 }, (_, i) => hostdevXml(device(`11111111-2222-4333-8444-${String(i).padStart(12, '0')}`, 1))).join('\n');
   const head = `<domain type='kvm'><name>near</name><description>`;
   const tail = `</description><devices>\n${devices}\n</devices></domain>\n`;
   near = head + 'x'.repeat(4 * 1024 * 1024 - 100 - head.length - tail.length) + tail;
@@ -206,7 +203,7 @@ describe('hook stdin: a writer that never ends, a directory, a closed descriptor
     ['a directory', () => {}, 'directory' as const, /standard input cannot be read: EISDIR/],
   ])('WHEN stdin is %s THEN prepare refuses it with a code (exit 2) within 10 s', async (_what, attach, kind, says) => {
     figures.add('hook stdin cases');
-    const scratch = mkdtempSync(join(tmpdir(), 'mdev-agg-stdin-'));
+    const scratch = tempDir('mdev-agg-stdin-');
     // A FIFO opened for reading and writing: the hook reads it and its end never comes.
     if (kind === 'fifo') mkfifo(join(scratch, 'fifo'));
     const fd = kind === 'directory' ? openSync(scratch, 'r') : kind === 'fifo' ? openSync(join(scratch, 'fifo'), 'r+') : null;
@@ -219,7 +216,7 @@ describe('hook stdin: a writer that never ends, a directory, a closed descriptor
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     } finally {
       if (fd !== null) closeSync(fd);
-      rmSync(scratch, { recursive: true, force: true });
+      removeTempDir(scratch);
     }
   });
 });

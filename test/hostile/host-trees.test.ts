@@ -8,23 +8,21 @@ import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
+import { type MdevDevice, domainXml } from '../helpers/domain-builder';
 import { Figures } from './figures';
 import { EXISTING_DIR, EXISTING_UUID, HostTree, NEW_UUID, PARENT, PARENT_DIR, TYPE_DIR, picture } from './host-tree';
 
 const figures = new Figures();
 figures.printAfterAll((n) => [`hostile host trees: ${n('tried')} tried, ${n('passed')} passed`]);
 
-const hostdev = (uuid: string, type: string, instances: number, parent: string | null) =>
-  `<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='${uuid}'/></source>` +
-  `<aggregation type='${type}' instances='${instances}'${parent ? ` parent='${parent}'` : ''}/></hostdev>`;
-const DOMAINS = {
+const DEVICES = {
   /** A device to create: on a plain tree the create write lands in a file and no device appears. */
-  new: hostdev(NEW_UUID, 'i915-GVTg_V5_8', 2, PARENT),
+  new: { uuid: NEW_UUID, type: 'i915-GVTg_V5_8', instances: 2, parent: PARENT },
   /** The same without a parent: placement. */
-  placed: hostdev(NEW_UUID, 'i915-GVTg_V5_8', 2, null),
+  placed: { uuid: NEW_UUID, type: 'i915-GVTg_V5_8', instances: 2 },
   /** The device the fixture host already has: apply has nothing to write, release removes it. */
-  existing: hostdev(EXISTING_UUID, 'i915-GVTg_V5_8', 4, PARENT),
-};
+  existing: { uuid: EXISTING_UUID, type: 'i915-GVTg_V5_8', instances: 4, parent: PARENT },
+} satisfies Record<string, MdevDevice>;
 
 /** Exit code, first error code (or none), and a warning code that must be reported. */
 type Outcome = [number, string, string?];
@@ -32,7 +30,7 @@ type Outcome = [number, string, string?];
 interface HostTreeCase {
   name: string;
   build: (tree: HostTree) => void;
-  domain: keyof typeof DOMAINS;
+  domain: keyof typeof DEVICES;
   /** The transaction the case is about. */
   command: 'apply' | 'release';
   types: [number, RegExp | null];
@@ -149,7 +147,7 @@ describe.each(CASES)('$name', (c) => {
       c.build(tree);
       const root = c.root?.(tree) ?? tree.root;
       const file = join(tree.scratch, 'domain.xml');
-      writeFileSync(file, `<domain type='kvm'><name>hostile-tree</name><devices>${DOMAINS[c.domain]}</devices></domain>`);
+      writeFileSync(file, domainXml([DEVICES[c.domain]], { name: 'hostile-tree' }));
       const outsideBefore = picture(tree.outside);
       const treePaths = () => Object.keys(picture(tree.root, (rel) => rel === 'run'));
       const pathsBefore = treePaths();

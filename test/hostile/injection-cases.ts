@@ -187,6 +187,7 @@ const stampText: Payload[] = [
   duplicate,
 ];
 
+// Hand-written: the hostile corpus places raw attributes and entries exactly.
 const HOSTDEV = (model: string, uuidAttribute: string, entry: string) =>
   `    <hostdev mode='subsystem' type='mdev' ${model} display='off'>\n` +
   `      <source><address ${uuidAttribute}/></source>\n${entry}    </hostdev>\n`;

@@ -9,16 +9,14 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtCli } from '../helpers/built-cli';
+import { domainXml } from '../helpers/domain-builder';
 import { Figures } from './figures';
 import { EXISTING_DIR, EXISTING_UUID, HostTree, NEW_UUID, PARENT, TYPE_DIR, picture } from './host-tree';
 
 const figures = new Figures();
 figures.printAfterAll((n) => [`bind mounts inside the root: ${n('cases')} cases, ${n('outside')} writes outside the root, ${n('internal')} internal errors`]);
 
-const hostdev = (uuid: string, instances: number) =>
-  `<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='${uuid}'/></source>` +
-  `<aggregation type='i915-GVTg_V5_8' instances='${instances}' parent='${PARENT}'/></hostdev>`;
-const domainXml = (devices: string) => `<domain type='kvm'><name>guest</name><devices>${devices}</devices></domain>\n`;
+const guest = (uuid: string, instances: number) => domainXml([{ uuid, type: 'i915-GVTg_V5_8', instances, parent: PARENT }], { name: 'guest' });
 
 interface MountCase {
   name: string;
@@ -30,10 +28,10 @@ interface MountCase {
 }
 
 const CASES: MountCase[] = [
-  { name: "a type's directory (its create would be written outside)", mounted: TYPE_DIR, command: 'apply', domain: domainXml(hostdev(NEW_UUID, 2)), expect: [1, /E_PATH_ESCAPE: write .*\/create: EXDEV \(on another mount than the root/] },
-  { name: "a device's directory (its remove would be written outside)", mounted: EXISTING_DIR, command: 'release', domain: domainXml(hostdev(EXISTING_UUID, 4)), expect: [1, /E_PATH_ESCAPE: write .*\/remove: EXDEV/] },
-  { name: 'run/mdev-agg (the lock and journal would be made outside)', mounted: 'run/mdev-agg', command: 'apply', domain: domainXml(hostdev(EXISTING_UUID, 4)), expect: [3, /E_PATH_ESCAPE.*EXDEV/] },
-  { name: 'run (the lock directory would be made outside)', mounted: 'run', command: 'apply', domain: domainXml(hostdev(EXISTING_UUID, 4)), expect: [3, /E_PATH_ESCAPE.*EXDEV/] },
+  { name: "a type's directory (its create would be written outside)", mounted: TYPE_DIR, command: 'apply', domain: guest(NEW_UUID, 2), expect: [1, /E_PATH_ESCAPE: write .*\/create: EXDEV \(on another mount than the root/] },
+  { name: "a device's directory (its remove would be written outside)", mounted: EXISTING_DIR, command: 'release', domain: guest(EXISTING_UUID, 4), expect: [1, /E_PATH_ESCAPE: write .*\/remove: EXDEV/] },
+  { name: 'run/mdev-agg (the lock and journal would be made outside)', mounted: 'run/mdev-agg', command: 'apply', domain: guest(EXISTING_UUID, 4), expect: [3, /E_PATH_ESCAPE.*EXDEV/] },
+  { name: 'run (the lock directory would be made outside)', mounted: 'run', command: 'apply', domain: guest(EXISTING_UUID, 4), expect: [3, /E_PATH_ESCAPE.*EXDEV/] },
 ];
 
 describe.each(CASES.map((c) => [c.name, c] as const))('GIVEN a bind mount from outside on %s', (_name, c) => {
@@ -74,7 +72,7 @@ describe.each(['dash', 'bash'])('GIVEN the sh plan of a new device and a bind mo
     try {
       const copy = join(tree.outside, 'mounted');
       cpSync(tree.at(TYPE_DIR), copy, { recursive: true, verbatimSymlinks: true });
-      writeFileSync(join(tree.scratch, 'd.xml'), domainXml(hostdev(NEW_UUID, 2)));
+      writeFileSync(join(tree.scratch, 'd.xml'), guest(NEW_UUID, 2));
       const plan = spawnSync(process.execPath, [builtCli(), 'plan', '--root', tree.root, '--format', 'sh', join(tree.scratch, 'd.xml')], { encoding: 'utf8' });
       expect(plan.status).toBe(0);
       writeFileSync(join(tree.scratch, 'plan.sh'), plan.stdout);

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
+import { type MdevDevice, domainXml } from '../helpers/domain-builder';
 import { Figures } from './figures';
 import { EXISTING_DIR, EXISTING_UUID, HostTree, NEW_UUID, PARENT, TYPE_DIR, picture } from './host-tree';
 
@@ -20,10 +21,7 @@ figures.printAfterAll((n) => [
 const SHELLS = ['dash', 'bash'];
 const CANARY = 'PWNED';
 
-const hostdev = (uuid: string, instances: number) =>
-  `<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='${uuid}'/></source>` +
-  `<aggregation type='i915-GVTg_V5_8' instances='${instances}' parent='${PARENT}'/></hostdev>`;
-const domainXml = (nameXml: string, devices: string) => `<domain type='kvm'><name>${nameXml}</name><devices>${devices}</devices></domain>`;
+const device = (uuid: string, instances: number): MdevDevice => ({ uuid, type: 'i915-GVTg_V5_8', instances, parent: PARENT });
 
 /** Runs a script under a shell in `cwd` with the root; the outcome, never waiting more than 10 s. */
 function runScript(shell: string, script: string, root: string, cwd: string) {
@@ -63,7 +61,7 @@ describe('hostile domain names in the script', () => {
     const tree = new HostTree();
     try {
       const file = join(tree.scratch, 'domain.xml');
-      writeFileSync(file, domainXml(name, hostdev(NEW_UUID, 2)));
+      writeFileSync(file, domainXml([device(NEW_UUID, 2)], { name }));
       expect((await cli(['validate', file])).code).toBe(0);
       const plan = await cli(['plan', '--root', tree.root, '--format', 'sh', file]);
       expect(plan.code).toBe(0);
@@ -148,8 +146,8 @@ describe('a tree changed after planning', () => {
       const tree = new HostTree();
       try {
         const file = join(tree.scratch, 'domain.xml');
-        const devices = c.kind === 'apply' ? hostdev(NEW_UUID, 2) : hostdev(EXISTING_UUID, 4);
-        writeFileSync(file, domainXml('changed-tree', devices));
+        const declared = c.kind === 'apply' ? device(NEW_UUID, 2) : device(EXISTING_UUID, 4);
+        writeFileSync(file, domainXml([declared], { name: 'changed-tree' }));
         const plan = await cli(['plan', '--root', tree.root, '--format', 'sh', ...(c.kind === 'release' ? ['--release'] : []), file]);
         expect(plan.code).toBe(0);
         c.change(tree);

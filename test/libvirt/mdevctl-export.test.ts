@@ -7,11 +7,11 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
 import { REPO } from '../helpers/golden';
-import { type HookDevice, libvirtDomain } from '../helpers/hook';
+import { type MdevDevice, libvirtDomain } from '../helpers/domain-builder';
 import { mdevctl, mdevctlConfigDir } from '../helpers/mdevctl';
 import { tempDir } from '../helpers/temp-dir';
 
-const DEVICES: HookDevice[] = [
+const DEVICES: MdevDevice[] = [
   // 3 of V5_8's 7, 1 of V5_4's 5, then 2 more of V5_8: within one shared pool (5/7 + 1/5 <= 1).
   { uuid: 'af9a6187-ccd1-4acb-bf4f-89aeee5cb0cf', type: 'i915-GVTg_V5_8', instances: 3, parent: '0000:00:02.0' },
   { uuid: '0b21c0e4-3e0c-4a8e-9d38-07c8d2c3b0a1', type: 'i915-GVTg_V5_4', instances: 1, parent: '0000:00:02.0' },

@@ -2,11 +2,11 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli';
-import { type HookDevice, libvirtDomain } from '../helpers/hook';
+import { type MdevDevice, libvirtDomain } from '../helpers/domain-builder';
 import { LIBVIRT_SCHEMAS, relaxng } from '../helpers/xmllint';
 import { tempDir } from '../helpers/temp-dir';
 
-const devices: HookDevice[] = [
+const devices: MdevDevice[] = [
   { uuid: '6e8a1f4c-3c1d-4b8e-9a51-2f0f1c9d0b01', type: 'i915-GVTg_V5_8', instances: 4, parent: '0000:00:02.0', method: 'attribute' },
   { uuid: '6e8a1f4c-3c1d-4b8e-9a51-2f0f1c9d0b02', type: 'nvidia-256', instances: 1, parent: '0000:41:00.0' },
   { uuid: '6e8a1f4c-3c1d-4b8e-9a51-2f0f1c9d0b03', type: 'vfio_ap-passthrough', instances: 1, parent: 'matrix' },

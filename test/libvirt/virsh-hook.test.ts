@@ -8,8 +8,9 @@ import { readHost } from '../../src/core/host/read-host';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
 import type { SimKernelSpec } from '../../src/shell/sim/spec';
-import { type HookDevice, hook, libvirtDomain, withMigrationVersion } from '../helpers/hook';
-import { GVT_PARENT, attributeHost, createOptionHost, plainHost } from '../helpers/sim-hosts';
+import { type MdevDevice, libvirtDomain } from '../helpers/domain-builder';
+import { hook } from '../helpers/hook';
+import { GVT_PARENT, attributeHost, createOptionHost, plainHost, withMigrationVersion } from '../helpers/host-builder';
 import { defineAndDump } from '../helpers/virsh';
 import { LIBVIRT_SCHEMAS, relaxng } from '../helpers/xmllint';
 
@@ -22,7 +23,7 @@ const gvt = (migrationVersion: string) => ({ host: 'hv-a', driver: 'i915', migra
 const nvidia = { host: 'hv-b', driver: 'nvidia', driverVersion: '535.104.05' };
 
 /** Per dialect: the destination host, and the devices with the stamps the source host wrote. */
-const cases: [string, () => SimKernelSpec, HookDevice[]][] = [
+const cases: [string, () => SimKernelSpec, MdevDevice[]][] = [
   [
     'attribute',
     () => withMigrationVersion(attributeHost(), 'i915-GVTg_V5_8', GVT_8),

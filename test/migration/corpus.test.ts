@@ -2,8 +2,7 @@
  * The labelled corpus fixtures/migration/: every case through the CLI, and the rule that no
  * verdict is compatible while a check fails or is unknown (unless unknown is allowed).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDomain } from '../../src/core/reading/domain';
 import type { DeviceVerdict } from '../../src/core/migration/compat';
@@ -13,6 +12,7 @@ import { snapshotJson } from '../../src/core/snapshot/model';
 import { readSnapshot } from '../../src/core/snapshot/read';
 import { cli, json } from '../helpers/cli';
 import { REPO } from '../helpers/golden';
+import { tempDir } from '../helpers/temp-dir';
 
 const CORPUS = 'fixtures/migration';
 interface ExpectedDevice {
@@ -97,13 +97,12 @@ describe('migration corpus: every labelled case', () => {
 describe('migration corpus: the JSON form of the snapshots gives the same verdicts', () => {
   let dir: string;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'mdev-agg-corpus-json-'));
+    dir = tempDir('mdev-agg-corpus-json-');
     for (const f of readdirSync(join(REPO, CORPUS, 'snapshots'))) {
       const snapshot = readSnapshot(readFileSync(join(REPO, CORPUS, 'snapshots', f)), f).snapshot!;
       writeFileSync(join(dir, f.replace(/\.xml$/, '.json')), JSON.stringify(snapshotJson(snapshot), null, 2));
     }
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const fromXml = await cli(argvOf(c));

@@ -14,7 +14,7 @@ import { RealSysfs } from '../../src/shell/real-sysfs';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import { cli, json } from '../helpers/cli';
 import { REPO } from '../helpers/golden';
-import { attributeHost } from '../helpers/sim-hosts';
+import { attributeHost } from '../helpers/host-builder';
 import { copyHost, treePicture } from '../helpers/tree';
 
 const DOMAIN = 'fixtures/migration/domains/gvt-one.xml';

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../helpers/golden';
-import { libvirtDomain } from '../helpers/hook';
+import { libvirtDomain } from '../helpers/domain-builder';
 import { freshClone, step } from '../helpers/package-build';
 import { tempDir } from '../helpers/temp-dir';
 

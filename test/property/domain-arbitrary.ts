@@ -95,6 +95,7 @@ function render(devices: GeneratedDevice[], name: string, l: Layout): { text: st
   const nl = l.newline;
   const p = l.prefix;
 
+  // Hand-written: the generator draws spellings, attribute orders and layouts the builders never write.
   const hostdevs = devices.map((d): { text: string; device?: GeneratedDevice } => {
     const head = shuffle([attr('mode', 'subsystem'), attr('type', 'mdev'), attr('model', d.model), ...(d.display ? [attr('display', d.display)] : [])]).join(' ');
     const inline = d.where === 'inline' || d.where === 'both' ? `${i3}<aggregation ${entryAttributes(d)}/>${nl}` : '';

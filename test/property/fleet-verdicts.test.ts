@@ -6,14 +6,14 @@
  * (domain, target) pair with `migrate-check FILE --target SNAP`. Then the files are renamed and the
  * fleet checked again: every pair keeps the single check's verdict.
  */
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { run } from '../../src/cli/run';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
 import { REPO } from '../helpers/golden';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 import { Figures } from '../hostile/figures';
 import { type HostDraw, PARENTS, TYPES, UUIDS, domainDraw, domainXml, hostDraw, hostSpec } from './host-arbitrary';
 import { settings } from './settings';
@@ -40,11 +40,10 @@ const targetDraw = fc.record({
 
 let scratch: string;
 beforeAll(() => {
-  scratch = mkdtempSync(join(tmpdir(), 'mdev-agg-fleet-verdicts-'));
+  scratch = tempDir('mdev-agg-fleet-verdicts-');
   // The root of the commands run without a host of their own: it holds sys/, as a root must.
   mkdirSync(join(scratch, 'sys'));
 });
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const cli = (argv: string[], stdin = '', host?: SimKernel) =>
   run(argv, stdin, { MDEV_AGG_ROOT: scratch }, { cwd: REPO, ...(host ? { host: { sysfs: host, store: new MemoryStateStore() } } : {}) });
@@ -72,7 +71,7 @@ describe('fleet mode equals the single check', () => {
         fc.constantFrom('prefer', 'require'),
         async (domains, targets, names, rule) => {
           figures.add('fleets');
-          const dir = mkdtempSync(join(scratch, 'fleet-'));
+          const dir = tempDir('fleet-', scratch);
           const [domainsDir, sourcesDir, targetsDir] = ['domains', 'sources', 'targets'].map((d) => join(dir, d));
           for (const d of [domainsDir!, sourcesDir!, targetsDir!]) mkdirSync(d);
           const specs = targets.map((t) => hostSpec(t.host));
@@ -120,7 +119,7 @@ describe('fleet mode equals the single check', () => {
           for (const [i, file] of targetFiles.entries()) renameSync(file, join(targetsDir!, `t${999 - names[4 + i]!}-${i}.${targets[i]!.json ? 'json' : 'xml'}`));
           for (const [i, file] of domainFiles.entries()) renameSync(file, join(domainsDir!, `d${999 - names[i]!}-${i}.xml`));
           await compare();
-          rmSync(dir, { recursive: true, force: true });
+          removeTempDir(dir);
         },
       ),
       settings(200),

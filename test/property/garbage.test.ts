@@ -12,7 +12,7 @@ import { isSafeSysfsName, normaliseUuid } from '../../src/core/reading/names';
 import { planApply, planRelease } from '../../src/core/plan/plan';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import { cli } from '../helpers/cli';
-import { attributeHost } from '../helpers/sim-hosts';
+import { attributeHost } from '../helpers/host-builder';
 import { validDomain } from './domain-arbitrary';
 import { settings } from './settings';
 
@@ -46,6 +46,7 @@ async function checkCli(input: string | Uint8Array) {
   }
 }
 
+// Hand-written: fragments that random garbage is assembled from.
 const TOKENS = [
   '<', '>', '</', '/>', '<domain>', '</domain>', '<devices>', '</devices>', '<metadata>', '</metadata>',
   "<hostdev mode='subsystem' type='mdev' model='vfio-pci'>", '</hostdev>', '<source>', '</source>',

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import type { SimAggregation, SimKernelSpec, SimMigration, SimTypeSpec } from '../../src/shell/sim/spec';
-import { type HookDevice, libvirtDomain } from '../helpers/hook';
+import { type MdevDevice, libvirtDomain } from '../helpers/domain-builder';
 
 export const PARENTS = ['0000:00:02.0', '0000:41:00.0', '0000:42:00.0'];
 /** A parent no generated host has: a card of the source host. */
@@ -212,7 +212,7 @@ const MIGRATION_VERSIONS = (type: string) => [gvtVersion(type, 1), gvtVersion(ty
  * kernel has): the attribute forced where the type does not announce it, never a wrong one.
  */
 export function domainXml(devices: DeviceDraw[], spec: SimKernelSpec, name = 'guest'): string {
-  const hookDevices: HookDevice[] = devices.map((d) => {
+  const hookDevices: MdevDevice[] = devices.map((d) => {
     const type = TYPES[d.type]!;
     const kernelType = spec.parents.flatMap((p) => p.types).find((t) => t.id === type);
     // Every parent offering the type has the same generation (see HostDraw.dialects).

@@ -15,6 +15,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { cli } from '../helpers/cli';
+import { domainXml } from '../helpers/domain-builder';
 import { Figures } from '../hostile/figures';
 import { EXISTING_DIR, EXISTING_UUID, HostTree, NEW_UUID, PARENT, PARENT_DIR, TYPE_DIR, picture } from '../hostile/host-tree';
 import { settings } from './settings';
@@ -70,11 +71,13 @@ const PATHS = [
 const KINDS = ['link out', 'link to /dev/zero', 'hard link out', 'fifo', 'device node', 'socket', 'sparse 1.5 GB', '5 MB file', 'directory', 'dangling link'] as const;
 type Kind = (typeof KINDS)[number];
 
-const DOMAIN = `<domain type='kvm'><name>tree-guest</name><metadata><agg:aggregation xmlns:agg='urn:mdev-agg:aggregation:1'>` +
-  `<agg:device uuid='${NEW_UUID}' type='i915-GVTg_V5_8' instances='2' parent='${PARENT}'><agg:source host='hv' driver='i915' driverVersion='1' migrationVersion='8086-591d-i915-GVTg_V5_8-00000001'/></agg:device>` +
-  `<agg:device uuid='${EXISTING_UUID}' type='i915-GVTg_V5_8' instances='4' parent='${PARENT}'/></agg:aggregation></metadata><devices>` +
-  [NEW_UUID, EXISTING_UUID].map((u) => `<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='${u}'/></source></hostdev>`).join('') +
-  `</devices></domain>\n`;
+const DOMAIN = domainXml(
+  [
+    { uuid: NEW_UUID, type: 'i915-GVTg_V5_8', instances: 2, parent: PARENT, source: { host: 'hv', driver: 'i915', driverVersion: '1', migrationVersion: '8086-591d-i915-GVTg_V5_8-00000001' } },
+    { uuid: EXISTING_UUID, type: 'i915-GVTg_V5_8', instances: 4, parent: PARENT },
+  ],
+  { name: 'tree-guest', form: 'metadata' },
+);
 
 /** Sockets need a listening server; they are closed after the tree's runs. */
 const servers: ReturnType<typeof createServer>[] = [];

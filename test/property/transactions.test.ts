@@ -10,7 +10,7 @@
  * - available_instances of every type is its initial value minus what the devices on the host hold.
  */
 import fc from 'fast-check';
-import { readDomain, type DomainModel } from '../../src/core/reading/domain';
+import type { DomainModel } from '../../src/core/reading/domain';
 import { readHost } from '../../src/core/host/read-host';
 import type { HostDevice } from '../../src/core/host/host-model';
 import { type TransactionOutcome, transact } from '../../src/shell/executor';
@@ -18,7 +18,8 @@ import { SimKernel } from '../../src/shell/sim/kernel';
 import type { SimKernelSpec } from '../../src/shell/sim/spec';
 import { MemoryStateStore } from '../../src/shell/state-store';
 import { Figures } from '../hostile/figures';
-import { attributeHost, createOptionHost, plainHost } from '../helpers/sim-hosts';
+import { domainModel } from '../helpers/domain-builder';
+import { attributeHost, createOptionHost, plainHost } from '../helpers/host-builder';
 import { settings } from './settings';
 
 const figures = new Figures();
@@ -80,17 +81,16 @@ const scenario = fc.record({
 
 const uuidOf = (domain: number, device: number) => `11111111-2222-4333-8444-${String(domain * 10 + device).padStart(12, '0')}`;
 
-/** The domain XML for drawn devices on a host, read into a model. */
-function domainModel(spec: SimKernelSpec, index: number, draws: DeviceDraw[]): DomainModel {
+/** The drawn devices on a host as a domain's model. */
+function drawnDomain(spec: SimKernelSpec, index: number, draws: DeviceDraw[]): DomainModel {
   const types = spec.parents.flatMap((p) => p.types.map((t) => t.id));
-  const hostdevs = draws.map((d, i) => {
-    const parent = d.parent === null ? '' : ` parent='${spec.parents[d.parent % spec.parents.length]!.name}'`;
-    return `<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='${uuidOf(index, i)}'/></source>` +
-      `<aggregation type='${types[d.type % types.length]}' instances='${d.instances}'${parent}/></hostdev>`;
-  });
-  const { model, diagnostics } = readDomain(`<domain><name>d${index}</name><devices>${hostdevs.join('')}</devices></domain>`, `d${index}.xml`);
-  expect(diagnostics).toEqual([]);
-  return model!;
+  const devices = draws.map((d, i) => ({
+    uuid: uuidOf(index, i),
+    type: types[d.type % types.length]!,
+    instances: d.instances,
+    ...(d.parent === null ? {} : { parent: spec.parents[d.parent % spec.parents.length]!.name }),
+  }));
+  return domainModel(devices, { name: `d${index}` });
 }
 
 /**
@@ -128,7 +128,7 @@ function runScenario({ host, domains: draws, steps }: { host: string; domains: D
   const spec = HOSTS[host]!();
   const kernel = SimKernel.build(spec);
   const store = new MemoryStateStore();
-  const domains = draws.map((d, i) => domainModel(spec, i, d));
+  const domains = draws.map((d, i) => drawnDomain(spec, i, d));
   const requested = new Set(domains.flatMap((d) => d.devices.map((x) => x.uuid)));
   /** Devices of domains whose last apply succeeded, as the host showed them then. */
   const held = new Map<string, HostDevice>();
@@ -240,7 +240,7 @@ function runScenario({ host, domains: draws, steps }: { host: string; domains: D
   // The guests stop: their devices are free again.
   for (const uuid of inUse) if (readHost(kernel).devices.some((d) => d.uuid === uuid)) kernel.close(uuid);
   // Nothing to do but reconcile: afterwards no journal, the held devices and nothing else.
-  const final = run('release', domainModel(spec, 99, []), {});
+  const final = run('release', drawnDomain(spec, 99, []), {});
   expect(final?.unclean).toBe(false);
   expect(store.journal).toBeNull();
   expect(store.unreconciled).toBeNull();

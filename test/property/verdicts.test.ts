@@ -10,7 +10,7 @@
  *   succeeds on the same host, each device on the parent the check named.
  * Every command runs in-process through the CLI, each on a fresh kernel built from the same spec.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { run } from '../../src/cli/run';
@@ -19,6 +19,7 @@ import { readHost } from '../../src/core/host/read-host';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import type { SimKernelSpec } from '../../src/shell/sim/spec';
 import { MemoryStateStore } from '../../src/shell/state-store';
+import { writeConfig } from '../helpers/config-builder';
 import { REPO } from '../helpers/golden';
 import { Figures } from '../hostile/figures';
 import { type DeviceDraw, type HostDraw, UUIDS, domainDraw, domainXml, hostDraw, hostSpec } from './host-arbitrary';
@@ -55,14 +56,12 @@ beforeAll(() => {
   for (const allowUnknownDriver of [false, true]) {
     for (const migrationParent of ['prefer', 'require'] as const) {
       const root = join(scratch, `root-${allowUnknownDriver}-${migrationParent}`);
-      mkdirSync(join(root, 'etc/mdev-agg'), { recursive: true });
+      writeConfig(root, { allowUnknownDriver, migrationParent });
       mkdirSync(join(root, 'sys'));
-      writeFileSync(join(root, 'etc/mdev-agg/config.json'), JSON.stringify({ allowUnknownDriver, migrationParent }));
       roots.set(`${allowUnknownDriver}/${migrationParent}`, root);
     }
   }
 });
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const fresh = (spec: SimKernelSpec) => ({ sysfs: SimKernel.build(spec), store: new MemoryStateStore() });
 const cli = (argv: string[], stdin: string, env: Env, host = undefined as ReturnType<typeof fresh> | undefined) =>

@@ -4,13 +4,13 @@
  * link out of the root right after the module resolved it. The swap is made by a tree whose
  * `resolve` swaps once it has answered, the window a slow disk or a busy machine leaves open.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { PathEscapeError, SysfsError } from '../../src/core/host/sysfs';
 import { ConfinedTree } from '../../src/shell/files/guarded-fs';
 import { settings } from '../property/settings';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 /** A tree that, once armed, swaps `swapped` (under the root) for a link to `outside` after resolving `trigger`. */
 class SwappingTree extends ConfinedTree {
@@ -52,7 +52,7 @@ describe('GIVEN run/mdev-agg or run swapped for a link out of the root after the
     fc.assert(
       fc.property(fc.constantFrom(...Object.keys(OPERATIONS)), fc.constantFrom('run/mdev-agg', 'run'), (operation, swapped) => {
         runs++;
-        const scratch = mkdtempSync(join(tmpdir(), 'mdev-agg-swap-'));
+        const scratch = tempDir('mdev-agg-swap-');
         try {
           const root = join(scratch, 'root');
           const outside = join(scratch, 'outside');
@@ -77,7 +77,7 @@ describe('GIVEN run/mdev-agg or run swapped for a link out of the root after the
           expect(existsSync(join(outside, 'journal.json'))).toBe(true);
           expect(existsSync(join(outside, 'mdev-agg/journal.json'))).toBe(true);
         } finally {
-          rmSync(scratch, { recursive: true, force: true });
+          removeTempDir(scratch);
         }
       }),
       settings(64),

@@ -1,22 +1,12 @@
-import { readDomain } from '../../src/core/reading/domain';
 import { readHost } from '../../src/core/host/read-host';
 import { transact } from '../../src/shell/executor';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import { MemoryStateStore } from '../../src/shell/state-store';
 import type { SimKernelSpec } from '../../src/shell/sim/spec';
-import { GVT_PARENT, attributeHost, createOptionHost, plainHost } from '../helpers/sim-hosts';
+import { type MdevDevice, domainModel } from '../helpers/domain-builder';
+import { GVT_PARENT, attributeHost, createOptionHost, plainHost } from '../helpers/host-builder';
 
 const U = ['11111111-2222-4333-8444-555555555501', '11111111-2222-4333-8444-555555555502', '11111111-2222-4333-8444-555555555503'];
-
-function domainOf(devices: { uuid: string; type: string; instances: number; parent?: string }[]) {
-  const hostdevs = devices
-    .map((d) => `<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='${d.uuid}'/></source>` +
-      `<aggregation type='${d.type}' instances='${d.instances}'${d.parent ? ` parent='${d.parent}'` : ''}/></hostdev>`)
-    .join('\n');
-  const { model, diagnostics } = readDomain(`<domain type='kvm'><name>g</name><devices>${hostdevs}</devices></domain>`, 'g.xml');
-  if (!model || diagnostics.some((d) => d.severity === 'error')) throw new Error(JSON.stringify(diagnostics));
-  return model;
-}
 
 /** Everything a test compares: devices with their counts, and every type's capacity. */
 function hostState(kernel: SimKernel) {
@@ -29,7 +19,7 @@ function hostState(kernel: SimKernel) {
 
 const options = (kernel: SimKernel, store = new MemoryStateStore()) => ({ sysfs: kernel, store, lockTimeoutMs: 0 });
 
-const scenarios: [string, () => SimKernelSpec, { uuid: string; type: string; instances: number; parent?: string }[]][] = [
+const scenarios: [string, () => SimKernelSpec, MdevDevice[]][] = [
   // Two types sharing one pool: 4/8 and 1/4 of it fit whatever the pool is.
   ['create-option', createOptionHost, [{ uuid: U[0], type: 'i915-GVTg_V5_aggregate', instances: 4, parent: GVT_PARENT }, { uuid: U[1], type: 'i915-GVTg_V5_4', instances: 1 }]],
   ['attribute', attributeHost, [{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 4, parent: GVT_PARENT }, { uuid: U[1], type: 'i915-GVTg_V5_8', instances: 2 }]],
@@ -38,7 +28,7 @@ const scenarios: [string, () => SimKernelSpec, { uuid: string; type: string; ins
 ];
 
 describe.each(scenarios)('GIVEN a %s host', (_, spec, devices) => {
-  const domain = domainOf(devices);
+  const domain = domainModel(devices);
 
   test('WHEN applied THEN every device exists with its count, and a second apply writes nothing', () => {
     const kernel = SimKernel.build(spec());
@@ -96,7 +86,7 @@ describe.each(scenarios)('GIVEN a %s host', (_, spec, devices) => {
         }),
       ).toThrow('killed');
       store.unlock(); // a killed process holds no lock
-      const next = transact('release', domainOf([]), options(kernel, store));
+      const next = transact('release', domainModel([]), options(kernel, store));
       expect(next.diagnostics.map((d) => d.code)).toContain('I_RECONCILED');
       expect(store.journal).toBeNull();
       expect(hostState(kernel)).toEqual(before);
@@ -114,7 +104,7 @@ describe.each(scenarios)('GIVEN a %s host', (_, spec, devices) => {
     expect(store.journal?.entries.every((e) => e.state === 'done')).toBe(true);
     delete (store as Partial<MemoryStateStore>).clearJournal;
     store.unlock();
-    transact('apply', domainOf([]), options(kernel, store));
+    transact('apply', domainModel([]), options(kernel, store));
     expect(store.journal).toBeNull();
     expect(hostState(kernel)).toEqual(before);
   });
@@ -129,12 +119,12 @@ describe('GIVEN a run stopped while it undoes or finishes something', () => {
     const kernel = SimKernel.build(attributeHost());
     const before = hostState(kernel);
     const store = new MemoryStateStore();
-    const domain = domainOf([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 2 }]);
+    const domain = domainModel([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 2 }]);
     // write 0 creates, write 1 (aggregated_instances) fails, write 2 is the rollback's remove.
     kernel.failWrite(2, 'EIO');
     expect(() => transact('apply', domain, { ...options(kernel, store), beforeWrite: kill(2) })).toThrow('killed');
     expect(store.journal?.entries.map((e) => e.uuid)).toEqual([U[0]]);
-    const next = transact('release', domainOf([]), options(kernel, store));
+    const next = transact('release', domainModel([]), options(kernel, store));
     expect(next.diagnostics.map((d) => d.code)).toEqual(['I_RECONCILED']);
     expect(hostState(kernel)).toEqual(before);
   });
@@ -142,11 +132,11 @@ describe('GIVEN a run stopped while it undoes or finishes something', () => {
   test('WHEN an interrupted release meets a device in use THEN the next run leaves it in place and is not blocked', () => {
     const kernel = SimKernel.build(attributeHost());
     const store = new MemoryStateStore();
-    const domain = domainOf([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 2 }]);
+    const domain = domainModel([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 2 }]);
     transact('apply', domain, options(kernel, store));
     expect(() => transact('release', domain, { ...options(kernel, store), beforeWrite: kill(0) })).toThrow('killed');
     kernel.open(U[0]);
-    const next = transact('apply', domainOf([{ uuid: U[1], type: 'i915-GVTg_V5_8', instances: 1 }]), options(kernel, store));
+    const next = transact('apply', domainModel([{ uuid: U[1], type: 'i915-GVTg_V5_8', instances: 1 }]), options(kernel, store));
     expect(next.diagnostics.map((d) => d.code)).toEqual(['I_RECONCILED']);
     expect(next.diagnostics[0]!.message).toContain(`left ${U[0]} in place: in use`);
     expect(next.unclean).toBe(false);
@@ -158,11 +148,11 @@ describe('GIVEN a run stopped while it undoes or finishes something', () => {
     const kernel = SimKernel.build(attributeHost());
     const before = hostState(kernel);
     const store = new MemoryStateStore();
-    const domain = domainOf([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 2 }]);
+    const domain = domainModel([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 2 }]);
     expect(() => transact('apply', domain, { ...options(kernel, store), beforeWrite: kill(1) })).toThrow('killed');
     kernel.open(U[0]);
     for (let run = 0; run < 3; run++) {
-      const other = domainOf([{ uuid: U[1], type: 'i915-GVTg_V5_8', instances: 1 }]);
+      const other = domainModel([{ uuid: U[1], type: 'i915-GVTg_V5_8', instances: 1 }]);
       const unrelated = transact('apply', other, options(kernel, store));
       const codes = unrelated.diagnostics.map((d) => d.code);
       expect(codes).toEqual(run === 0 ? ['I_RECONCILED', 'W_RECONCILE_PENDING'] : ['W_RECONCILE_PENDING']);
@@ -177,7 +167,7 @@ describe('GIVEN a run stopped while it undoes or finishes something', () => {
     expect(naming.diagnostics.map((d) => d.code)).toEqual(['W_RECONCILE_PENDING', 'E_ROLLBACK_FAILED']);
     expect(naming.writes).toBe(0);
     kernel.close(U[0]);
-    expect(transact('release', domainOf([]), options(kernel, store)).diagnostics.map((d) => d.code)).toEqual(['I_RECONCILED']);
+    expect(transact('release', domainModel([]), options(kernel, store)).diagnostics.map((d) => d.code)).toEqual(['I_RECONCILED']);
     expect(store.unreconciled).toBeNull();
     expect(hostState(kernel)).toEqual(before);
   });
@@ -185,16 +175,16 @@ describe('GIVEN a run stopped while it undoes or finishes something', () => {
   test('WHEN the kernel refuses the remove of a journaled device THEN every later guest still starts while it is retried', () => {
     const kernel = SimKernel.build(attributeHost());
     const store = new MemoryStateStore();
-    const domain = domainOf([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 2 }]);
+    const domain = domainModel([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 2 }]);
     expect(() => transact('apply', domain, { ...options(kernel, store), beforeWrite: kill(1) })).toThrow('killed');
     for (let run = 0; run < 3; run++) {
       kernel.failWriteWhere((path) => path.endsWith(`${U[0]}/remove`), 'EPERM');
-      const other = transact('release', domainOf([]), options(kernel, store));
+      const other = transact('release', domainModel([]), options(kernel, store));
       expect(other.diagnostics.map((d) => d.code)).toContain('W_RECONCILE_PENDING');
       expect(other.unclean).toBe(false);
       expect(store.unreconciled?.entries.map((e) => e.uuid)).toEqual([U[0]]);
     }
-    expect(transact('release', domainOf([]), options(kernel, store)).diagnostics.map((d) => d.code)).toEqual(['I_RECONCILED']);
+    expect(transact('release', domainModel([]), options(kernel, store)).diagnostics.map((d) => d.code)).toEqual(['I_RECONCILED']);
     expect(store.unreconciled).toBeNull();
     expect(hostState(kernel).devices).toEqual([]);
   });
@@ -203,7 +193,7 @@ describe('GIVEN a run stopped while it undoes or finishes something', () => {
 describe('GIVEN devices the host cannot take', () => {
   test('WHEN N > 1 on a type without aggregation THEN E_AGG_UNSUPPORTED before any write', () => {
     const kernel = SimKernel.build(plainHost());
-    const report = transact('apply', domainOf([{ uuid: U[0], type: 'nvidia-256', instances: 2, parent: '0000:41:00.0' }]), options(kernel));
+    const report = transact('apply', domainModel([{ uuid: U[0], type: 'nvidia-256', instances: 2, parent: '0000:41:00.0' }]), options(kernel));
     expect(report.diagnostics.map((d) => d.code)).toEqual(['E_AGG_UNSUPPORTED']);
     expect(kernel.writes).toEqual([]);
   });
@@ -211,18 +201,18 @@ describe('GIVEN devices the host cannot take', () => {
   test('WHEN the UUID exists with another count THEN E_DEVICE_CONFLICT and nothing is touched', () => {
     const kernel = SimKernel.build({ ...attributeHost(), devices: [{ uuid: U[0], parent: GVT_PARENT, type: 'i915-GVTg_V5_8', instances: 2 }] });
     const before = hostState(kernel);
-    const report = transact('apply', domainOf([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 3 }]), options(kernel));
+    const report = transact('apply', domainModel([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 3 }]), options(kernel));
     expect(report.diagnostics.map((d) => d.code)).toEqual(['E_DEVICE_CONFLICT']);
     expect(kernel.writes).toEqual([]);
-    const release = transact('release', domainOf([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 3 }]), options(kernel));
+    const release = transact('release', domainModel([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 3 }]), options(kernel));
     expect(release.diagnostics.map((d) => d.code)).toEqual(['E_DEVICE_CONFLICT']);
     expect(hostState(kernel)).toEqual(before);
   });
 
   test('WHEN one device of a released domain conflicts THEN the others are removed and the conflicting one is kept and reported', () => {
     const kernel = SimKernel.build({ ...attributeHost(), devices: [{ uuid: U[0], parent: GVT_PARENT, type: 'i915-GVTg_V5_8', instances: 2 }] });
-    transact('apply', domainOf([{ uuid: U[1], type: 'i915-GVTg_V5_8', instances: 1 }]), options(kernel));
-    const release = transact('release', domainOf([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 3 }, { uuid: U[1], type: 'i915-GVTg_V5_8', instances: 1 }]), options(kernel));
+    transact('apply', domainModel([{ uuid: U[1], type: 'i915-GVTg_V5_8', instances: 1 }]), options(kernel));
+    const release = transact('release', domainModel([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 3 }, { uuid: U[1], type: 'i915-GVTg_V5_8', instances: 1 }]), options(kernel));
     expect(release.diagnostics.map((d) => d.code)).toEqual(['E_DEVICE_CONFLICT']);
     expect(release.removed).toEqual([U[1]]);
     expect(kernel.exists(`/sys/bus/mdev/devices/${U[0]}`)).toBe(true);
@@ -231,7 +221,7 @@ describe('GIVEN devices the host cannot take', () => {
 
   test('WHEN a device is open THEN release reports E_DEVICE_BUSY and keeps it', () => {
     const kernel = SimKernel.build(attributeHost());
-    const domain = domainOf([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 2 }]);
+    const domain = domainModel([{ uuid: U[0], type: 'i915-GVTg_V5_8', instances: 2 }]);
     transact('apply', domain, options(kernel));
     kernel.open(U[0]);
     const release = transact('release', domain, options(kernel));
@@ -242,7 +232,7 @@ describe('GIVEN devices the host cannot take', () => {
   test('WHEN the second device would exceed capacity THEN the plan refuses before any write', () => {
     const kernel = SimKernel.build(plainHost());
     const before = hostState(kernel);
-    const domain = domainOf([
+    const domain = domainModel([
       { uuid: U[0], type: 'nvidia-259', instances: 1, parent: '0000:41:00.0' },
       { uuid: U[1], type: 'nvidia-259', instances: 1, parent: '0000:41:00.0' },
     ]);
@@ -256,7 +246,7 @@ describe('GIVEN devices the host cannot take', () => {
     const kernel = SimKernel.build(plainHost());
     const store = new MemoryStateStore();
     store.tryLock();
-    const report = transact('apply', domainOf([{ uuid: U[0], type: 'nvidia-256', instances: 1 }]), options(kernel, store));
+    const report = transact('apply', domainModel([{ uuid: U[0], type: 'nvidia-256', instances: 1 }]), options(kernel, store));
     expect(report.diagnostics.map((d) => d.code)).toEqual(['E_LOCK_TIMEOUT']);
     expect(kernel.writes).toEqual([]);
   });

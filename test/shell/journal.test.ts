@@ -5,18 +5,18 @@
  * process whose pid now belongs to another process is taken over.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readDomain } from '../../src/core/reading/domain';
 import { readHost } from '../../src/core/host/read-host';
 import { transact } from '../../src/shell/executor';
 import { ConfinedTree } from '../../src/shell/files/guarded-fs';
 import { SimKernel } from '../../src/shell/sim/kernel';
 import { FileStateStore, MAX_JOURNAL_BYTES, processStartTime } from '../../src/shell/state-store';
 import { Figures } from '../hostile/figures';
-import { GVT_PARENT } from '../helpers/sim-hosts';
-import type { SimKernelSpec } from '../../src/shell/sim/spec';
+import { domainModel } from '../helpers/domain-builder';
+import { GVT_PARENT, aggregateType, gvtHost } from '../helpers/host-builder';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const figures = new Figures();
 figures.printAfterAll((n) => [
@@ -25,30 +25,14 @@ figures.printAfterAll((n) => [
 
 /** tmpfs when there is one: the kill test flushes hundreds of thousands of journal lines. */
 const SCRATCH = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-const freshRoot = () => mkdtempSync(join(SCRATCH, 'mdev-agg-journal-'));
+const freshRoot = () => tempDir('mdev-agg-journal-', SCRATCH);
 
 const DEVICES = 600;
 const uuid = (i: number) => `11111111-2222-4333-8444-${String(i).padStart(12, '0')}`;
-const hostdev = (id: string, instances: number) =>
-  `<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='${id}'/></source>` +
-  `<aggregation type='i915-GVTg_V5_8' instances='${instances}' parent='${GVT_PARENT}'/></hostdev>`;
-function domain(name: string, ids: string[]) {
-  const { model } = readDomain(`<domain type='kvm'><name>${name}</name><devices>${ids.map((id) => hostdev(id, 2)).join('')}</devices></domain>`, `${name}.xml`);
-  return model!;
-}
+const domain = (name: string, ids: string[]) => domainModel(ids.map((id) => ({ uuid: id, type: 'i915-GVTg_V5_8', instances: 2, parent: GVT_PARENT })), { name });
 
 /** The create-option generation (one write per device) with room for every device of the big guest and one more. */
-const bigHost = (): SimKernelSpec => ({
-  parents: [
-    {
-      name: GVT_PARENT,
-      deviceDir: '/sys/devices/pci0000:00/0000:00:02.0',
-      driver: { name: 'i915', dir: '/sys/bus/pci/drivers/i915' },
-      pools: [{ id: 'gm', capacity: { units: 2 * DEVICES + 2 } }],
-      types: [{ id: 'i915-GVTg_V5_8', deviceApi: 'vfio-pci', pool: 'gm', cost: { units: 1 }, aggregation: { kind: 'create-option', max: 'available' }, description: 'aggregation: gm' }],
-    },
-  ],
-});
+const bigHost = () => gvtHost({ units: 2 * DEVICES + 2 }, [aggregateType('i915-GVTg_V5_8')]);
 
 const devicesOn = (kernel: SimKernel) => readHost(kernel).devices.map((d) => d.uuid).sort();
 const errorsOf = (diagnostics: { severity: string; code: string }[]) => diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
@@ -100,7 +84,7 @@ describe('GIVEN a guest of 600 aggregated devices', () => {
       expect(journalBytes.largest).toBeGreaterThan(64 * 1024);
       expect(journalBytes.largest).toBeLessThan(MAX_JOURNAL_BYTES);
     } finally {
-      rmSync(root, { recursive: true, force: true });
+      removeTempDir(root);
     }
   }, 600_000);
 });
@@ -148,7 +132,7 @@ describe('GIVEN a journal that cannot be acted on', () => {
       if (kept.isFile() && kept.size < 65536 && readFileSync(aside, 'utf8').includes(NAMED)) expect(finding?.message).toContain(NAMED);
       expect(readdirSync(join(root, 'run/mdev-agg')).sort()).toEqual(['journal.json.damaged-2026-12-05T13-00-00-000Z']);
     } finally {
-      rmSync(root, { recursive: true, force: true });
+      removeTempDir(root);
     }
   });
 
@@ -171,7 +155,7 @@ describe('GIVEN a journal that cannot be acted on', () => {
       expect(devicesOn(kernel)).toEqual([]);
       expect(readdirSync(root).sort()).toEqual(before);
     } finally {
-      rmSync(root, { recursive: true, force: true });
+      removeTempDir(root);
     }
   });
 });
@@ -200,7 +184,7 @@ describe('GIVEN a lock left by a process whose pid was reused', () => {
       expect(new FileStateStore(root).tryLock()).toBe(false);
     } finally {
       sleeper.kill();
-      rmSync(root, { recursive: true, force: true });
+      removeTempDir(root);
     }
   });
 
@@ -213,7 +197,7 @@ describe('GIVEN a lock left by a process whose pid was reused', () => {
       expect(readFileSync(join(root, `run/mdev-agg/lock/${process.pid}`), 'utf8')).toBe(`${process.pid} ${started}\n`);
       store.unlock();
     } finally {
-      rmSync(root, { recursive: true, force: true });
+      removeTempDir(root);
     }
   });
 });

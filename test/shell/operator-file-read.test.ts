@@ -3,15 +3,14 @@
  * share one buffer: a later read never changes the bytes an earlier one returned, a file larger
  * than the limit is refused, and a file of procfs (which states size 0) is read to its end.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { FileRefusedError, readOperatorFile } from '../../src/shell/files/guarded-fs';
 import { settings } from '../property/settings';
+import { tempDir } from '../helpers/temp-dir';
 
-const work = mkdtempSync(join(tmpdir(), 'mdev-agg-operator-read-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDir('mdev-agg-operator-read-');
 
 // Sizes around the edges that matter: empty, a page, the shared buffer's share limit, beyond it.
 const size = fc.oneof(fc.nat({ max: 64 }), fc.integer({ min: 4090, max: 4100 }), fc.integer({ min: 16_370, max: 16_400 }), fc.nat({ max: 70_000 }));

@@ -1,17 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { PathEscapeError, SysfsError } from '../../src/core/host/sysfs';
 import { errnoOf } from './errno-of';
 import { MAX_READ_BYTES, RealSysfs, resolveRoot } from '../../src/shell/real-sysfs';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 let scratch: string;
 let root: string;
 let outside: string;
 
 beforeEach(() => {
-  scratch = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mdev-agg-real-')));
+  scratch = fs.realpathSync(tempDir('mdev-agg-real-'));
   root = path.join(scratch, 'root');
   outside = path.join(scratch, 'outside');
   fs.mkdirSync(path.join(root, 'sys/devices/parent/types/t1'), { recursive: true });
@@ -23,7 +23,7 @@ beforeEach(() => {
   fs.symlinkSync('../../devices/parent', path.join(root, 'sys/class/mdev_bus/parent'));
 });
 
-afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
+afterEach(() => removeTempDir(scratch));
 
 describe('RealSysfs reads', () => {
   test('GIVEN a relative link inside the root WHEN reading through it THEN the file under the root is read', () => {

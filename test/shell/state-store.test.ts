@@ -5,16 +5,16 @@
  * for by stores with their own pids, whose liveness the test decides.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileStateStore } from '../../src/shell/state-store';
+import { tempDir } from '../helpers/temp-dir';
 
 /** A pid that belonged to a process which has exited and been reaped. */
 const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid!;
 
 function freshRoot() {
-  const root = mkdtempSync(join(tmpdir(), 'mdev-agg-store-'));
+  const root = tempDir('mdev-agg-store-');
   const run = join(root, 'run/mdev-agg');
   mkdirSync(run, { recursive: true });
   return { root, run };

@@ -5,9 +5,8 @@
  * Both of its ways are run: perl's (one process) and, with no perl on PATH, the temporary file's.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { AGGREGATION_MARKERS, mentionsAggregation } from '../../../src/core/reading/domain-precheck';
@@ -16,12 +15,12 @@ import { hookOperation } from '../../../src/core/hook/hook-operation';
 import { wrapperScript } from '../../../src/core/hook/hook-wrapper';
 import { sanitiseLine } from '../../../src/core/text/terminal-text';
 import { builtCli } from '../../helpers/built-cli';
-import { libvirtDomain } from '../../helpers/hook';
+import { libvirtDomain } from '../../helpers/domain-builder';
+import { removeTempDir, tempDir } from '../../helpers/temp-dir';
 import { settings } from '../../property/settings';
 
 const SHELLS = ['dash', 'bash'];
-const work = mkdtempSync(join(tmpdir(), 'mdev-agg-wrapper-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDir('mdev-agg-wrapper-');
 
 const which = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
 /** This machine's PATH without perl (every other program of it kept): the wrapper's temporary-file way. */
@@ -58,7 +57,7 @@ const probeWrapper = join(work, 'probe-wrapper');
 writeFileSync(probeWrapper, wrapperScript({ node: PROBE, cli: PROBE }));
 const realWrapper = join(work, 'real-wrapper');
 writeFileSync(realWrapper, wrapperScript({ node: process.execPath, cli: builtCli() }));
-const emptyRoot = mkdtempSync(join(work, 'root-'));
+const emptyRoot = tempDir('root-', work);
 
 let runs = 0;
 /** One call of the wrapper under `shell`, with a fresh TMPDIR that must be empty afterwards. */
@@ -215,7 +214,7 @@ describe('GIVEN stdin beyond what hook run reads', () => {
 
   /** One run with `stdin` (a descriptor), given up after 20 s: status, stdout, the lines of stderr, and what TMPDIR kept. */
   function finished(command: string, args: string[], stdin: number, env: NodeJS.ProcessEnv) {
-    const tmp = mkdtempSync(join(work, 'tmp-'));
+    const tmp = tempDir('tmp-', work);
     const child = spawn(command, args, { stdio: [stdin, 'pipe', 'pipe'], env: { PATH: process.env.PATH, TMPDIR: tmp, MDEV_AGG_ROOT: emptyRoot, ...env } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -226,7 +225,7 @@ describe('GIVEN stdin beyond what hook run reads', () => {
       child.on('close', (status) => {
         clearTimeout(stop);
         const left = readdirSync(tmp);
-        rmSync(tmp, { recursive: true, force: true });
+        removeTempDir(tmp);
         resolve({ status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString().split('\n').filter(Boolean), left });
       }),
     );
@@ -303,7 +302,7 @@ describe('GIVEN a wrapper whose CLI is gone, under a root', () => {
 
   test.each(WAYS)('WHEN %s runs it (%s) THEN the log line goes to <root>/dev/log only when its socket is inside the root, at its real path', async (shell, _way, path) => {
     for (const [layout, inside, make] of layouts) {
-      const base = realpathSync(mkdtempSync(join(work, 'logroot-')));
+      const base = realpathSync(tempDir('logroot-', work));
       const root = join(base, 'root');
       const outside = join(base, 'outside');
       mkdirSync(join(root, 'run/systemd/journal'), { recursive: true });

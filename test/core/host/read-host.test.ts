@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { MAX_HOST_FILE_BYTES, readHost } from '../../../src/core/host/read-host';
 import type { HostModel } from '../../../src/core/host/host-model';
 import type { SysfsView } from '../../../src/core/host/sysfs';
 import { RealSysfs } from '../../../src/shell/real-sysfs';
 import { expectGolden, REPO } from '../../helpers/golden';
+import { removeTempDir, tempDir } from '../../helpers/temp-dir';
+import { copyHost } from '../../helpers/tree';
 
 const HOSTS = ['gvt-create-option', 'gvt-attribute', 'nvidia', 'vfio-ap', 'sample'];
 const fixture = (name: string) => new RealSysfs(path.join(REPO, 'fixtures/hosts', name));
@@ -24,23 +25,17 @@ describe('readHost with aliases of a parent', () => {
   };
 
   test('GIVEN thousands of class links to one parent device under other names WHEN read THEN each is skipped with a problem, and what is read does not grow with them', () => {
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mdev-agg-aliases-'));
-    try {
-      const root = path.join(scratch, 'root');
-      fs.cpSync(path.join(REPO, 'fixtures/hosts/gvt-attribute'), root, { recursive: true, verbatimSymlinks: true });
-      const plain = counting(new RealSysfs(root));
-      const expected = readHost(plain.counted);
-      const classDir = path.join(root, 'sys/class/mdev_bus');
-      for (let i = 0; i < 2000; i++) fs.symlinkSync(fs.readlinkSync(path.join(classDir, '0000:00:02.0')), path.join(classDir, `alias${String(i).padStart(4, '0')}`));
-      const aliased = counting(new RealSysfs(root));
-      const host = readHost(aliased.counted);
-      expect(host.parents).toEqual(expected.parents);
-      expect(host.problems).toHaveLength(2000);
-      expect(host.problems[0]).toEqual({ path: '/sys/class/mdev_bus/alias0000', message: 'links to a device named "0000:00:02.0"; skipped' });
-      expect(aliased.counts).toEqual(plain.counts);
-    } finally {
-      fs.rmSync(scratch, { recursive: true, force: true });
-    }
+    const { root } = copyHost('gvt-attribute');
+    const plain = counting(new RealSysfs(root));
+    const expected = readHost(plain.counted);
+    const classDir = path.join(root, 'sys/class/mdev_bus');
+    for (let i = 0; i < 2000; i++) fs.symlinkSync(fs.readlinkSync(path.join(classDir, '0000:00:02.0')), path.join(classDir, `alias${String(i).padStart(4, '0')}`));
+    const aliased = counting(new RealSysfs(root));
+    const host = readHost(aliased.counted);
+    expect(host.parents).toEqual(expected.parents);
+    expect(host.problems).toHaveLength(2000);
+    expect(host.problems[0]).toEqual({ path: '/sys/class/mdev_bus/alias0000', message: 'links to a device named "0000:00:02.0"; skipped' });
+    expect(aliased.counts).toEqual(plain.counts);
   });
 });
 
@@ -121,7 +116,7 @@ describe('readHost on hostile trees', () => {
   const problemAt = (host: HostModel, fragment: string) => host.problems.filter((p) => p.path.includes(fragment));
 
   beforeEach(() => {
-    scratch = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mdev-agg-host-')));
+    scratch = fs.realpathSync(tempDir('mdev-agg-host-'));
     root = path.join(scratch, 'root');
     link(path.join(root, 'sys/class/mdev_bus/0000:00:02.0'), '../../devices/pci0000:00/0000:00:02.0');
     write(path.join(typeDir(), 'create'), '');
@@ -129,7 +124,7 @@ describe('readHost on hostile trees', () => {
     write(path.join(typeDir(), 'device_api'), 'vfio-pci\n');
     write(path.join(scratch, 'outside/secret'), '42\n');
   });
-  afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
+  afterEach(() => removeTempDir(scratch));
 
   test('GIVEN a tree without mdev at all WHEN read THEN an empty model without problems', () => {
     fs.rmSync(path.join(root, 'sys'), { recursive: true });

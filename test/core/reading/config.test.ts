@@ -38,6 +38,7 @@ describe('GIVEN a configuration text', () => {
     ['{"lockTimeoutMs": 1.5}', 'E_CONFIG_INVALID 1:2 lockTimeoutMs must be an integer 0..600000 (milliseconds), not 1.5'],
     ['{"lockTimeoutMs": 600001}', 'E_CONFIG_INVALID 1:2 lockTimeoutMs must be an integer 0..600000 (milliseconds), not 600001'],
     ['{"allowUnknownDriver": "yes"}', 'E_CONFIG_INVALID 1:2 allowUnknownDriver must be true or false, not "yes"'],
+    ['{"allowUnknownDriver": 1}', 'E_CONFIG_INVALID 1:2 allowUnknownDriver must be true or false, not 1'],
     ['{"migrationParent": "keep"}', 'E_CONFIG_INVALID 1:2 migrationParent must be "prefer" or "require", not "keep"'],
     ['{"driverPolicy": []}', 'E_CONFIG_INVALID 1:2 driverPolicy: the file must hold an object: {"drivers": {...}}'],
     [

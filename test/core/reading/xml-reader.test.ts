@@ -68,6 +68,7 @@ describe('readXml refuses before it parses', () => {
 });
 
 describe('the second reading', () => {
+  // Hand-written: the test walks the parsed tree by position (children[0].children[0]).
   const text = "<domain><devices><hostdev type='mdev' model='vfio-pci'><source><address uuid='u'/></source></hostdev></devices></domain>";
   const read = () => {
     const r = readXml(text, 'f.xml');

@@ -1,7 +1,8 @@
 import { readHost } from '../../../src/core/host/read-host';
 import type { CreateParser } from '../../../src/shell/sim/kernel-parse';
 import { SimKernel } from '../../../src/shell/sim/kernel';
-import type { SimKernelSpec, SimTypeSpec } from '../../../src/shell/sim/spec';
+import type { SimTypeSpec } from '../../../src/shell/sim/spec';
+import { GVT_POOL, gvtHost } from '../../helpers/host-builder';
 import { errnoOf } from '../errno-of';
 
 const U1 = '53764d0e-85a0-42b4-af5c-2046b460b1dc';
@@ -11,31 +12,17 @@ const dev = (uuid: string) => `/sys/bus/mdev/devices/${uuid}`;
 
 // GVT gen9 resources per instance (reference §6, §2), and a pool giving the counts seen on hosts:
 // _1 1, _2 2, _4 5, _8 7; the aggregate unit 14 (fences (32 - 4) / 2).
-const GVT_POOL = { low_gm_mb: 640, high_gm_mb: 2688, fences: 28 };
+const GVT_RESOURCES = { low_gm_mb: 640, high_gm_mb: 2688, fences: 28 };
 const fixed = (suffix: string, low: number, high: number): Omit<SimTypeSpec, 'aggregation'> => ({
   id: `i915-GVTg_V5_${suffix}`,
   deviceApi: 'vfio-pci',
-  pool: 'gvt',
+  pool: GVT_POOL,
   cost: { low_gm_mb: low, high_gm_mb: high, fences: 4 },
   migration: { version: `8086-591d-i915-GVTg_V5_${suffix}-00000001` },
 });
 const FIXED = [fixed('1', 512, 2048), fixed('2', 256, 1024), fixed('4', 128, 512), fixed('8', 64, 384)];
 
-function gvt(types: SimTypeSpec[]): SimKernelSpec {
-  return {
-    parents: [
-      {
-        name: '0000:00:02.0',
-        deviceDir: '/sys/devices/pci0000:00/0000:00:02.0',
-        driver: { name: 'i915', dir: '/sys/bus/pci/drivers/i915' },
-        vendorId: '8086',
-        deviceId: '591d',
-        pools: [{ id: 'gvt', capacity: GVT_POOL }],
-        types,
-      },
-    ],
-  };
-}
+const gvt = (types: SimTypeSpec[]) => gvtHost(GVT_RESOURCES, types);
 
 /** Generation A: every GVT type has `aggregation` (fixed types 1), plus the aggregate type. */
 function generationA(parser: CreateParser = 'refresh', aggregateMax: number | 'available' = 'available'): SimKernel {
@@ -45,7 +32,7 @@ function generationA(parser: CreateParser = 'refresh', aggregateMax: number | 'a
       {
         id: 'i915-GVTg_V5_aggregate',
         deviceApi: 'vfio-pci',
-        pool: 'gvt',
+        pool: GVT_POOL,
         cost: { low_gm_mb: 32, high_gm_mb: 192, fences: 2 },
         aggregation: { kind: 'create-option', max: aggregateMax },
         createParser: parser,
