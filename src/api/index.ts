@@ -42,6 +42,8 @@ export type { TypeResources, GvtResources } from '../core/host/type-resources';
 export { parsePolicy } from '../core/migration/policy';
 export type { DriverPolicy } from '../core/migration/policy';
 export type { MigrationVerdict } from '../core/migration/domain-check';
+/** The former name of `MigrationVerdict`, kept so that programs written against 0.1.0 still type-check. */
+export type MigrationReport = MigrationVerdict;
 export type { MigrationParent } from '../core/reading/config';
 export type { DeviceVerdict } from '../core/migration/compat';
 // Editing
