@@ -4,9 +4,11 @@
  * whichever thread read which file, and when a worker thread fails.
  */
 import fc from 'fast-check';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { run } from '../../src/cli/run';
+import { builtCli } from '../helpers/built-cli';
 import { cli } from '../helpers/cli';
 import { REPO } from '../helpers/golden';
 import { tempDir } from '../helpers/temp-dir';
@@ -72,6 +74,32 @@ describe('validate on several threads', () => {
     // Both workers started and failed as told; their chunks were read again by this thread.
     expect(logged('started')).toBe(2);
     expect(logged('chunk')).toBe(how === 'start' ? 0 : 2);
+  });
+
+  test('GIVEN paths naming the process itself (/proc/self/fd/N, /dev/stdin) THEN the output equals one thread', () => {
+    const own = [...Array.from({ length: 26 }, (_, n) => `/proc/self/fd/${n}`), '/dev/stdin', '/dev/fd/0', '-'];
+    const list = [...Array.from({ length: 300 }, (_, i) => domains[i % domains.length]), ...own, ...domains];
+    const input = join(dir, domains[1]);
+    const spawn = (jobs: string) => {
+      const stdinFd = openSync(input, 'r');
+      try {
+        return spawnSync(process.execPath, [builtCli(), 'validate', '--jobs', jobs, ...list], { cwd: dir, encoding: 'utf8', stdio: [stdinFd, 'pipe', 'pipe'] });
+      } finally {
+        closeSync(stdinFd);
+      }
+    };
+    const one = spawn('1');
+    for (const jobs of ['2', '5']) {
+      const many = spawn(jobs);
+      expect({ status: many.status, stdout: many.stdout, stderr: many.stderr }).toEqual({ status: one.status, stdout: one.stdout, stderr: one.stderr });
+    }
+  });
+
+  test('GIVEN a bad --jobs and standard input that never ends THEN exit 2 at once, nothing read', async () => {
+    const never = () => new Promise<Uint8Array>(() => undefined);
+    const r = await run(['validate', '-', '--jobs', '0'], never, {}, { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--jobs takes a number of threads from 1 to 64, not '0'");
   });
 
   test('GIVEN --jobs that is not a number of threads THEN exit 2 with the reason', async () => {

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
 import { type Diagnostic, hasErrors } from '../../core/text/diagnostics';
 import { MAX_XML_BYTES } from '../../core/xml/reader';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
@@ -18,27 +19,27 @@ export async function validateCommand(ctx: CommandContext): Promise<ExitCode> {
   const showProgress = ctx.options.stderrIsTTY === true && !!ctx.options.progress && total > 1;
   const progress = (done: number) => ctx.options.progress!(`validate: ${Math.min(done, total)}/${total}`);
   const verdicts: FileVerdict[] = new Array(total);
-  // Standard input is this thread's, and read in the list's order (a second `-` finds it read).
-  const files: number[] = [];
-  for (const [index, path] of paths.entries()) {
-    if (path === '-') verdicts[index] = fileVerdict(path, await ctx.readInput(path, MAX_XML_BYTES));
-    else files.push(index);
-  }
-  const threads = Math.min(threadsWanted(ctx), Math.floor(files.length / MIN_FILES_PER_THREAD));
+  const wanted = threadsWanted(ctx);
+  const readHere = async (index: number) => (verdicts[index] = fileVerdict(paths[index], await ctx.readInput(paths[index], MAX_XML_BYTES)));
+  const shared = paths.flatMap((path, index) => (readOnThisThread(ctx.cwd, path) ? [] : [index]));
+  const threads = Math.min(wanted, Math.floor(shared.length / MIN_FILES_PER_THREAD));
   if (threads > 1 && ctx.options.validateWorker) {
+    // Standard input and the process's own files are read first, on this thread, in the list's
+    // order (a second `-` finds stdin read): no worker holds a file open yet.
+    for (const [index, path] of paths.entries()) if (readOnThisThread(ctx.cwd, path)) await readHere(index);
     const { validateOnThreads } = require('../validate-threads') as typeof import('../validate-threads');
     const read = await validateOnThreads(
-      files.map((i) => paths[i]),
+      shared.map((i) => paths[i]),
       ctx.cwd,
       threads,
       ctx.options.validateWorker,
       showProgress ? progress : undefined,
     );
-    files.forEach((index, i) => (verdicts[index] = read[i]));
+    shared.forEach((index, i) => (verdicts[index] = read[i]));
   } else {
-    for (const index of files) {
+    for (const index of paths.keys()) {
       if (showProgress && (index % 100 === 0 || index === total - 1)) progress(index + 1);
-      verdicts[index] = fileVerdict(paths[index], await ctx.readInput(paths[index], MAX_XML_BYTES));
+      await readHere(index);
     }
   }
   const all: Diagnostic[] = verdicts.flatMap((v) => v.diagnostics);
@@ -51,6 +52,14 @@ export async function validateCommand(ctx: CommandContext): Promise<ExitCode> {
   }
   if (verdicts.some((v) => v.unreadable)) return EXIT.USAGE;
   return hasErrors(all) ? EXIT.NO : EXIT.OK;
+}
+
+/**
+ * Standard input, and paths under /proc and /dev: what they name can be this process's own state
+ * (`/proc/self/fd/3` is whatever it holds open as descriptor 3), which worker threads would change.
+ */
+function readOnThisThread(cwd: string, path: string): boolean {
+  return path === '-' || /^\/(proc|dev)(\/|$)/.test(resolvePath(cwd, path));
 }
 
 /** `--jobs N`, else the CPUs this process may use (at most MAX_DEFAULT_THREADS). */
