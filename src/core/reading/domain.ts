@@ -3,7 +3,7 @@
  * diagnostic. Pure: a function of the text.
  */
 import { AGGREGATION_NS } from './aggregation-ns';
-import { type Code, type Diagnostic, type Position, diagnostic, quoted } from '../text/diagnostics';
+import { type Code, type Diagnostic, type Position, diagnostic, limitFileDiagnostics, quoted } from '../text/diagnostics';
 import {
   type Method,
   type MdevModel,
@@ -262,7 +262,7 @@ function domainFromDocument(doc: XmlDocument): DomainResult {
     doc,
   };
   // By position in the file (a number order, not the order of names).
-  return { model, diagnostics: diagnostics.sort((a, b) => a.line - b.line || a.column - b.column) };
+  return { model, diagnostics: limitFileDiagnostics(diagnostics.sort((a, b) => a.line - b.line || a.column - b.column)) };
 }
 
 // Stamp values are facts another host printed, compared here and written back to sysfs
