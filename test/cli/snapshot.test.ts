@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { snapshotJson } from '../../src/core/snapshot/model';
 import { readSnapshot } from '../../src/core/snapshot/read';
@@ -35,15 +35,11 @@ describe('mdev-agg snapshot', () => {
   });
 
   test('GIVEN a tree with etc/hostname and no --name WHEN snapshot runs THEN the name is the tree\'s host name', async () => {
-    const { parent, root } = copyHost('sample');
-    try {
-      mkdirSync(join(root, 'etc'));
-      writeFileSync(join(root, 'etc/hostname'), 'hv-sample.example.net\n');
-      const r = await cli(['snapshot', '--root', root], '', FIXED_TIME);
-      expect(readSnapshot(r.stdout, 's.xml').snapshot!.name).toBe('hv-sample.example.net');
-    } finally {
-      rmSync(parent, { recursive: true, force: true });
-    }
+    const { root } = copyHost('sample');
+    mkdirSync(join(root, 'etc'));
+    writeFileSync(join(root, 'etc/hostname'), 'hv-sample.example.net\n');
+    const r = await cli(['snapshot', '--root', root], '', FIXED_TIME);
+    expect(readSnapshot(r.stdout, 's.xml').snapshot!.name).toBe('hv-sample.example.net');
   });
 
   test('GIVEN a tree without a host name WHEN snapshot runs THEN the name is left out', async () => {
