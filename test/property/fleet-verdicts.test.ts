@@ -2,7 +2,8 @@
  * Fleet mode equals the single check, whatever the files are called or in what order they sort:
  * generated target hosts (host-arbitrary.ts) are written as snapshots in either form under random
  * names, some with problems that hide facts (a type's capacity, a parent's type listing, the device
- * listing, a domain's device directory); generated domains are checked in fleet mode and each
+ * listing, a domain's device directory), or many targets that are one host with other rooms (so that
+ * the fleet's classes and shared outcomes hold several targets); generated domains are checked in fleet mode and each
  * (domain, target) pair with `migrate-check FILE --target SNAP`. Then the files are renamed and the
  * fleet checked again: every pair keeps the single check's verdict.
  */

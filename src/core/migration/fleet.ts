@@ -52,8 +52,9 @@ interface Group {
   types: string[];
   asked: number[];
   least: number[];
-  /** Per device, the index of its type in `types`. */
+  /** Per device, the index of its type in `types`, and the number of its requirement. */
   kinds: number[];
+  ids: number[];
   /** The groups asking the same (types, asked, least), this one among them. */
   alike: Group[];
   /** Per target: 1 can take the group, 0 cannot; filled on first use. */
@@ -149,15 +150,19 @@ interface Classing {
 }
 
 /**
- * Where one group's devices went on a target, as far as its placement has gone: per parent, the
- * instances taken of each kind. `next`: the state after the next device, by what that device's
- * placement reads of a class (-1: the device fails there).
+ * What the devices of a group took on a target so far: per parent, the instances of each kind.
+ * `next`: the state after the next device, by the device and what its placement reads of a class
+ * (-1: the device fails there).
  */
 interface PlacementState {
   taken: Map<string, number[]>;
   next: Map<number | string, number>;
-  /** The state after the next device, by the parent it went to. */
-  children: Map<string, number>;
+}
+
+/** The states of one signature's groups, the first empty; one per ledger. */
+interface PlacementStates {
+  list: PlacementState[];
+  byLedger: Map<string, number>;
 }
 
 const requirementKey = ({ device: d, source: s }: Requirement) =>
@@ -186,8 +191,29 @@ class Numbering<K> {
   }
 }
 
-/** Key components are below this: a chain of them is numbered one link at a time. */
-const LINK = 2 ** 21;
+/**
+ * Refines numbered readings by one more part: each (reading, part) pair that occurs gets the next
+ * number, in the order of first occurrence; a reading of -1 stays -1. Returns how many there are.
+ */
+function refine(reading: Int32Array, readings: number, part: Int32Array, parts: number): number {
+  const pairs = readings * parts;
+  const dense = pairs <= 1 << 20 ? new Int32Array(pairs).fill(-1) : null;
+  const sparse = dense ? null : new Map<number, number>();
+  let next = 0;
+  for (let t = 0; t < reading.length; t++) {
+    const r = reading[t]!;
+    if (r < 0) continue;
+    const pair = r * parts + part[t]!;
+    let id = dense ? dense[pair]! : (sparse!.get(pair) ?? -1);
+    if (id < 0) {
+      id = next++;
+      if (dense) dense[pair] = id;
+      else sparse!.set(pair, id);
+    }
+    reading[t] = id;
+  }
+  return next;
+}
 
 export function fleetMatrix(
   domains: readonly FleetDomain[],
@@ -198,7 +224,8 @@ export function fleetMatrix(
   const groups = new Map<string, Group>();
   // Groups asking the same counts of the same types, judged together on one classing of the targets.
   const alike = new Map<string, Group[]>();
-  const newGroup = (requirements: readonly Requirement[]): Group => {
+  const requirementIds = new Numbering<string>();
+  const newGroup = (requirements: readonly Requirement[], keys: readonly string[]): Group => {
     const types = [...new Set(requirements.map((r) => r.device.type))].sort(byCodeUnits);
     const ofType = (type: string) => requirements.filter((r) => r.device.type === type).map((r) => r.device.instances);
     const asked = types.map((type) => ofType(type).reduce((a, b) => a + b, 0));
@@ -207,14 +234,15 @@ export function fleetMatrix(
     let list = alike.get(signature);
     if (!list) alike.set(signature, (list = []));
     const kinds = requirements.map((r) => types.indexOf(r.device.type));
-    const group: Group = { requirements, types, asked, least, kinds, alike: list, verdicts: null };
+    const group: Group = { requirements, types, asked, least, kinds, ids: keys.map((key) => requirementIds.of(key)), alike: list, verdicts: null };
     list.push(group);
     return group;
   };
   const domainGroups = domains.map(({ requirements }) => {
-    const key = requirements.map(requirementKey).join('\n');
+    const keys = requirements.map(requirementKey);
+    const key = keys.join('\n');
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = newGroup(requirements)));
+    if (!group) groups.set(key, (group = newGroup(requirements, keys)));
     return group;
   });
 
@@ -251,18 +279,18 @@ export function fleetMatrix(
    * Per type and (instances asked, smallest device): each target's slice class, the same number for
    * the same facts and compressed rooms.
    */
-  const sliceClasses = new Map<string, Int32Array>();
-  const sliceClassesOf = (typeId: string, asked: number, least: number): Int32Array => {
+  const sliceClasses = new Map<string, { ids: Int32Array; count: number }>();
+  const sliceClassesOf = (typeId: string, asked: number, least: number) => {
     const cacheKey = `${typeId}\n${asked},${least}`;
-    let ids = sliceClasses.get(cacheKey);
-    if (ids) return ids;
+    let found = sliceClasses.get(cacheKey);
+    if (found) return found;
     const { roomClass, roomSlices } = slicesOf(typeId);
     const numbering = new Numbering<string>();
     const ofRoomClass = roomSlices.map((slice) => numbering.of(`${slice.factsId}:${compressRooms(slice.rooms, asked, least).join(',')}`));
-    ids = new Int32Array(targets.length);
+    const ids = new Int32Array(targets.length);
     for (let t = 0; t < targets.length; t++) ids[t] = roomClass[t]! < 0 ? -1 : ofRoomClass[roomClass[t]!]!;
-    sliceClasses.set(cacheKey, ids);
-    return ids;
+    sliceClasses.set(cacheKey, (found = { ids, count: numbering.size }));
+    return found;
   };
 
   // Per target, its parents offering two or more types (only those can weigh a pool), each with a
@@ -310,6 +338,7 @@ export function fleetMatrix(
   const none = new Set<string>();
   // The one-pool rule's answers by counts asked and rooms: targets share few.
   const answerCache = new Map<string, string | null>();
+  const restrictions = new Map<string, { ids: Int32Array; numbering: Numbering<string> }>();
 
   /**
    * The targets sorted into classes for groups asking `asked` instances of `types`, the smallest
@@ -318,16 +347,28 @@ export function fleetMatrix(
    */
   const classingOf = (types: readonly string[], asked: readonly number[], least: readonly number[]): Classing => {
     const tables = types.map((type) => slicesOf(type).slices);
-    const ids = types.map((type, k) => sliceClassesOf(type, asked[k]!, least[k]!));
+    const sliced = types.map((type, k) => sliceClassesOf(type, asked[k]!, least[k]!));
+    const ids = sliced.map((x) => x.ids);
+    const sliceCounts = sliced.map((x) => x.count);
     const kindOf = new Map(types.map((type, k) => [type, k]));
     const typeIds = new Set(types);
     const problemIds = new Numbering<string>(1);
     // Per parent content (its name and rooms), its pool for these types and the key's number; null
     // where it offers fewer than two of them.
-    const pools = new Map<number, { key: number; pool: Pool } | null>();
+    // A parent's content as these types see it (its name, their rooms), shared by the signatures
+    // asking the same types: 0 where it offers fewer than two of them.
+    let restriction = restrictions.get(types.join('\n'));
+    if (!restriction) restrictions.set(types.join('\n'), (restriction = { ids: new Int32Array(poolContents.size).fill(-1), numbering: new Numbering<string>(1) }));
+    const { ids: restricted, numbering: restrictedContents } = restriction;
+    const pools: ({ key: number; pool: Pool } | null | undefined)[] = [];
     const poolKeys = new Numbering<string>();
     const poolOf = (parent: HostParent, contentId: number) => {
-      let found = pools.get(contentId);
+      let seen = restricted[contentId]!;
+      if (seen < 0) {
+        const offered = parent.types.filter((t) => kindOf.has(t.id));
+        restricted[contentId] = seen = offered.length < 2 ? 0 : restrictedContents.of(JSON.stringify([parent.name, offered.map((t) => [t.id, t.availableInstances])]));
+      }
+      let found = pools[seen];
       if (found !== undefined) return found;
       const types = parent.types.filter((t) => kindOf.has(t.id));
       found = null;
@@ -344,40 +385,52 @@ export function fleetMatrix(
         const key = poolKeys.of(`${parent.name}\n${kinds.join(',')}\n${answers ?? `=${rooms}`}`);
         found = { key, pool: { kinds, types, answers, radix } };
       }
-      pools.set(contentId, found);
+      pools[seen] = found;
       return found;
     };
-    const classOf = new Int32Array(targets.length).fill(-1);
-    const classes: TargetClass[] = [];
-    const links = new Map<number, number>();
-    let nodes = 0;
-    const link = (node: number, value: number) => {
-      const key = node * LINK + value;
-      let next = links.get(key);
-      if (next === undefined) links.set(key, (next = ++nodes));
-      return next;
+    // Each target's reading is refined one part at a time (problems, each type's slice class, each
+    // parent's pool), numbering the pairs (reading so far, part) that occur: integers throughout.
+    const reading = new Int32Array(targets.length);
+    const problemsOf = (t: number) => {
+      const { problems } = targets[t]!.host;
+      return problems.length === 0 ? problems : problems.filter((p) => isPlacementProblem(p.path, typeIds, none));
     };
-    const classByNode = new Map<number, number>();
-    targets: for (let t = 0; t < targets.length; t++) {
+    const part = new Int32Array(targets.length);
+    let poolColumns = 0;
+    targets.forEach((_, t) => {
       // A target lacking one of the types fails its type check: nothing to judge (class -1).
-      for (const table of ids) if (table[t]! < 0) continue targets;
-      const { problems: all } = targets[t]!.host;
-      const problems = all.length === 0 ? all : all.filter((p) => isPlacementProblem(p.path, typeIds, none));
-      const problemsId = problems.length === 0 ? 0 : problemIds.of(JSON.stringify(problems));
-      let node = link(0, problemsId);
-      for (const table of ids) node = link(node, table[t]!);
-      for (const { parent, contentId } of poolParents[t]!) {
-        const found = poolOf(parent, contentId);
-        if (found) node = link(node, found.key);
+      reading[t] = ids.some((table) => table[t]! < 0) ? -1 : 0;
+      if (reading[t]! < 0) return;
+      const problems = problemsOf(t);
+      part[t] = problems.length === 0 ? 0 : problemIds.of(JSON.stringify(problems));
+      poolColumns = Math.max(poolColumns, poolParents[t]!.length);
+    });
+    let readings = refine(reading, 1, part, problemIds.size + 1);
+    ids.forEach((table, k) => (readings = refine(reading, readings, table, sliceCounts[k]!)));
+    for (let j = 0; j < poolColumns; j++) {
+      for (let t = 0; t < targets.length; t++) {
+        const at = poolParents[t]![j];
+        const found = reading[t]! < 0 || !at ? null : poolOf(at.parent, at.contentId);
+        part[t] = found ? found.key + 1 : 0;
       }
-      let c = classByNode.get(node);
-      if (c === undefined) {
-        classByNode.set(node, (c = classes.length));
+      readings = refine(reading, readings, part, poolKeys.size + 1);
+    }
+    const classOf = new Int32Array(targets.length).fill(-1);
+    const classOfReading = new Int32Array(readings).fill(-1);
+    const classes: TargetClass[] = [];
+    for (let t = 0; t < targets.length; t++) {
+      const r = reading[t]!;
+      if (r < 0) continue;
+      let c = classOfReading[r]!;
+      if (c < 0) {
+        classOfReading[r] = c = classes.length;
         const classPools = new Map<string, Pool>();
         for (const { parent, contentId } of poolParents[t]!) {
           const found = poolOf(parent, contentId);
           if (found) classPools.set(parent.name, found.pool);
         }
+        const problems = problemsOf(t);
+        const problemsId = problems.length === 0 ? 0 : problemIds.of(JSON.stringify(problems));
         classes.push({ target: t, problems, problemsId, slices: tables.map((table) => table[t]!), sliceIds: ids.map((table) => table[t]!), pools: classPools, host: null });
       }
       classOf[t] = c;
@@ -409,11 +462,12 @@ export function fleetMatrix(
    * the outcome of one device is judged once per state and such reading, on the first class that
    * reaches it, and each class only walks those outcomes.
    */
-  const walkGroup = (group: Group, classing: Classing): Uint8Array => {
+  const walkGroup = (group: Group, classing: Classing, states: PlacementStates): Uint8Array => {
     const { classes, problemKinds } = classing;
     const devices = group.requirements;
-    const states: PlacementState[] = [{ taken: new Map(), next: new Map(), children: new Map() }];
     const kindCount = group.types.length;
+    // A step's key: what the device is, and what its placement reads of the class (a number while it fits one).
+    const readings = (classes.reduce((m, info) => Math.max(m, ...info.sliceIds), 0) + 1) * problemKinds * requirementIds.size;
     const step = (from: number, i: number, info: TargetClass): number => {
       const host = (info.host ??= projection(info.slices, info.problems));
       const prefix = devices.slice(0, i + 1);
@@ -425,17 +479,18 @@ export function fleetMatrix(
         options.parentRule,
       )[i]!;
       if (decision.kind !== 'create') throw new Error(`fleet: a device of a projection was ${decision.kind}, not placed`);
-      // The same parent from the same state is the same state, whatever else the classes differ in.
-      const { children } = states[from]!;
-      const known = children.get(decision.parent.name);
-      if (known !== undefined) return known;
-      const taken = new Map([...states[from]!.taken].map(([parent, counts]) => [parent, [...counts]]));
+      // What the devices took so far is the state, whichever devices and classes led there.
+      const taken = new Map([...states.list[from]!.taken].map(([parent, counts]) => [parent, [...counts]]));
       let counts = taken.get(decision.parent.name);
       if (!counts) taken.set(decision.parent.name, (counts = new Array<number>(kindCount).fill(0)));
       counts[group.kinds[i]!]! += devices[i]!.device.instances;
-      states.push({ taken, next: new Map(), children: new Map() });
-      children.set(decision.parent.name, states.length - 1);
-      return states.length - 1;
+      const ledger = JSON.stringify([...taken].sort(([a], [b]) => byCodeUnits(a, b)));
+      let known = states.byLedger.get(ledger);
+      if (known === undefined) {
+        states.byLedger.set(ledger, (known = states.list.length));
+        states.list.push({ taken, next: new Map() });
+      }
+      return known;
     };
     const classVerdicts = new Uint8Array(classes.length);
     for (let c = 0; c < classes.length; c++) {
@@ -444,17 +499,21 @@ export function fleetMatrix(
       let ok = 1;
       for (let i = 0; i < devices.length; i++) {
         const kind = group.kinds[i]!;
-        const state = states[at]!;
-        const base = info.sliceIds[kind]! * problemKinds + info.problemsId;
-        let key: number | string = base;
+        const state = states.list[at]!;
+        const reading = (info.sliceIds[kind]! * problemKinds + info.problemsId) * requirementIds.size + group.ids[i]!;
+        let key: number | string = reading;
         if (state.taken.size > 0 && info.pools.size > 0) {
-          let answers = '';
+          // Per parent where another type was taken: the rule's answer (0, 1), or 2 where the parent does not offer this type.
+          let answers = 1;
+          let text = '';
           for (const [parent, counts] of state.taken) {
             if (!counts.some((n, k) => n > 0 && k !== kind)) continue;
             const pool = info.pools.get(parent);
-            answers += pool === undefined || !pool.kinds.includes(kind) ? '-' : poolLets(pool, counts, kind, devices[i]!.device.instances) ? '1' : '0';
+            const answer = pool === undefined || !pool.kinds.includes(kind) ? 2 : poolLets(pool, counts, kind, devices[i]!.device.instances) ? 1 : 0;
+            answers = answers * 3 + answer;
+            text += answer;
           }
-          if (answers !== '') key = `${base}:${answers}`;
+          if (answers > 1) key = answers < 2 ** 52 / readings ? answers * readings + reading : `${reading}:${text}`;
         }
         let next = state.next.get(key);
         if (next === undefined) state.next.set(key, (next = step(at, i, info)));
@@ -479,7 +538,9 @@ export function fleetMatrix(
   const verdictsOf = (group: Group): Uint8Array => {
     if (group.verdicts) return group.verdicts;
     const classing = classingOf(group.types, group.asked, group.least);
-    for (const member of group.alike) member.verdicts = walkGroup(member, classing);
+    // The groups of one signature share the states: what their devices took, and the outcomes met.
+    const states: PlacementStates = { list: [{ taken: new Map(), next: new Map() }], byLedger: new Map() };
+    for (const member of group.alike) member.verdicts = walkGroup(member, classing, states);
     return group.verdicts!;
   };
 
