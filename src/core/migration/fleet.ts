@@ -28,7 +28,7 @@ import type { DriverFacts } from './source-facts';
 import { fitsOnePool, isPlacementProblem, placeDomain } from '../plan/placement';
 import { byCodeUnits, byKey } from '../text/order';
 import { MDEV_DEVICES } from '../host/host-layout';
-import { type CheckOptions, type Requirement, compatibleOn, driverPassesOn } from './compat';
+import { type CheckOptions, type Requirement, compatibleOn, driverPassesOn, placedCompatible } from './compat';
 
 export interface FleetDomain {
   requirements: readonly Requirement[];
@@ -157,7 +157,12 @@ interface Classing {
 interface PlacementState {
   taken: Map<string, number[]>;
   next: Map<number | string, number>;
+  /** Per kind, the parents where a kind other than it was taken (filled on first use). */
+  besides: ([string, number[]][] | undefined)[];
 }
+
+/** The parents of a ledger where a kind other than `kind` was taken. */
+const besides = (taken: Map<string, number[]>, kind: number): [string, number[]][] => [...taken].filter(([, counts]) => counts.some((n, k) => n > 0 && k !== kind));
 
 /** The states of one signature's groups, the first empty; one per ledger. */
 interface PlacementStates {
@@ -470,14 +475,15 @@ export function fleetMatrix(
     const readings = (classes.reduce((m, info) => Math.max(m, ...info.sliceIds), 0) + 1) * problemKinds * requirementIds.size;
     const step = (from: number, i: number, info: TargetClass): number => {
       const host = (info.host ??= projection(info.slices, info.problems));
-      const prefix = devices.slice(0, i + 1);
-      // A device that fails here fails the domain: its check reads only what the earlier ones took.
-      if (judge(prefix, host) === 0) return -1;
+      // The earlier devices passed here: the device is placed after them, and if it fails here it
+      // fails the domain.
+      judged++;
       const decision = placeDomain(
-        prefix.map((r) => r.device),
+        devices.slice(0, i + 1).map((r) => r.device),
         host,
         options.parentRule,
       )[i]!;
+      if (!placedCompatible(devices[i]!, decision, host, quiet, driverPasses)) return -1;
       if (decision.kind !== 'create') throw new Error(`fleet: a device of a projection was ${decision.kind}, not placed`);
       // What the devices took so far is the state, whichever devices and classes led there.
       const taken = new Map([...states.list[from]!.taken].map(([parent, counts]) => [parent, [...counts]]));
@@ -488,7 +494,7 @@ export function fleetMatrix(
       let known = states.byLedger.get(ledger);
       if (known === undefined) {
         states.byLedger.set(ledger, (known = states.list.length));
-        states.list.push({ taken, next: new Map() });
+        states.list.push({ taken, next: new Map(), besides: [] });
       }
       return known;
     };
@@ -506,8 +512,7 @@ export function fleetMatrix(
           // Per parent where another type was taken: the rule's answer (0, 1), or 2 where the parent does not offer this type.
           let answers = 1;
           let text = '';
-          for (const [parent, counts] of state.taken) {
-            if (!counts.some((n, k) => n > 0 && k !== kind)) continue;
+          for (const [parent, counts] of (state.besides[kind] ??= besides(state.taken, kind))) {
             const pool = info.pools.get(parent);
             const answer = pool === undefined || !pool.kinds.includes(kind) ? 2 : poolLets(pool, counts, kind, devices[i]!.device.instances) ? 1 : 0;
             answers = answers * 3 + answer;
@@ -539,7 +544,7 @@ export function fleetMatrix(
     if (group.verdicts) return group.verdicts;
     const classing = classingOf(group.types, group.asked, group.least);
     // The groups of one signature share the states: what their devices took, and the outcomes met.
-    const states: PlacementStates = { list: [{ taken: new Map(), next: new Map() }], byLedger: new Map() };
+    const states: PlacementStates = { list: [{ taken: new Map(), next: new Map(), besides: [] }], byLedger: new Map() };
     for (const member of group.alike) member.verdicts = walkGroup(member, classing, states);
     return group.verdicts!;
   };
