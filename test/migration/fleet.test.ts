@@ -83,6 +83,79 @@ describe('fleet matrix: grouped, and equal to judging every pair', () => {
     );
   });
 
+  // One host's parents and facts, its rooms drawn again per target: classes and the outcomes the
+  // fleet shares between targets then hold many targets each. Up to three parents offering some or
+  // all of three types (the one-pool rule weighs them), pins to parents that exist or not, problems
+  // that hide a room, a parent's type listing, the device listing or a domain's device, and
+  // targets that hold one of the domains' UUIDs.
+  const UUID_POOL = [1, 2, 3, 4, 5, 6].map((k) => `00000000-0000-4000-8000-00000000000${k}`);
+  const PROBLEMS = [
+    '/sys/class/mdev_bus/p1/mdev_supported_types/t-a/available_instances',
+    '/sys/class/mdev_bus/p2/mdev_supported_types/t-b',
+    '/sys/class/mdev_bus/p1/mdev_supported_types',
+    '/sys/bus/mdev/devices',
+    `/sys/bus/mdev/devices/${UUID_POOL[0]}/mdev_type`,
+    '/sys/module/drv/version',
+  ];
+  const sharedHostArb = fc
+    .tuple(
+      fc.array(fc.record({ offers: fc.subarray(TYPES, { minLength: 1 }), version: fc.constantFrom('1.0', '1.1'), dialect: fc.constantFrom('create-option' as const, 'none' as const), max: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 3 }),
+      fc.array(
+        fc.record({
+          rooms: fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 9, maxLength: 9 }),
+          problems: fc.subarray(PROBLEMS, { maxLength: 2 }),
+          device: fc.option(fc.record({ uuid: fc.constantFrom(...UUID_POOL), type: fc.constantFrom(...TYPES), instances: fc.integer({ min: 1, max: 3 }) }), { freq: 4 }),
+        }),
+        { minLength: 1, maxLength: 30 },
+      ),
+    )
+    .map(([parents, variants]) =>
+      variants.map(({ rooms, problems, device }): HostModel => {
+        const model: HostModel = {
+          parents: parents.map((p, pi) => ({
+            name: `p${pi + 1}`,
+            driver: 'drv',
+            driverVersion: p.version,
+            vendorId: null,
+            deviceId: null,
+            types: p.offers.map((id) => ({ id, name: null, description: null, deviceApi: 'vfio-pci', availableInstances: rooms[pi * 3 + TYPES.indexOf(id)]!, dialect: p.dialect, maxAggregation: p.dialect === 'create-option' ? p.max : 1, migrationVersion: null })),
+          })),
+          devices: device ? [{ uuid: device.uuid, parent: 'p1', type: device.type, instances: device.instances, maxAggregation: null }] : [],
+          problems: problems.map((path) => ({ path, message: 'read failed: EIO' })),
+        };
+        return model;
+      }),
+    );
+  const pinnedRequirementArb = fc
+    .record({
+      type: fc.constantFrom(...TYPES),
+      instances: fc.integer({ min: 1, max: 3 }),
+      parent: fc.constantFrom('p1', 'p2', 'p3', 'p9', null, null),
+      version: fc.constantFrom('1.0', '1.1', null),
+      uuid: fc.constantFrom(...UUID_POOL),
+    })
+    .map(({ type, instances, parent, version, uuid }): Requirement => ({
+      device: { uuid, model: 'vfio-pci', type, instances, parent, method: 'auto', source: null, at: { line: 1, column: 1 }, attributeAt: {} },
+      source: { origin: 'stamp', host: 'h', type: null, instances: null, driver: { driver: 'drv', driverVersion: version, migrationVersion: null } },
+    }));
+
+  test('GIVEN many targets that are one host with other rooms, pools, pins, problems and UUID holders WHEN matched THEN the matrix equals judging every pair', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uniqueArray(pinnedRequirementArb, { minLength: 0, maxLength: 5, selector: (r) => r.device.uuid }), { minLength: 1, maxLength: 12 }),
+        sharedHostArb,
+        fc.boolean(),
+        fc.constantFrom('prefer' as const, 'strict' as const),
+        (reqs, hosts, allowUnknownDriver, parentRule) => {
+          const fleet = reqs.map((requirements) => ({ requirements }));
+          const options = { ...OPTIONS, allowUnknownDriver, parentRule };
+          expect(fleetMatrix(fleet, hosts.map((host) => ({ host })), options).accepted).toEqual(bruteForce(fleet, hosts, options));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
   test('GIVEN every small domain of two types WHEN matched against every small room of two parents THEN the matrix equals judging every pair (rooms compressed at their exact limits)', () => {
     // Two devices of one type taking turns on the parent with most room, and a parent weighing
     // two types in one pool: every room up to past the compression limits, every count to 3.

@@ -2,7 +2,8 @@
  * Fleet mode equals the single check, whatever the files are called or in what order they sort:
  * generated target hosts (host-arbitrary.ts) are written as snapshots in either form under random
  * names, some with problems that hide facts (a type's capacity, a parent's type listing, the device
- * listing, a domain's device directory); generated domains are checked in fleet mode and each
+ * listing, a domain's device directory), or many targets that are one host with other rooms (so that
+ * the fleet's classes and shared outcomes hold several targets); generated domains are checked in fleet mode and each
  * (domain, target) pair with `migrate-check FILE --target SNAP`. Then the files are renamed and the
  * fleet checked again: every pair keeps the single check's verdict.
  */
@@ -38,6 +39,36 @@ const targetDraw = fc.record({
   json: fc.boolean(),
 });
 
+/** Rooms drawn again for one host: per parent its pool's capacity, per type its own room (or the pool). */
+const roomsDraw = fc.record({
+  pools: fc.array(fc.integer({ min: 0, max: 8 }), { minLength: PARENTS.length, maxLength: PARENTS.length }),
+  available: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: PARENTS.length * TYPES.length, maxLength: PARENTS.length * TYPES.length }),
+  shared: fc.array(fc.boolean(), { minLength: PARENTS.length * TYPES.length, maxLength: PARENTS.length * TYPES.length }),
+});
+
+/**
+ * Targets that are one host with other rooms: the same parents offering the same (several) types
+ * with the same facts, so that the fleet's classes and the outcomes it shares between targets
+ * hold many targets each; some keep devices with the domains' UUIDs and some carry problems.
+ */
+const sameHostTargets = fc.tuple(hostDraw, fc.array(fc.record({ rooms: roomsDraw, problems: targetDraw.map((t) => t.problems), json: fc.boolean(), keepDevices: fc.boolean() }), { minLength: 2, maxLength: 6 })).map(([base, variants]) =>
+  variants.map(({ rooms, problems, json, keepDevices }) => ({
+    host: {
+      ...base,
+      existing: keepDevices ? base.existing : [],
+      parents: base.parents.map((p, pi) => ({
+        ...p,
+        pool: rooms.pools[pi]!,
+        types: p.types.map((t, ti) => ({ ...t, available: rooms.available[pi * TYPES.length + ti]!, shared: rooms.shared[pi * TYPES.length + ti]! })),
+      })),
+    },
+    problems,
+    json,
+  })),
+);
+
+const targetsDraw = fc.oneof(fc.array(targetDraw, { minLength: 1, maxLength: 4 }), sameHostTargets);
+
 let scratch: string;
 beforeAll(() => {
   scratch = tempDir('mdev-agg-fleet-verdicts-');
@@ -66,8 +97,8 @@ describe('fleet mode equals the single check', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(domainDraw, { minLength: 1, maxLength: 4 }),
-        fc.array(targetDraw, { minLength: 1, maxLength: 4 }),
-        fc.array(fc.integer({ min: 0, max: 999 }), { minLength: 8, maxLength: 8 }),
+        targetsDraw,
+        fc.array(fc.integer({ min: 0, max: 999 }), { minLength: 10, maxLength: 10 }),
         fc.constantFrom('prefer', 'require'),
         async (domains, targets, names, rule) => {
           figures.add('fleets');

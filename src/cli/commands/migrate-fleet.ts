@@ -224,8 +224,9 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
   } else {
     const notChecked = unchecked.length ? `, ${unchecked.length} not checked (errors)` : '';
     const summary = `${rows.length} domains, ${targets.length} targets: ${checked.length - stuck} domains can move, ${stuck} cannot${notChecked} (${matrix.groups} distinct device groups, ${matrix.judged} full checks)`;
-    // One piece of output, whole lines: at data-centre size the table is hundreds of MB, not to be copied again.
-    ctx.out.out(fleetTable(rows, names, ctx.flags.quiet ? [] : [summary]));
+    // One piece of output, whole lines: at data-centre size the table is hundreds of MB, not to be
+    // copied again. Each part passed `sanitiseLine` (stricter than `out`), so it is not scanned twice.
+    ctx.out.document(fleetTable(rows, names, ctx.flags.quiet ? [] : [sanitiseLine(summary)]));
     const lines = new (ctx.out.constructor as new () => typeof ctx.out)();
     printDiagnostics(lines, diagnostics, ctx.flags);
     if (lines.stdout) ctx.out.err(lines.stdout);
@@ -233,16 +234,27 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
   return ok && stuck === 0 ? EXIT.OK : EXIT.NO;
 }
 
-/** The matrix as a table, then `after`'s lines; every line ends in a newline. */
+/**
+ * The matrix as a table, then `after`'s lines; every line ends in a newline. Every part is already
+ * one line for a terminal (`sanitiseLine`): names are sanitised once, and a list of targets shared by
+ * the domains of one group is written once.
+ */
 function fleetTable(rows: readonly DomainRow[], names: readonly string[], after: readonly string[]): string {
   const targetCount = names.length;
+  const shownNames = names.map(sanitiseLine);
   const label = (r: DomainRow) => sanitiseLine(r.name ? `${r.name} (${r.file})` : r.file);
   const width = Math.max(6, ...rows.map((r) => label(r).length));
   const source = (r: DomainRow) => sanitiseLine(r.source ?? '-');
   const sourceWidth = Math.max(6, ...rows.map((r) => source(r).length));
+  const lists = new Map<readonly number[], string>();
+  const listOf = (targets: readonly number[]) => {
+    let list = lists.get(targets);
+    if (list === undefined) lists.set(targets, (list = `${targets.length}/${targetCount}${targets.length ? `: ${targets.map((t) => shownNames[t]!).join(', ')}` : ''}`));
+    return list;
+  };
   const lines = [`${'DOMAIN'.padEnd(width)}  ${'SOURCE'.padEnd(sourceWidth)}  TARGETS THAT CAN TAKE IT`];
   for (const r of rows) {
-    const verdict = r.errors.length ? `not checked: ${r.errors.join(', ')}` : `${r.targets.length}/${targetCount}${r.targets.length ? `: ${r.targets.map((t) => sanitiseLine(names[t]!)).join(', ')}` : ''}`;
+    const verdict = r.errors.length ? `not checked: ${r.errors.join(', ')}` : listOf(r.targets);
     lines.push(`${label(r).padEnd(width)}  ${source(r).padEnd(sourceWidth)}  ${verdict}`);
   }
   lines.push(...after, '');

@@ -139,14 +139,25 @@ export function compatibleOn(
 ): boolean {
   if (options.writeMigrationVersion) return judgeDevices(requirements, target, options).every((d) => d.compatible);
   const decisions = placeRequirements(requirements, target, options);
-  return requirements.every(({ device, source }, i) => {
-    const decision = decisions[i]!;
-    if (decision.kind === 'refused' || typeDiffers(device, source) || countDiffers(device, source)) return false;
-    const candidates = driverCandidates(decision, [], target, device.type);
-    const only = candidates.length === 1 ? candidates[0]! : null;
-    if (driverPasses && only?.type) return driverPasses(source.driver, only.parent, only.type);
-    return driverCheck(source.driver, candidates, device.type, options).ok;
-  });
+  return requirements.every((requirement, i) => placedCompatible(requirement, decisions[i]!, target, options, driverPasses));
+}
+
+/**
+ * One device's verdict once placement decided it (offline, as `compatibleOn` judges each device):
+ * fleet mode judges the last device of a placed prefix with it.
+ */
+export function placedCompatible(
+  { device, source }: Requirement,
+  decision: Decision,
+  target: HostModel,
+  options: CheckOptions,
+  driverPasses?: (source: DriverFacts, parent: HostParent, type: HostType) => boolean,
+): boolean {
+  if (decision.kind === 'refused' || typeDiffers(device, source) || countDiffers(device, source)) return false;
+  const candidates = driverCandidates(decision, [], target, device.type);
+  const only = candidates.length === 1 ? candidates[0]! : null;
+  if (driverPasses && only?.type) return driverPasses(source.driver, only.parent, only.type);
+  return driverCheck(source.driver, candidates, device.type, options).ok;
 }
 
 /** True when the driver check passes for a device of `type` created on `parent`. */

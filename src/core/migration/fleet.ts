@@ -3,17 +3,21 @@
  * without judging every domain against every target in full.
  *
  * - Domains with the same requirements (per device: type, count, parent, method, model, source
- *   facts; not the UUID) form one group, judged once per distinct target projection.
+ *   facts; not the UUID) form one group.
  * - A target's projection for a group is the part of its host the check can read for the group's
  *   types: the parents offering them (every field, only those types) and the host problems that
  *   can hide a placement fact (`isPlacementProblem`). A fact the check reads that a projection
  *   left out would change fleet verdicts, which the property tests compare with single checks.
  * - Targets are sorted into classes per (types, counts) that every group asking those counts of
- *   those types shares: one class holds targets whose projections place alike, and a group is
- *   judged once per class, on the projection of the class's first target. Alike: the same
+ *   those types shares: one class holds targets whose projections place alike. Alike: the same
  *   projection but for room; room compressed per type without changing any comparison placement
  *   makes (`compressRooms`); and where a parent offers several of the group's types, the same
  *   answer of the one-pool rule for every count of them the group can take there (`poolAnswers`).
+ * - A group walks the classes device by device (`walkGroup`). Placement decides a device from
+ *   what the earlier ones took, the slice of its own type, the problems, and the one-pool rule's
+ *   answer on the parents where the earlier ones took another type: so each outcome of one device
+ *   is judged once per such reading, on the first class that meets it, and the full checks grow
+ *   with the readings that occur, not with the classes (which multiply with the types asked).
  * - A target holding one of a domain's UUIDs (a device, or a problem at the device's directory)
  *   is judged for that domain on its whole host: whether the device exists as declared is the
  *   domain's own fact.
@@ -21,9 +25,10 @@
  */
 import type { HostModel, HostParent, HostProblem, HostType } from '../host/host-model';
 import type { DriverFacts } from './source-facts';
-import { couldTake, fitsOnePool, isPlacementProblem } from '../plan/placement';
+import { fitsOnePool, isPlacementProblem, placeDomain } from '../plan/placement';
+import { byCodeUnits, byKey } from '../text/order';
 import { MDEV_DEVICES } from '../host/host-layout';
-import { type CheckOptions, type Requirement, compatibleOn, driverPassesOn } from './compat';
+import { type CheckOptions, type Requirement, compatibleOn, driverPassesOn, placedCompatible } from './compat';
 
 export interface FleetDomain {
   requirements: readonly Requirement[];
@@ -47,6 +52,9 @@ interface Group {
   types: string[];
   asked: number[];
   least: number[];
+  /** Per device, the index of its type in `types`, and the number of its requirement. */
+  kinds: number[];
+  ids: number[];
   /** The groups asking the same (types, asked, least), this one among them. */
   alike: Group[];
   /** Per target: 1 can take the group, 0 cannot; filled on first use. */
@@ -79,13 +87,14 @@ function compressRooms(rooms: readonly (number | null)[], asked: number, least: 
 const MAX_POOL_COMBINATIONS = 4096;
 
 /**
- * The one-pool rule's answer (`fitsOnePool`) for every combination of counts n_t <= asked_t the
- * group can take of a parent's types, two or more of them at once, as a string of 0 and 1; or,
- * when the combinations are too many, the rooms themselves (which decide the rule).
+ * The one-pool rule's answer (`fitsOnePool`) for every combination of counts n_t <= asked_t of a
+ * parent's types, as a string of 0 and 1 indexed in mixed radix (the first type's count varies
+ * fastest); a combination of fewer than two types, which the rule never weighs, reads 1. When the
+ * combinations are too many: null.
  */
-function poolAnswers(types: readonly HostType[], asked: readonly number[]): string {
+function poolAnswers(types: readonly HostType[], asked: readonly number[]): string | null {
   const combinations = asked.reduce((n, a) => n * (a + 1), 1);
-  if (combinations > MAX_POOL_COMBINATIONS) return `=${types.map((t) => t.availableInstances).join(',')}`;
+  if (combinations > MAX_POOL_COMBINATIONS) return null;
   let answers = '';
   const counts = asked.map(() => 0);
   for (let c = 0; c < combinations; c++) {
@@ -95,19 +104,9 @@ function poolAnswers(types: readonly HostType[], asked: readonly number[]): stri
       rest = Math.floor(rest / (asked[i]! + 1));
     }
     const shares = types.flatMap((type, i) => (counts[i]! > 0 ? [{ type, instances: counts[i]! }] : []));
-    if (shares.length > 1) answers += fitsOnePool(shares) ? '1' : '0';
+    answers += shares.length < 2 || fitsOnePool(shares) ? '1' : '0';
   }
   return answers;
-}
-
-/**
- * Per target the class of its projection (-1: it lacks one of the types); per class its projection
- * and the slices it was made of (in the order of the types).
- */
-interface Classing {
-  classOf: Int32Array;
-  projections: HostModel[];
-  slices: Slice[][];
 }
 
 /**
@@ -118,7 +117,57 @@ interface Slice {
   factsId: number;
   offering: [HostParent, HostType][];
   rooms: (number | null)[];
-  roomsKey: string;
+}
+
+/** A parent offering two or more of a signature's types: which (`kinds`, ascending), and how the one-pool rule answers. */
+interface Pool {
+  kinds: number[];
+  types: HostType[];
+  /** `poolAnswers` for the counts the signature asks; null: too many, `types` answer. */
+  answers: string | null;
+  radix: number[];
+}
+
+/** The targets of one class place alike; `target` is the first of them, whose projection is judged. */
+interface TargetClass {
+  target: number;
+  problems: readonly HostProblem[];
+  problemsId: number;
+  /** Per type of the signature (its kind), the slice and the slice's class. */
+  slices: Slice[];
+  sliceIds: number[];
+  /** By parent name. */
+  pools: Map<string, Pool>;
+  host: HostModel | null;
+}
+
+/** Per target its class (-1: it lacks one of the types), and the classes. */
+interface Classing {
+  classOf: Int32Array;
+  classes: TargetClass[];
+  /** How many problem lists the classes tell apart (ids 0 .. problemKinds - 1). */
+  problemKinds: number;
+}
+
+/**
+ * What the devices of a group took on a target so far: per parent, the instances of each kind.
+ * `next`: the state after the next device, by the device and what its placement reads of a class
+ * (-1: the device fails there).
+ */
+interface PlacementState {
+  taken: Map<string, number[]>;
+  next: Map<number | string, number>;
+  /** Per kind, the parents where a kind other than it was taken (filled on first use). */
+  besides: ([string, number[]][] | undefined)[];
+}
+
+/** The parents of a ledger where a kind other than `kind` was taken. */
+const besides = (taken: Map<string, number[]>, kind: number): [string, number[]][] => [...taken].filter(([, counts]) => counts.some((n, k) => n > 0 && k !== kind));
+
+/** The states of one signature's groups, the first empty; one per ledger. */
+interface PlacementStates {
+  list: PlacementState[];
+  byLedger: Map<string, number>;
 }
 
 const requirementKey = ({ device: d, source: s }: Requirement) =>
@@ -133,6 +182,44 @@ function uuidsOf(host: HostModel): Set<string> {
   return uuids;
 }
 
+/** Numbers for keys, the same number for the same key. */
+class Numbering<K> {
+  private readonly ids = new Map<K, number>();
+  constructor(private readonly first = 0) {}
+  get size() {
+    return this.ids.size;
+  }
+  of(key: K): number {
+    let id = this.ids.get(key);
+    if (id === undefined) this.ids.set(key, (id = this.first + this.ids.size));
+    return id;
+  }
+}
+
+/**
+ * Refines numbered readings by one more part: each (reading, part) pair that occurs gets the next
+ * number, in the order of first occurrence; a reading of -1 stays -1. Returns how many there are.
+ */
+function refine(reading: Int32Array, readings: number, part: Int32Array, parts: number): number {
+  const pairs = readings * parts;
+  const dense = pairs <= 1 << 20 ? new Int32Array(pairs).fill(-1) : null;
+  const sparse = dense ? null : new Map<number, number>();
+  let next = 0;
+  for (let t = 0; t < reading.length; t++) {
+    const r = reading[t]!;
+    if (r < 0) continue;
+    const pair = r * parts + part[t]!;
+    let id = dense ? dense[pair]! : (sparse!.get(pair) ?? -1);
+    if (id < 0) {
+      id = next++;
+      if (dense) dense[pair] = id;
+      else sparse!.set(pair, id);
+    }
+    reading[t] = id;
+  }
+  return next;
+}
+
 export function fleetMatrix(
   domains: readonly FleetDomain[],
   targets: readonly FleetTarget[],
@@ -142,48 +229,81 @@ export function fleetMatrix(
   const groups = new Map<string, Group>();
   // Groups asking the same counts of the same types, judged together on one classing of the targets.
   const alike = new Map<string, Group[]>();
-  const newGroup = (requirements: readonly Requirement[]): Group => {
-    const types = [...new Set(requirements.map((r) => r.device.type))].sort();
+  const requirementIds = new Numbering<string>();
+  const newGroup = (requirements: readonly Requirement[], keys: readonly string[]): Group => {
+    const types = [...new Set(requirements.map((r) => r.device.type))].sort(byCodeUnits);
     const ofType = (type: string) => requirements.filter((r) => r.device.type === type).map((r) => r.device.instances);
     const asked = types.map((type) => ofType(type).reduce((a, b) => a + b, 0));
     const least = types.map((type) => Math.min(...ofType(type)));
     const signature = `${types.join('\n')}\t${asked.join(',')}\t${least.join(',')}`;
     let list = alike.get(signature);
     if (!list) alike.set(signature, (list = []));
-    const group: Group = { requirements, types, asked, least, alike: list, verdicts: null };
+    const kinds = requirements.map((r) => types.indexOf(r.device.type));
+    const group: Group = { requirements, types, asked, least, kinds, ids: keys.map((key) => requirementIds.of(key)), alike: list, verdicts: null };
     list.push(group);
     return group;
   };
   const domainGroups = domains.map(({ requirements }) => {
-    const key = requirements.map(requirementKey).join('\n');
+    const keys = requirements.map(requirementKey);
+    const key = keys.join('\n');
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = newGroup(requirements)));
+    if (!group) groups.set(key, (group = newGroup(requirements, keys)));
     return group;
   });
 
-  // Per type: each target's slice; null when no parent offers the type.
-  const sliceTables = new Map<string, (Slice | null)[]>();
-  const slicesOf = (typeId: string): (Slice | null)[] => {
+  // Per type: each target's slice (null when no parent offers the type), and its room class: the
+  // same number for the same facts and rooms.
+  const sliceTables = new Map<string, { slices: (Slice | null)[]; roomClass: Int32Array; roomSlices: Slice[] }>();
+  const slicesOf = (typeId: string) => {
     let table = sliceTables.get(typeId);
     if (table) return table;
-    const numbering = new Map<string, number>();
-    table = targets.map(({ host }) => {
+    const facts = new Numbering<string>();
+    const roomClasses = new Numbering<string>();
+    const roomClass = new Int32Array(targets.length).fill(-1);
+    const roomSlices: Slice[] = [];
+    const slices = targets.map(({ host }, t): Slice | null => {
       const offering: [HostParent, HostType][] = [];
       for (const p of host.parents) {
-        const t = p.types.find((candidate) => candidate.id === typeId);
-        if (t) offering.push([p, t]);
+        const type = p.types.find((candidate) => candidate.id === typeId);
+        if (type) offering.push([p, type]);
       }
       if (offering.length === 0) return null;
       // Every field of the parents and the type, room only as readable or not.
-      const key = JSON.stringify(offering.map(([p, t]) => ({ ...p, types: [{ ...t, availableInstances: t.availableInstances === null ? null : -1 }] })));
-      let factsId = numbering.get(key);
-      if (factsId === undefined) numbering.set(key, (factsId = numbering.size));
-      const rooms = offering.map(([, t]) => t.availableInstances);
-      return { factsId, offering, rooms, roomsKey: rooms.join(',') };
+      const factsId = facts.of(JSON.stringify(offering.map(([p, type]) => ({ ...p, types: [{ ...type, availableInstances: type.availableInstances === null ? null : -1 }] }))));
+      const rooms = offering.map(([, type]) => type.availableInstances);
+      const slice = { factsId, offering, rooms };
+      const known = roomClasses.size;
+      roomClass[t] = roomClasses.of(`${factsId}|${rooms.join(',')}`);
+      if (roomClass[t] === known) roomSlices.push(slice);
+      return slice;
     });
-    sliceTables.set(typeId, table);
+    sliceTables.set(typeId, (table = { slices, roomClass, roomSlices }));
     return table;
   };
+  /**
+   * Per type and (instances asked, smallest device): each target's slice class, the same number for
+   * the same facts and compressed rooms.
+   */
+  const sliceClasses = new Map<string, { ids: Int32Array; count: number }>();
+  const sliceClassesOf = (typeId: string, asked: number, least: number) => {
+    const cacheKey = `${typeId}\n${asked},${least}`;
+    let found = sliceClasses.get(cacheKey);
+    if (found) return found;
+    const { roomClass, roomSlices } = slicesOf(typeId);
+    const numbering = new Numbering<string>();
+    const ofRoomClass = roomSlices.map((slice) => numbering.of(`${slice.factsId}:${compressRooms(slice.rooms, asked, least).join(',')}`));
+    const ids = new Int32Array(targets.length);
+    for (let t = 0; t < targets.length; t++) ids[t] = roomClass[t]! < 0 ? -1 : ofRoomClass[roomClass[t]!]!;
+    sliceClasses.set(cacheKey, (found = { ids, count: numbering.size }));
+    return found;
+  };
+
+  // Per target, its parents offering two or more types (only those can weigh a pool), each with a
+  // number for its name and its types' rooms.
+  const poolContents = new Numbering<string>();
+  const poolParents = targets.map(({ host }) =>
+    host.parents.filter((p) => p.types.length > 1).map((parent) => ({ parent, contentId: poolContents.of(JSON.stringify([parent.name, parent.types.map((t) => [t.id, t.availableInstances])])) })),
+  );
 
   const targetUuids = targets.map(({ host }) => uuidsOf(host));
   let judged = 0;
@@ -215,109 +335,217 @@ export function fleetMatrix(
         else byName.set(p.name, { ...p, types: [t] });
       }
     }
-    const parents = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const p of parents) p.types.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const parents = [...byName.values()].sort(byKey((p) => p.name));
+    for (const p of parents) p.types.sort(byKey((t) => t.id));
     return { parents, devices: [], problems: [...problems] };
   };
 
   const none = new Set<string>();
-  // Targets share few room patterns: each is compressed once per (count asked, smallest device).
-  const compressed = new Map<string, string>();
-  const compressedKey = (slice: Slice, asked: number, least: number) => {
-    const cacheKey = `${asked},${least}|${slice.roomsKey}`;
-    let key = compressed.get(cacheKey);
-    if (key === undefined) compressed.set(cacheKey, (key = compressRooms(slice.rooms, asked, least).join(',')));
-    return key;
-  };
-  const pools = new Map<string, string>();
-  const poolKey = (types: readonly HostType[], asked: readonly number[]) => {
-    const cacheKey = `${asked.join(',')}|${types.map((t) => t.availableInstances).join(',')}`;
-    let key = pools.get(cacheKey);
-    if (key === undefined) pools.set(cacheKey, (key = poolAnswers(types, asked)));
-    return key;
-  };
+  // The one-pool rule's answers by counts asked and rooms: targets share few.
+  const answerCache = new Map<string, string | null>();
+  const restrictions = new Map<string, { ids: Int32Array; numbering: Numbering<string> }>();
 
-  /** The targets sorted into classes for groups asking `asked` instances of `types`, the smallest device of each being `least`. */
+  /**
+   * The targets sorted into classes for groups asking `asked` instances of `types`, the smallest
+   * device of each being `least`: one class, one projection for the facts placement reads, rooms
+   * compressed per type, and per parent offering several of the types the one-pool rule's answers.
+   */
   const classingOf = (types: readonly string[], asked: readonly number[], least: readonly number[]): Classing => {
-    const tables = types.map(slicesOf);
+    const tables = types.map((type) => slicesOf(type).slices);
+    const sliced = types.map((type, k) => sliceClassesOf(type, asked[k]!, least[k]!));
+    const ids = sliced.map((x) => x.ids);
+    const sliceCounts = sliced.map((x) => x.count);
+    const kindOf = new Map(types.map((type, k) => [type, k]));
     const typeIds = new Set(types);
-    const classOf = new Int32Array(targets.length).fill(-1);
-    const projections: HostModel[] = [];
-    const classSlices: Slice[][] = [];
-    const numbering = new Map<string, number>();
-    const slices: Slice[] = [];
-    const onParent = new Map<string, { types: HostType[]; asked: number[] }>();
-    targets: for (let t = 0; t < targets.length; t++) {
-      slices.length = 0;
-      for (const table of tables) {
-        const slice = table[t];
-        // A target lacking one of the types fails its type check: nothing to judge (class -1).
-        if (!slice) continue targets;
-        slices.push(slice);
+    const problemIds = new Numbering<string>(1);
+    // Per parent content (its name and rooms), its pool for these types and the key's number; null
+    // where it offers fewer than two of them.
+    // A parent's content as these types see it (its name, their rooms), shared by the signatures
+    // asking the same types: 0 where it offers fewer than two of them.
+    let restriction = restrictions.get(types.join('\n'));
+    if (!restriction) restrictions.set(types.join('\n'), (restriction = { ids: new Int32Array(poolContents.size).fill(-1), numbering: new Numbering<string>(1) }));
+    const { ids: restricted, numbering: restrictedContents } = restriction;
+    const pools: ({ key: number; pool: Pool } | null | undefined)[] = [];
+    const poolKeys = new Numbering<string>();
+    const poolOf = (parent: HostParent, contentId: number) => {
+      let seen = restricted[contentId]!;
+      if (seen < 0) {
+        const offered = parent.types.filter((t) => kindOf.has(t.id));
+        restricted[contentId] = seen = offered.length < 2 ? 0 : restrictedContents.of(JSON.stringify([parent.name, offered.map((t) => [t.id, t.availableInstances])]));
       }
-      const { problems: all } = targets[t]!.host;
-      const problems = all.length === 0 ? all : all.filter((p) => isPlacementProblem(p.path, typeIds, none));
-      let key = problems.length === 0 ? '' : JSON.stringify(problems);
-      onParent.clear();
-      slices.forEach((slice, i) => {
-        key += `|${slice.factsId}:${compressedKey(slice, asked[i]!, least[i]!)}`;
-        if (slices.length === 1) return;
-        for (const [p, type] of slice.offering) {
-          const seen = onParent.get(p.name);
-          if (seen) {
-            seen.types.push(type);
-            seen.asked.push(asked[i]!);
-          } else onParent.set(p.name, { types: [type], asked: [asked[i]!] });
-        }
-      });
-      // A parent offering several of the types: the one-pool rule weighs their rooms as they are.
-      for (const [name, shared] of onParent) if (shared.types.length > 1) key += `|${name}:${poolKey(shared.types, shared.asked)}`;
-      let n = numbering.get(key);
-      if (n === undefined) {
-        numbering.set(key, (n = projections.length));
-        projections.push(projection(slices, problems));
-        classSlices.push([...slices]);
+      let found = pools[seen];
+      if (found !== undefined) return found;
+      const types = parent.types.filter((t) => kindOf.has(t.id));
+      found = null;
+      if (types.length > 1) {
+        const kinds = types.map((t) => kindOf.get(t.id)!);
+        const poolAsked = kinds.map((k) => asked[k]!);
+        const rooms = types.map((t) => t.availableInstances).join(',');
+        const cacheKey = `${poolAsked.join(',')}|${rooms}`;
+        let answers = answerCache.get(cacheKey);
+        if (answers === undefined) answerCache.set(cacheKey, (answers = poolAnswers(types, poolAsked)));
+        const radix: number[] = [];
+        poolAsked.reduce((r, a) => (radix.push(r), r * (a + 1)), 1);
+        // Too many combinations: the rooms themselves decide the rule.
+        const key = poolKeys.of(`${parent.name}\n${kinds.join(',')}\n${answers ?? `=${rooms}`}`);
+        found = { key, pool: { kinds, types, answers, radix } };
       }
-      classOf[t] = n;
+      pools[seen] = found;
+      return found;
+    };
+    // Each target's reading is refined one part at a time (problems, each type's slice class, each
+    // parent's pool), numbering the pairs (reading so far, part) that occur: integers throughout.
+    const reading = new Int32Array(targets.length);
+    const problemsOf = (t: number) => {
+      const { problems } = targets[t]!.host;
+      return problems.length === 0 ? problems : problems.filter((p) => isPlacementProblem(p.path, typeIds, none));
+    };
+    const part = new Int32Array(targets.length);
+    let poolColumns = 0;
+    targets.forEach((_, t) => {
+      // A target lacking one of the types fails its type check: nothing to judge (class -1).
+      reading[t] = ids.some((table) => table[t]! < 0) ? -1 : 0;
+      if (reading[t]! < 0) return;
+      const problems = problemsOf(t);
+      part[t] = problems.length === 0 ? 0 : problemIds.of(JSON.stringify(problems));
+      poolColumns = Math.max(poolColumns, poolParents[t]!.length);
+    });
+    let readings = refine(reading, 1, part, problemIds.size + 1);
+    ids.forEach((table, k) => (readings = refine(reading, readings, table, sliceCounts[k]!)));
+    for (let j = 0; j < poolColumns; j++) {
+      for (let t = 0; t < targets.length; t++) {
+        const at = poolParents[t]![j];
+        const found = reading[t]! < 0 || !at ? null : poolOf(at.parent, at.contentId);
+        part[t] = found ? found.key + 1 : 0;
+      }
+      readings = refine(reading, readings, part, poolKeys.size + 1);
     }
-    return { classOf, projections, slices: classSlices };
+    const classOf = new Int32Array(targets.length).fill(-1);
+    const classOfReading = new Int32Array(readings).fill(-1);
+    const classes: TargetClass[] = [];
+    for (let t = 0; t < targets.length; t++) {
+      const r = reading[t]!;
+      if (r < 0) continue;
+      let c = classOfReading[r]!;
+      if (c < 0) {
+        classOfReading[r] = c = classes.length;
+        const classPools = new Map<string, Pool>();
+        for (const { parent, contentId } of poolParents[t]!) {
+          const found = poolOf(parent, contentId);
+          if (found) classPools.set(parent.name, found.pool);
+        }
+        const problems = problemsOf(t);
+        const problemsId = problems.length === 0 ? 0 : problemIds.of(JSON.stringify(problems));
+        classes.push({ target: t, problems, problemsId, slices: tables.map((table) => table[t]!), sliceIds: ids.map((table) => table[t]!), pools: classPools, host: null });
+      }
+      classOf[t] = c;
+    }
+    return { classOf, classes, problemKinds: problemIds.size + 1 };
   };
 
   /**
-   * For one group: whether every device of a slice's type could go to some parent of the slice
-   * (its room as read, the type's other limits) and pass the driver check on some parent of it.
+   * Whether the one-pool rule lets a device of kind `kind` and `instances` join what a group took on
+   * a parent (`counts` per kind): the answer for that combination.
    */
-  const reachable = (group: Group) => {
-    const known = new Map<number, boolean>();
-    const devicesOf = group.types.map((type) => group.requirements.filter((r) => r.device.type === type));
-    return (slice: Slice, k: number): boolean => {
-      const key = slice.factsId * group.types.length + k;
-      let passes = known.get(key);
-      if (passes === undefined) {
-        passes = devicesOf[k]!.every(({ source }) => slice.offering.some(([p, t]) => driverPasses(source.driver, p, t)));
-        known.set(key, passes);
-      }
-      return passes && devicesOf[k]!.every(({ device }) => slice.offering.some(([, t]) => couldTake(device, t)));
-    };
+  const poolLets = (pool: Pool, counts: readonly number[], kind: number, instances: number): boolean => {
+    if (pool.answers !== null) {
+      let index = 0;
+      pool.kinds.forEach((k, j) => (index += (counts[k]! + (k === kind ? instances : 0)) * pool.radix[j]!));
+      return pool.answers.charCodeAt(index) === 49;
+    }
+    const shares = pool.types.flatMap((type, j) => {
+      const n = counts[pool.kinds[j]!]! + (pool.kinds[j] === kind ? instances : 0);
+      return n > 0 ? [{ type, instances: n }] : [];
+    });
+    return fitsOnePool(shares);
   };
 
-  // The projections of one classing are held only while the groups sharing it are judged.
+  /**
+   * One group on every class, device by device. What a device's placement reads of a target is the
+   * slice of its type (facts and compressed room), the problems, what the earlier devices took
+   * (the state), and on each parent where they took another type the one-pool rule's answer: so
+   * the outcome of one device is judged once per state and such reading, on the first class that
+   * reaches it, and each class only walks those outcomes.
+   */
+  const walkGroup = (group: Group, classing: Classing, states: PlacementStates): Uint8Array => {
+    const { classes, problemKinds } = classing;
+    const devices = group.requirements;
+    const kindCount = group.types.length;
+    // A step's key: what the device is, and what its placement reads of the class (a number while it fits one).
+    const readings = (classes.reduce((m, info) => Math.max(m, ...info.sliceIds), 0) + 1) * problemKinds * requirementIds.size;
+    const step = (from: number, i: number, info: TargetClass): number => {
+      const host = (info.host ??= projection(info.slices, info.problems));
+      // The earlier devices passed here: the device is placed after them, and if it fails here it
+      // fails the domain.
+      judged++;
+      const decision = placeDomain(
+        devices.slice(0, i + 1).map((r) => r.device),
+        host,
+        options.parentRule,
+      )[i]!;
+      if (!placedCompatible(devices[i]!, decision, host, quiet, driverPasses)) return -1;
+      if (decision.kind !== 'create') throw new Error(`fleet: a device of a projection was ${decision.kind}, not placed`);
+      // What the devices took so far is the state, whichever devices and classes led there.
+      const taken = new Map([...states.list[from]!.taken].map(([parent, counts]) => [parent, [...counts]]));
+      let counts = taken.get(decision.parent.name);
+      if (!counts) taken.set(decision.parent.name, (counts = new Array<number>(kindCount).fill(0)));
+      counts[group.kinds[i]!]! += devices[i]!.device.instances;
+      const ledger = JSON.stringify([...taken].sort(([a], [b]) => byCodeUnits(a, b)));
+      let known = states.byLedger.get(ledger);
+      if (known === undefined) {
+        states.byLedger.set(ledger, (known = states.list.length));
+        states.list.push({ taken, next: new Map(), besides: [] });
+      }
+      return known;
+    };
+    const classVerdicts = new Uint8Array(classes.length);
+    for (let c = 0; c < classes.length; c++) {
+      const info = classes[c]!;
+      let at = 0;
+      let ok = 1;
+      for (let i = 0; i < devices.length; i++) {
+        const kind = group.kinds[i]!;
+        const state = states.list[at]!;
+        const reading = (info.sliceIds[kind]! * problemKinds + info.problemsId) * requirementIds.size + group.ids[i]!;
+        let key: number | string = reading;
+        if (state.taken.size > 0 && info.pools.size > 0) {
+          // Per parent where another type was taken: the rule's answer (0, 1), or 2 where the parent does not offer this type.
+          let answers = 1;
+          let text = '';
+          for (const [parent, counts] of (state.besides[kind] ??= besides(state.taken, kind))) {
+            const pool = info.pools.get(parent);
+            const answer = pool === undefined || !pool.kinds.includes(kind) ? 2 : poolLets(pool, counts, kind, devices[i]!.device.instances) ? 1 : 0;
+            answers = answers * 3 + answer;
+            text += answer;
+          }
+          if (answers > 1) key = answers < 2 ** 52 / readings ? answers * readings + reading : `${reading}:${text}`;
+        }
+        let next = state.next.get(key);
+        if (next === undefined) state.next.set(key, (next = step(at, i, info)));
+        if (next < 0) {
+          ok = 0;
+          break;
+        }
+        at = next;
+      }
+      classVerdicts[c] = ok;
+    }
+    const verdicts = new Uint8Array(targets.length);
+    const { classOf } = classing;
+    for (let t = 0; t < targets.length; t++) {
+      const c = classOf[t]!;
+      if (c >= 0) verdicts[t] = classVerdicts[c]!;
+    }
+    return verdicts;
+  };
+
+  // The classes of one signature are held only while the groups sharing it are judged.
   const verdictsOf = (group: Group): Uint8Array => {
     if (group.verdicts) return group.verdicts;
     const classing = classingOf(group.types, group.asked, group.least);
-    const { classOf, projections } = classing;
-    for (const member of group.alike) {
-      const canReach = reachable(member);
-      // A device that no parent offering its type could take, or whose driver check fails on every
-      // one of them, fails wherever it goes.
-      const classVerdicts = projections.map((host, c) => (classing.slices[c]!.every(canReach) ? judge(member.requirements, host) : 0));
-      const verdicts = new Uint8Array(targets.length);
-      for (let t = 0; t < targets.length; t++) {
-        const c = classOf[t]!;
-        if (c >= 0) verdicts[t] = classVerdicts[c]!;
-      }
-      member.verdicts = verdicts;
-    }
+    // The groups of one signature share the states: what their devices took, and the outcomes met.
+    const states: PlacementStates = { list: [{ taken: new Map(), next: new Map(), besides: [] }], byLedger: new Map() };
+    for (const member of group.alike) member.verdicts = walkGroup(member, classing, states);
     return group.verdicts!;
   };
 
