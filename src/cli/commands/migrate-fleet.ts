@@ -19,7 +19,7 @@ import { MAX_XML_BYTES, tooLargeDiagnostic } from '../../core/xml/reader';
 import { FileRefusedError, canonicalOperatorPath, listOperatorDirectory, readOperatorFile } from '../../shell/files/guarded-fs';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { loadCheckOptions } from '../inputs';
-import { printDiagnostics, printJson } from '../report';
+import { printDiagnostics, printJson } from '../diagnostics-printer';
 
 const DOMAIN_FILE = /\.xml$/;
 /** A snapshot in either form; its host (a target's name) is the file name without the extension. */
