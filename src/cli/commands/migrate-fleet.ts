@@ -19,7 +19,7 @@ import { MAX_XML_BYTES, tooLargeDiagnostic } from '../../core/xml/reader';
 import { FileRefusedError, canonicalOperatorPath, listOperatorDirectory, readOperatorFile } from '../../shell/files/guarded-fs';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { loadCheckOptions } from '../inputs';
-import { printDiagnostics, printJson } from '../diagnostics-printer';
+import { diagnosticsText, printJson } from '../diagnostics-printer';
 
 const DOMAIN_FILE = /\.xml$/;
 /** A snapshot in either form; its host (a target's name) is the file name without the extension. */
@@ -227,9 +227,8 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
     // One piece of output, whole lines: at data-centre size the table is hundreds of MB, not to be
     // copied again. Each part passed `sanitiseLine` (stricter than `out`), so it is not scanned twice.
     ctx.out.document(fleetTable(rows, names, ctx.flags.quiet ? [] : [sanitiseLine(summary)]));
-    const lines = new (ctx.out.constructor as new () => typeof ctx.out)();
-    printDiagnostics(lines, diagnostics, ctx.flags);
-    if (lines.stdout) ctx.out.err(lines.stdout);
+    const text = diagnosticsText(diagnostics, ctx.flags);
+    if (text) ctx.out.err(text);
   }
   return ok && stuck === 0 ? EXIT.OK : EXIT.NO;
 }
