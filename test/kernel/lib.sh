@@ -234,6 +234,17 @@ hold_device() {
 	return 0
 }
 
+# ended_within PID TENTHS: waits until process PID has ended, at most TENTHS tenths of a second;
+# true when it has (its status is then wait's).
+ended_within() {
+	ended_waited=0
+	while kill -0 "$1" 2>/dev/null && [ "$ended_waited" -lt "$2" ]; do
+		sleep 0.1
+		ended_waited=$((ended_waited + 1))
+	done
+	! kill -0 "$1" 2>/dev/null
+}
+
 release_hold() {
 	kill "$HOLD_PID" 2>/dev/null
 	wait "$HOLD_PID" 2>/dev/null

@@ -141,12 +141,7 @@ expect_domstate "libvirt killed the guest it could not reconnect" "$guest" "shut
 expect_domstate_reason "the reason is unknown (libvirt's failed reconnect)" "$guest" "shut off (unknown)"
 check "its QEMU is gone" [ ! -e "/proc/${qemu_before:-none}" ]
 expect_hook_calls "libvirt ran stopped and release, not reconnect" "$guest" "stopped end - => 0" "release end - => 0"
-remove_waited=0
-while kill -0 "$remover" 2>/dev/null && [ "$remove_waited" -lt 100 ]; do
-	sleep 0.1
-	remove_waited=$((remove_waited + 1))
-done
-if kill -0 "$remover" 2>/dev/null; then
+if ! ended_within "$remover" 100; then
 	fail "the blocked remove completed once QEMU closed the device" "still blocked after 10 s"
 else
 	check "the blocked remove completed once QEMU closed the device" wait "$remover"

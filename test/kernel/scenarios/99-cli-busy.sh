@@ -9,12 +9,7 @@ expect_exit "apply" 0 $MDEV_AGG apply "$domain"
 if hold_device "$uuid"; then
 	timeout -s KILL "$COMMAND_TIMEOUT" $MDEV_AGG release "$domain" >"$STDOUT_FILE" 2>"$STDERR_FILE" &
 	releaser=$!
-	release_waited=0
-	while kill -0 "$releaser" 2>/dev/null && [ "$release_waited" -lt 200 ]; do
-		sleep 0.1
-		release_waited=$((release_waited + 1))
-	done
-	if kill -0 "$releaser" 2>/dev/null; then
+	if ! ended_within "$releaser" 200; then
 		fail "release of a busy device returns" "still running after 20 s: it wrote remove to the open device"
 		release_hold
 		wait "$releaser"
