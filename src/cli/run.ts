@@ -118,7 +118,8 @@ export function parseCommandLine(spec: CommandSpec, args: string[]) {
   try {
     parsed = parseArgs({ args, options: config, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+    // Node's messages run over several lines; a usage error is one.
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/\s*\n\s*/g, ' '));
   }
   if (parsed.values.help || parsed.values.version) return parsed;
   refuseEmptyPaths(all, parsed.values);

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
+import { tempDir } from '../helpers/temp-dir';
 import { join } from 'node:path';
 import { run } from '../../src/cli/run';
 import { cli, json } from '../helpers/cli';
@@ -31,6 +32,21 @@ describe('validate on every domain fixture', () => {
 });
 
 describe('validate as a user calls it', () => {
+  test('GIVEN a file name holding a line break THEN its valid line stays one line', async () => {
+    const dir = tempDir();
+    const name = 'ok\nforged.xml: valid, 0 aggregated mdevs';
+    copyFileSync(join(REPO, DIR, 'gvt-inline.xml'), join(dir, name));
+    const r = await cli(['validate', name], '', {}, { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('ok\\u{a}forged.xml: valid, 0 aggregated mdevs: valid, 1 aggregated mdev\n');
+  });
+
+  test('GIVEN an option value that starts with a dash THEN one line says how to pass it', async () => {
+    const r = await cli(['validate', '--jobs', '-1', 'x.xml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe("mdev-agg: Option '--jobs' argument is ambiguous. Did you forget to specify the option argument for '--jobs'? To specify an option argument starting with a dash use '--jobs=-XYZ'.");
+  });
+
   test('- reads standard input', async () => {
     const text = readFileSync(join(REPO, DIR, 'gvt-inline.xml'));
     const r = await cli(['validate', '-'], text);

@@ -5,6 +5,7 @@ import { MAX_XML_BYTES } from '../../core/xml/reader';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { diagnosticsJson, printDiagnostics, printJson } from '../diagnostics-printer';
 import { type FileVerdict, fileVerdict } from '../validate-file';
+import { sanitiseLine } from '../../core/text/terminal-text';
 
 /** Below this many files a worker thread's start costs more than it saves. */
 const MIN_FILES_PER_THREAD = 128;
@@ -47,7 +48,8 @@ export async function validateCommand(ctx: CommandContext): Promise<ExitCode> {
   else {
     printDiagnostics(ctx.out, all, ctx.flags);
     if (!ctx.flags.quiet) {
-      for (const f of verdicts) if (f.ok) ctx.out.out(`${f.file}: valid, ${f.devices} aggregated mdev${f.devices === 1 ? '' : 's'}`);
+      // One line each: a file name holding a line break cannot forge another file's line.
+      for (const f of verdicts) if (f.ok) ctx.out.out(sanitiseLine(`${f.file}: valid, ${f.devices} aggregated mdev${f.devices === 1 ? '' : 's'}`));
     }
   }
   if (verdicts.some((v) => v.unreadable)) return EXIT.USAGE;
