@@ -51,7 +51,7 @@ const roomsDraw = fc.record({
  * with the same facts, so that the fleet's classes and the outcomes it shares between targets
  * hold many targets each; some keep devices with the domains' UUIDs and some carry problems.
  */
-const sameHostTargets = fc.tuple(hostDraw, fc.array(fc.record({ rooms: roomsDraw, problems: targetDraw.map((t) => t.problems), json: fc.boolean(), keepDevices: fc.boolean() }), { minLength: 2, maxLength: 6 })).map(([base, variants]) =>
+const sameHostTargets = fc.tuple(hostDraw, fc.array(fc.record({ rooms: roomsDraw, problems: targetDraw.map((t) => t.problems), json: fc.boolean(), keepDevices: fc.boolean() }), { minLength: 2, maxLength: 10 })).map(([base, variants]) =>
   variants.map(({ rooms, problems, json, keepDevices }) => ({
     host: {
       ...base,
@@ -98,7 +98,7 @@ describe('fleet mode equals the single check', () => {
       fc.asyncProperty(
         fc.array(domainDraw, { minLength: 1, maxLength: 4 }),
         targetsDraw,
-        fc.array(fc.integer({ min: 0, max: 999 }), { minLength: 10, maxLength: 10 }),
+        fc.array(fc.integer({ min: 0, max: 999 }), { minLength: 14, maxLength: 14 }),
         fc.constantFrom('prefer', 'require'),
         async (domains, targets, names, rule) => {
           figures.add('fleets');

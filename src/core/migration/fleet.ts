@@ -147,6 +147,11 @@ interface Classing {
   classes: TargetClass[];
   /** How many problem lists the classes tell apart (ids 0 .. problemKinds - 1). */
   problemKinds: number;
+  /**
+   * Above every number of what a device's placement reads of a class (its requirement, its slice
+   * class, the problems): a walk's step key is that number, with the pool's answers above it.
+   */
+  stepReadings: number;
 }
 
 /**
@@ -440,7 +445,8 @@ export function fleetMatrix(
       }
       classOf[t] = c;
     }
-    return { classOf, classes, problemKinds: problemIds.size + 1 };
+    const problemKinds = problemIds.size + 1;
+    return { classOf, classes, problemKinds, stepReadings: (Math.max(0, ...sliceCounts) + 1) * problemKinds * requirementIds.size };
   };
 
   /**
@@ -468,11 +474,9 @@ export function fleetMatrix(
    * reaches it, and each class only walks those outcomes.
    */
   const walkGroup = (group: Group, classing: Classing, states: PlacementStates): Uint8Array => {
-    const { classes, problemKinds } = classing;
+    const { classes, problemKinds, stepReadings: readings } = classing;
     const devices = group.requirements;
     const kindCount = group.types.length;
-    // A step's key: what the device is, and what its placement reads of the class (a number while it fits one).
-    const readings = (classes.reduce((m, info) => Math.max(m, ...info.sliceIds), 0) + 1) * problemKinds * requirementIds.size;
     const step = (from: number, i: number, info: TargetClass): number => {
       const host = (info.host ??= projection(info.slices, info.problems));
       // The earlier devices passed here: the device is placed after them, and if it fails here it
