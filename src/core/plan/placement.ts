@@ -83,12 +83,6 @@ function typeRefusal(device: ManagedDevice, type: HostType, room: number | null)
   return null;
 }
 
-/**
- * True when `type` could take `device` with all its room: with less (what the domain took there
- * before), it cannot take more. False: wherever the device goes on a parent with this type, it is
- * refused.
- */
-export const couldTake = (device: ManagedDevice, type: HostType): boolean => typeRefusal(device, type, type.availableInstances) === null;
 
 /**
  * The host problems that can hide a fact placement reads: the parent listing, a parent's type
