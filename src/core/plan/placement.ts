@@ -83,7 +83,6 @@ function typeRefusal(device: ManagedDevice, type: HostType, room: number | null)
   return null;
 }
 
-
 /**
  * The host problems that can hide a fact placement reads: the parent listing, a parent's type
  * listing, anything at or below a type's directory, the device listing, anything at or below a
