@@ -1,6 +1,9 @@
 /** The shared work list of validate's threads: what each thread is given and how it claims a chunk. */
 import type { FileVerdict } from './validate-file';
 
+/** Files per chunk: small enough that the threads end together, large enough that messages cost nothing. */
+export const CHUNK_FILES = 16;
+
 export interface ThreadInput {
   cwd: string;
   paths: readonly string[];

@@ -8,10 +8,8 @@
 import { MAX_XML_BYTES } from '../core/xml/reader';
 import { readNamedFile } from './named-file';
 import { type FileVerdict, fileVerdict } from './validate-file';
-import { type ChunkDone, type ThreadInput, chunkCount, claimChunk } from './validate-chunks';
+import { CHUNK_FILES, type ChunkDone, type ThreadInput, chunkCount, claimChunk } from './validate-chunks';
 
-/** Files per chunk: small enough that the threads end together, large enough that messages cost nothing. */
-const CHUNK_FILES = 16;
 
 export async function validateOnThreads(
   paths: readonly string[],

@@ -71,9 +71,10 @@ describe('validate on several threads', () => {
     const many = await validate(list, ['--json', '--jobs', '3'], PROBE);
     expect(many).toEqual(one);
     expect(JSON.parse(many.stdout).files).toHaveLength(list.length);
-    // Both workers started and failed as told; their chunks were read again by this thread.
+    // Both workers started and failed as told (one chunk each at most: how many they took before
+    // failing depends on how soon they started); their chunks were read again by this thread.
     expect(logged('started')).toBe(2);
-    expect(logged('chunk')).toBe(how === 'start' ? 0 : 2);
+    expect(logged('chunk')).toBeLessThanOrEqual(how === 'start' ? 0 : 2);
   });
 
   test('GIVEN paths naming the process itself (/proc/self/fd/N, /dev/stdin) THEN the output equals one thread', () => {

@@ -6,9 +6,14 @@ import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context
 import { diagnosticsJson, printDiagnostics, printJson } from '../diagnostics-printer';
 import { type FileVerdict, fileVerdict } from '../validate-file';
 import { sanitiseLine } from '../../core/text/terminal-text';
+// With --jobs N, a thread per chunk of the shared list at least.
+import { CHUNK_FILES } from '../validate-chunks';
 
-/** Below this many files a worker thread's start costs more than it saves. */
-const MIN_FILES_PER_THREAD = 128;
+/**
+ * By default, a thread per this many files: a worker thread's start and warm-up (compiling the
+ * reader again in its own isolate) cost about what a thousand small files do.
+ */
+const DEFAULT_FILES_PER_THREAD = 1000;
 /** The default number of threads at most, whatever the machine has. */
 const MAX_DEFAULT_THREADS = 4;
 const MAX_THREADS = 64;
@@ -23,7 +28,7 @@ export async function validateCommand(ctx: CommandContext): Promise<ExitCode> {
   const wanted = threadsWanted(ctx);
   const readHere = async (index: number) => (verdicts[index] = fileVerdict(paths[index], await ctx.readInput(paths[index], MAX_XML_BYTES)));
   const shared = paths.flatMap((path, index) => (readOnThisThread(ctx.cwd, path) ? [] : [index]));
-  const threads = Math.min(wanted, Math.floor(shared.length / MIN_FILES_PER_THREAD));
+  const threads = Math.min(wanted.threads, Math.floor(shared.length / wanted.filesPerThread));
   if (threads > 1 && ctx.options.validateWorker) {
     // Standard input and the process's own files are read first, on this thread, in the list's
     // order (a second `-` finds stdin read): no worker holds a file open yet.
@@ -64,10 +69,10 @@ function readOnThisThread(cwd: string, path: string): boolean {
   return path === '-' || /^\/(proc|dev)(\/|$)/.test(resolvePath(cwd, path));
 }
 
-/** `--jobs N`, else the CPUs this process may use (at most MAX_DEFAULT_THREADS). */
-function threadsWanted(ctx: CommandContext): number {
+/** `--jobs N` as asked, else the CPUs this process may use (at most MAX_DEFAULT_THREADS) for long lists. */
+function threadsWanted(ctx: CommandContext): { threads: number; filesPerThread: number } {
   const given = ctx.text('jobs');
-  if (given === undefined) return Math.min(availableParallelism(), MAX_DEFAULT_THREADS);
+  if (given === undefined) return { threads: Math.min(availableParallelism(), MAX_DEFAULT_THREADS), filesPerThread: DEFAULT_FILES_PER_THREAD };
   if (!/^[1-9][0-9]{0,1}$/.test(given) || Number(given) > MAX_THREADS) throw new UsageError(`validate: --jobs takes a number of threads from 1 to ${MAX_THREADS}, not '${given}'`);
-  return Number(given);
+  return { threads: Number(given), filesPerThread: CHUNK_FILES };
 }
