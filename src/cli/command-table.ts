@@ -52,7 +52,7 @@ const specs: CommandSpec[] = [
     positionals: [1, MANY],
     positionalName: 'FILE',
     options: {
-      jobs: { type: 'string', help: 'threads reading files (default: one per 1,000 files, at most the CPUs available and 4)', arg: 'N' },
+      jobs: { type: 'string', help: 'threads reading files (default: one per 2,500 files, at most the CPUs available and 4)', arg: 'N' },
     },
     load: () => require('./commands/validate').validateCommand,
   },

@@ -70,8 +70,8 @@ async function compare(ctx, report, corpus) {
 
   // mdev-agg as a user runs it (a long list is read on every CPU, at most 4 threads), and on one
   // thread (`--jobs 1`, informative): the budget is throughput, and xmllint has one thread only.
-  // The rule of src/cli/commands/validate.ts: by default one thread per 1,000 files, at most the CPUs and 4.
-  const threads = Math.max(1, Math.min(availableParallelism(), 4, Math.floor(Math.max(...groups.map((g) => g.length)) / 1000)));
+  // The rule of src/cli/commands/validate.ts: by default one thread per 2,500 files, at most the CPUs and 4.
+  const threads = Math.max(1, Math.min(availableParallelism(), 4, Math.floor(Math.max(...groups.map((g) => g.length)) / 2500)));
   const ours = groups.map((g) => ({ label: 'mdev-agg validate', argv: [process.execPath, ctx.cli, 'validate', ...g], cwd: dir }));
   const oneThread = groups.map((g) => ({ label: 'mdev-agg validate --jobs 1', argv: [process.execPath, ctx.cli, 'validate', '--jobs', '1', ...g], cwd: dir }));
   const theirs = groups.map((g) => ({ label: 'xmllint --relaxng', argv: ['xmllint', '--noout', '--relaxng', LIBVIRT_DOMAIN_RNG, ...g], cwd: dir }));
