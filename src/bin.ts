@@ -153,16 +153,20 @@ function writeInPieces(text: string) {
 }
 
 function finish(result: RunResult) {
+  process.exitCode = result.code;
   // Nothing to write creates no stream: the hook's silent exits stay cheap.
   if (result.stdout) {
-    // A reader that stopped early (`| head`) closes the pipe: the rest of the output has nowhere to go.
+    // A reader that stopped early (`| head`) closes the pipe: the rest of the output has nowhere to
+    // go. Any other failure (a full disk, an I/O error) loses the output: one line and exit 2.
     process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE') throw e;
+      if (e.code === 'EPIPE') return;
+      if (process.exitCode !== 2) process.stderr.write(`mdev-agg: cannot write standard output: ${e.code ?? e.message}\n`);
+      process.exitCode = 2;
+      process.stdout.destroy();
     });
     writeInPieces(result.stdout);
   }
   if (result.stderr) process.stderr.write(result.stderr);
-  process.exitCode = result.code;
 }
 
 /** The operation of `hook run [--] GUEST OP SUBOP EXTRA` (as the installed wrapper calls it), else null. */

@@ -1,4 +1,6 @@
-import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, copyFileSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { builtCli } from '../helpers/built-cli';
 import { tempDir } from '../helpers/temp-dir';
 import { join } from 'node:path';
 import { run } from '../../src/cli/run';
@@ -39,6 +41,18 @@ describe('validate as a user calls it', () => {
     const r = await cli(['validate', name], '', {}, { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('ok\\u{a}forged.xml: valid, 0 aggregated mdevs: valid, 1 aggregated mdev\n');
+  });
+
+  test.each([['1'], ['2']])('GIVEN standard output that cannot be written (a full disk) THEN one line and exit 2, no trace (--jobs %s)', (jobs) => {
+    const list = Array.from({ length: 300 }, () => `${DIR}/gvt-inline.xml`);
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [builtCli(), 'validate', '--jobs', jobs, ...list], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', full, 'pipe'] });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe('mdev-agg: cannot write standard output: ENOSPC\n');
+    } finally {
+      closeSync(full);
+    }
   });
 
   test('GIVEN an option value that starts with a dash THEN one line says how to pass it', async () => {

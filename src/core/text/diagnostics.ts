@@ -28,7 +28,7 @@ export const CODES = {
   W_AGG_NAMESPACE_DUPLICATE: 'A second aggregation container in <metadata>; libvirt keeps only the first, so it is ignored.',
   W_AGG_UNKNOWN_ATTR: 'An aggregation element carries an attribute mdev-agg does not know; it is ignored.',
   E_AGG_SOURCE_INVALID: 'A source stamp attribute (host, driver, driverVersion, migrationVersion) is not one line of printable ASCII of 1..4096 bytes, or driver is not a safe sysfs name.',
-  W_DIAGNOSTICS_LIMITED: 'A file gave more than 1,000 diagnostics; the rest, all warnings or notes, are counted in this one.',
+  W_DIAGNOSTICS_LIMITED: 'A file gave more than 1,000 diagnostics; every error is shown, and the rest, all warnings or notes, are counted in this one.',
   E_DIAGNOSTICS_LIMITED: 'A file gave more than 1,000 diagnostics; the rest, errors among them, are counted in this one.',
   // planning
   E_PARENT_NOT_FOUND: 'The named parent device is not registered with the mdev core on this host.',
@@ -111,22 +111,31 @@ export function diagnostic(code: Code, message: string, file: string, at: Positi
 export const MAX_FILE_DIAGNOSTICS = 1000;
 
 /**
- * `sorted` (one file's, in document order) kept to MAX_FILE_DIAGNOSTICS: the first ones, and in
- * place of the rest one that counts them, at the first left out. It is an error when an error is
+ * `sorted` (one file's, in document order) kept to MAX_FILE_DIAGNOSTICS: errors first (they are
+ * what must be fixed, and --quiet shows only them), then the first other ones, in document order;
+ * the rest counted in one last diagnostic, at the first left out. It is an error when an error is
  * among them, so a file shows an error whenever it has one.
  */
 export function limitFileDiagnostics(sorted: Diagnostic[]): Diagnostic[] {
   if (sorted.length <= MAX_FILE_DIAGNOSTICS) return sorted;
-  const rest = sorted.slice(MAX_FILE_DIAGNOSTICS - 1);
+  const errorCount = sorted.filter((d) => d.severity === 'error').length;
+  let errorRoom = Math.min(errorCount, MAX_FILE_DIAGNOSTICS - 1);
+  let otherRoom = MAX_FILE_DIAGNOSTICS - 1 - errorRoom;
+  const kept: Diagnostic[] = [];
+  const rest: Diagnostic[] = [];
+  for (const d of sorted) {
+    const room = d.severity === 'error' ? errorRoom-- : otherRoom--;
+    (room > 0 ? kept : rest).push(d);
+  }
   const errors = rest.filter((d) => d.severity === 'error').length;
   const first = rest[0];
   const summary = diagnostic(
     errors > 0 ? 'E_DIAGNOSTICS_LIMITED' : 'W_DIAGNOSTICS_LIMITED',
-    `${rest.length} more diagnostics from here on are not shown (${errors} error${errors === 1 ? '' : 's'}); the first is ${first.code}: ${first.message}`,
+    `${rest.length} more diagnostics are not shown (${errors} error${errors === 1 ? '' : 's'}); the first is ${first.code}: ${first.message}`,
     first.file,
     first,
   );
-  return [...sorted.slice(0, MAX_FILE_DIAGNOSTICS - 1), summary];
+  return [...kept, summary];
 }
 
 export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean =>

@@ -1,6 +1,6 @@
 /**
- * A file gives at most 1,000 diagnostics, and shows an error whenever it has one: the rest are
- * counted in one diagnostic whose severity is the worst among them.
+ * A file gives at most 1,000 diagnostics, errors first, and shows an error whenever it has one: the
+ * rest are counted in one diagnostic whose severity is the worst among them.
  */
 import fc from 'fast-check';
 import { readDomain } from '../../../src/core/reading/domain';
@@ -28,6 +28,8 @@ test('GIVEN a domain with any number of faults THEN at most 1,000 diagnostics, t
       const { diagnostics } = readDomain(domain(list), 'g.xml');
       expect(diagnostics.length).toBe(Math.min(warnings + errors, MAX_FILE_DIAGNOSTICS));
       expect(hasErrors(diagnostics)).toBe(errors > 0);
+      // Errors are kept first: all of them when they fit.
+      if (errors < MAX_FILE_DIAGNOSTICS) expect(diagnostics.filter((d) => d.code === 'E_AGG_TYPE_INVALID')).toHaveLength(errors);
       if (warnings + errors > MAX_FILE_DIAGNOSTICS) {
         limited++;
         const last = diagnostics[diagnostics.length - 1];
