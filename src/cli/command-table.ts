@@ -291,7 +291,7 @@ export function mainHelp(): string {
     ...optionLines(GLOBAL_OPTIONS),
     '',
     'Exit codes: 0 success, 1 a definite no (diagnostics, incompatible, refused, rolled back),',
-    '2 usage error or unreadable input, 3 host failure not cleanly rolled back.',
+    '2 usage error, unreadable input or unwritable output, 3 host failure not cleanly rolled back.',
     "Run 'mdev-agg COMMAND --help' for a command's options and an example.",
   ];
   return lines.join('\n');

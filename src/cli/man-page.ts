@@ -62,7 +62,7 @@ export function manPage(version: string, date: string): string {
     'a definite no (diagnostics, refused by the host, rolled back, incompatible)',
     '.TP',
     '.B 2',
-    'usage error or unreadable input file',
+    'usage error, unreadable input file or unwritable standard output',
     '.TP',
     '.B 3',
     'a host failure that could not be rolled back cleanly',
