@@ -10,9 +10,9 @@
  * created under sys/.
  */
 import { spawnSync } from 'node:child_process';
-import { linkSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { cli } from '../helpers/cli';
 import { domainXml } from '../helpers/domain-builder';
@@ -97,8 +97,14 @@ function place(tree: HostTree, rel: string, kind: Kind): void {
       return;
     }
     case 'socket': {
+      // A socket's path holds at most 107 bytes: a deep one under a long $TMPDIR is bound through
+      // the short name of its directory's descriptor.
+      const dir = openSync(dirname(path), 'r');
       const server = createServer();
-      server.listen(path);
+      server.on('error', (e) => {
+        throw new Error(`cannot make the socket ${path}: ${e.message}`);
+      });
+      server.listen(`/proc/self/fd/${dir}/${basename(path)}`, () => closeSync(dir));
       servers.push(server);
       return;
     }
