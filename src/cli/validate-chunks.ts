@@ -1,5 +1,7 @@
 /** The shared work list of validate's threads: what each thread is given and how it claims a chunk. */
-import type { FileVerdict } from './validate-file';
+import { MAX_XML_BYTES } from '../core/xml/reader';
+import { readNamedFile } from './named-file';
+import { type FileVerdict, fileVerdict } from './validate-file';
 
 /** Files per chunk: small enough that the threads end together, large enough that messages cost nothing. */
 export const CHUNK_FILES = 16;
@@ -24,4 +26,10 @@ export const chunkCount = (input: ThreadInput) => Math.ceil(input.paths.length /
 export function claimChunk(counter: Int32Array, input: ThreadInput): number {
   const index = Atomics.add(counter, 0, 1);
   return index < chunkCount(input) ? index : -1;
+}
+
+/** The verdicts of chunk `index`'s files, read as every thread reads them. */
+export function readChunk(input: ThreadInput, index: number): FileVerdict[] {
+  const from = index * input.chunk;
+  return input.paths.slice(from, from + input.chunk).map((path) => fileVerdict(path, readNamedFile(input.cwd, path, MAX_XML_BYTES)));
 }

@@ -5,11 +5,8 @@
  * (cannot start, runs out of memory) costs only time: every chunk without a verdict at the end
  * is read again here.
  */
-import { MAX_XML_BYTES } from '../core/xml/reader';
-import { readNamedFile } from './named-file';
-import { type FileVerdict, fileVerdict } from './validate-file';
-import { CHUNK_FILES, type ChunkDone, type ThreadInput, chunkCount, claimChunk } from './validate-chunks';
-
+import type { FileVerdict } from './validate-file';
+import { CHUNK_FILES, type ChunkDone, type ThreadInput, chunkCount, claimChunk, readChunk } from './validate-chunks';
 
 export async function validateOnThreads(
   paths: readonly string[],
@@ -21,7 +18,7 @@ export async function validateOnThreads(
   const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   const input: ThreadInput = { cwd, paths, chunk: CHUNK_FILES, counter: new SharedArrayBuffer(4) };
   const chunks: (FileVerdict[] | undefined)[] = new Array(chunkCount(input));
-  const read = (index: number) => paths.slice(index * input.chunk, (index + 1) * input.chunk).map((p) => fileVerdict(p, readNamedFile(cwd, p, MAX_XML_BYTES)));
+  const filesDone = () => chunks.reduce((files, verdicts) => files + (verdicts?.length ?? 0), 0);
   const workersDone: Promise<void>[] = [];
   for (let i = 1; i < threads; i++) {
     workersDone.push(
@@ -34,7 +31,7 @@ export async function validateOnThreads(
         }
         worker.on('message', (done: ChunkDone) => {
           chunks[done.index] = done.verdicts;
-          progress?.(chunks.reduce((files, verdicts) => files + (verdicts?.length ?? 0), 0));
+          progress?.(filesDone());
         });
         // 'exit' follows 'error': either way the chunks it did not post are read below.
         worker.on('error', () => undefined);
@@ -44,12 +41,12 @@ export async function validateOnThreads(
   }
   const counter = new Int32Array(input.counter);
   for (let index = claimChunk(counter, input); index >= 0; index = claimChunk(counter, input)) {
-    chunks[index] = read(index);
+    chunks[index] = readChunk(input, index);
     // Between chunks the workers' verdicts are taken in, so progress counts every thread's.
     await new Promise(setImmediate);
-    progress?.(chunks.reduce((files, verdicts) => files + (verdicts?.length ?? 0), 0));
+    progress?.(filesDone());
   }
   await Promise.all(workersDone);
-  for (let index = 0; index < chunks.length; index++) chunks[index] ??= read(index);
+  for (let index = 0; index < chunks.length; index++) chunks[index] ??= readChunk(input, index);
   return chunks.flatMap((verdicts) => verdicts!);
 }
