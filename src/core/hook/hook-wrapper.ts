@@ -7,7 +7,8 @@
  * operation with nothing to do exits 0 without reading stdin (libvirt ignores the EPIPE), and a
  * domain whose text names no aggregation exits 0 after reading it. Everything else reaches the CLI
  * with stdin byte for byte: a shell variable would drop NUL bytes and trailing newlines, so one
- * perl process (Essential in Debian) holds the text and hands it on through a pipe; without perl,
+ * perl process (Essential in Debian) holds the text and hands it on in an unlinked temporary file
+ * (or, when none can be written, through a pipe and a child writing it); without perl,
  * a temporary file (unlinked once open), mktemp, head, grep and rm do the same at a few processes' cost.
  * Both ways read stdin within the CLI's limits: at most one byte more than it accepts (the CLI then
  * refuses the input as too large, as `hook run` does), and for at most the time `hook run` waits.
@@ -67,9 +68,12 @@ const perlString = (text: string) => `"${text.replace(/[\\"$@]/g, '\\$&')}"`;
 
 /**
  * The decision in one process: perl reads the domain XML into memory (no layers: bytes as they
- * came), exits 0 when no marker is in it, and otherwise execs node with the same bytes on stdin,
- * written into a pipe by a child that exits once they are read. Arguments: node, cli, then the
- * hook's four. Plain built-ins only: a `use` would read module files on every guest event.
+ * came), exits 0 when no marker is in it, and otherwise execs node with the same bytes on stdin:
+ * in an anonymous temporary file (perl's own, unlinked as it is made), rewound; when that file
+ * cannot be made or written, through a pipe written by a child that exits once they are read.
+ * The file spares Node a second process running beside it while it starts. Arguments: node, cli,
+ * then the hook's four. Plain built-ins only: a `use` (or a method call on a handle) would read
+ * module files on every guest event.
  */
 function perlDecision(markers: readonly string[], unreadableOps: readonly string[]): string {
   const aborting = unreadableOps.map(perlString).join(', ');
@@ -86,13 +90,17 @@ function perlDecision(markers: readonly string[], unreadableOps: readonly string
     `my $fail = sub { print STDERR "mdev-agg hook: $ARGV[3]: cannot pass the domain XML to $ARGV[1]: $_[0]\\n"; exit ${status} };`,
     '$fail->("read: $!") unless defined $n;',
     `exit 0 unless ${markers.map((m) => `index($d, ${perlString(m)}) >= 0`).join(' || ')};`,
+    // Unbuffered writes: a short or failed one is seen here, not lost in a buffer flushed at exit;
+    // over a file size limit the write fails (EFBIG) instead of the signal ending the wrapper.
+    'my $in; { local $SIG{XFSZ} = "IGNORE"; if (open(my $t, "+>", undef)) { my $at = 0; my $k; $at += $k while ($at < length $d && ($k = syswrite($t, $d, length($d) - $at, $at))); $in = $t if $at == length $d && sysseek($t, 0, 0) } }',
+    'unless ($in) {',
     'pipe(my $r, my $w) or $fail->("pipe: $!");',
     'my $pid = fork;',
     '$fail->("fork: $!") unless defined $pid;',
     'if ($pid == 0) { close $r; close STDOUT; close STDERR; binmode $w; print $w $d; close $w; exit 0 }',
-    'close $w;',
-    'open(STDIN, "<&", $r) or $fail->("dup: $!");',
-    'close $r;',
+    'close $w; $in = $r }',
+    'open(STDIN, "<&", $in) or $fail->("dup: $!");',
+    'close $in;',
     'exec { $ARGV[0] } $ARGV[0], $ARGV[1], "hook", "run", "--", @ARGV[2 .. $#ARGV];',
     '$fail->("exec $ARGV[0]: $!");',
   ].join(' ');

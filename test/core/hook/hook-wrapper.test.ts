@@ -51,7 +51,9 @@ test('perl is on PATH, as Debian makes sure (Essential: yes), so its way is the 
 
 /** Stands in for node: records its arguments and stdin, and answers on stdout with a status of its own. */
 const PROBE = join(work, 'probe');
-writeFileSync(PROBE, '#!/bin/sh\ncat >"$PROBE_DIR/stdin"\nprintf \'%s\\n\' "$@" >"$PROBE_DIR/args"\necho probe ran\nexit 5\n');
+// It also notes what its stdin is: a regular file (perl's anonymous file, the shell's copy) or a pipe.
+// A soft file size limit set for the wrapper is lifted first, so that the probe's own copy is whole.
+writeFileSync(PROBE, '#!/bin/sh\nulimit -S -f unlimited 2>/dev/null\nif [ -f /dev/stdin ]; then echo file; elif [ -p /dev/stdin ]; then echo pipe; else echo other; fi >"$PROBE_DIR/kind"\ncat >"$PROBE_DIR/stdin"\nprintf \'%s\\n\' "$@" >"$PROBE_DIR/args"\necho probe ran\nexit 5\n');
 chmodSync(PROBE, 0o755);
 const probeWrapper = join(work, 'probe-wrapper');
 writeFileSync(probeWrapper, wrapperScript({ node: PROBE, cli: PROBE }));
@@ -67,7 +69,7 @@ function callWrapper(shell: string, wrapper: string, args: string[], input: Uint
   spawnSync('mkdir', ['-p', tmp]);
   const r = spawnSync(shell, [wrapper, ...args], { input, env: { PATH: process.env.PATH, TMPDIR: tmp, PROBE_DIR: dir, MDEV_AGG_ROOT: emptyRoot, ...env } });
   const left = readdirSync(tmp);
-  const probe = readdirSync(dir).includes('stdin') ? { stdin: readFileSync(join(dir, 'stdin')), args: readFileSync(join(dir, 'args'), 'utf8') } : null;
+  const probe = readdirSync(dir).includes('stdin') ? { stdin: readFileSync(join(dir, 'stdin')), args: readFileSync(join(dir, 'args'), 'utf8'), kind: readFileSync(join(dir, 'kind'), 'utf8').trim() } : null;
   rmSync(dir, { recursive: true, force: true });
   return { status: r.status, stdout: r.stdout.toString('latin1'), probe, left };
 }
@@ -111,6 +113,8 @@ describe('GIVEN the wrapper with a probe in place of node', () => {
           expect(r).toMatchObject({ status: 5, stdout: 'probe ran\n' });
           expect(r.probe!.args).toBe(`${PROBE}\nhook\nrun\n--\n${args.join('\n')}\n`);
           expect(r.probe!.stdin.equals(data)).toBe(true);
+          // Both ways hand Node a file: perl's anonymous one, the shell's unlinked copy.
+          expect(r.probe!.kind).toBe('file');
         } else {
           expect(r).toEqual({ status: 0, stdout: '', probe: null, left: [] });
         }
@@ -136,6 +140,21 @@ describe('GIVEN the wrapper with a probe in place of node', () => {
     const r = callWrapper(shell, probeWrapper, ['g', 'prepare', 'begin', '-'], data, { TMPDIR: join(work, 'missing'), PATH: WITHOUT_PERL });
     expect(r.status).toBe(5);
     expect(r.probe!.stdin.equals(data)).toBe(true);
+  });
+
+  test.each(SHELLS)('WHEN %s with perl cannot keep the domain XML in a file (file size limit) THEN Node gets it through a pipe, byte for byte', (shell) => {
+    const data = bytes(libvirtDomain('gvt', [{ uuid: '53764d0e-85a0-42b4-af5c-2046b460b1dc', type: 'i915-GVTg_V5_8', instances: 2 }]));
+    for (const padding of [0, 200_000]) {
+      const input = Buffer.concat([Buffer.from(`<!--${'x'.repeat(padding)}-->`), data]);
+      const dir = join(work, `perl-limit-${shell}-${padding}`);
+      spawnSync('mkdir', ['-p', dir]);
+      // A soft limit of one block: perl's file cannot take the domain, and its write fails instead of
+      // SIGXFSZ ending it; the probe lifts the limit for its own copy.
+      const r = spawnSync('sh', ['-c', `ulimit -S -f 1; exec ${shell} "$0" "$@"`, probeWrapper, 'g', 'prepare', 'begin', '-'], { input, env: { PATH: process.env.PATH, TMPDIR: dir, PROBE_DIR: dir } });
+      expect({ status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() }).toEqual({ status: 5, stdout: 'probe ran\n', stderr: '' });
+      expect(readFileSync(join(dir, 'kind'), 'utf8')).toBe('pipe\n');
+      expect(readFileSync(join(dir, 'stdin')).equals(input)).toBe(true);
+    }
   });
 
   test.each(SHELLS)('WHEN %s without perl cannot keep the domain XML (file size limit) THEN it exits as hook run does for unreadable input, leaving no file', (shell) => {
