@@ -17,10 +17,12 @@
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
 import { Script } from 'node:vm';
+import { exampleHostWithDevices } from './example-host.mjs';
 import { loadTs } from './load-ts.mjs';
 import { sourceDate } from './source-date.mjs';
 
@@ -99,6 +101,16 @@ async function writeCodeCache(bundle, cacheFile) {
   for (const argv of commands) {
     const result = await module.exports.run(argv, '', env, { cwd: resolve('.') });
     if (result.code > 1) throw new Error(`build: warming the code cache, mdev-agg ${argv.join(' ')} failed: ${result.stderr}`);
+  }
+  // The hook's `prepare` on a guest whose devices exist (libvirt's every start of a running host's
+  // guests after the first): lock, journal, host, plan and verify, on a copy of the example host.
+  const work = mkdtempSync(join(tmpdir(), 'mdev-agg-build-'));
+  try {
+    const host = exampleHostWithDevices(resolve('.'), join(work, 'host'));
+    const hook = await module.exports.run(['hook', 'run', '--', 'example', 'prepare', 'begin', '-'], Buffer.from(host.xml), { MDEV_AGG_ROOT: host.root }, { cwd: resolve('.') });
+    if (hook.code !== 0 || hook.stdout || hook.stderr) throw new Error(`build: warming the code cache, the hook's prepare of the example failed: ${hook.stderr}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
   const header = source.slice(0, source.indexOf('\n') + 1);
   writeFileSync(cacheFile, Buffer.concat([Buffer.from(header, 'latin1'), script.createCachedData()]));

@@ -149,12 +149,16 @@ export class FileStateStore implements StateStore {
     const ready = `${LOCK}.${this.pid}.new`;
     this.tree.removeEntry(ready);
     this.tree.makeDirectories(ready, [0o700]);
+    let renamed = false;
     try {
       const start = processStartTime(this.proc, this.pid);
-      this.tree.createFile(`${ready}/${this.pid}`, `${this.pid}${start === null ? '' : ` ${start}`}\n`, 0o600);
+      // Not flushed: a holder file a crash left empty or short names no start time, and such a
+      // lock is judged by its process and its age (holds), as a lock this product never wrote.
+      this.tree.createFile(`${ready}/${this.pid}`, `${this.pid}${start === null ? '' : ` ${start}`}\n`, 0o600, false);
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
           this.tree.rename(ready, LOCK);
+          renamed = true;
           this.sweepLeftovers();
           return true;
         } catch (e) {
@@ -166,7 +170,7 @@ export class FileStateStore implements StateStore {
       return false;
     } finally {
       // Gone once renamed; removed after a failed attempt, so a waiting run leaves nothing.
-      this.tree.removeEntry(ready);
+      if (!renamed) this.tree.removeEntry(ready);
     }
   }
 

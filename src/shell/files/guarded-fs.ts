@@ -404,9 +404,10 @@ export class ConfinedTree {
 
   /**
    * A new file with `content`, made exclusively (a name already there, a link included, is EEXIST),
-   * flushed before it is closed. The caller renames it into place.
+   * flushed to the disk before it is closed unless `flush` is false (content whose loss in a crash
+   * is harmless). The caller renames it into place.
    */
-  createFile(hostPath: string, content: string, mode: number): void {
+  createFile(hostPath: string, content: string, mode: number, flush = true): void {
     const fd = this.atEntry(hostPath, 'write', true, (at) => {
       try {
         return fs.openSync(at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600);
@@ -421,7 +422,7 @@ export class ConfinedTree {
       let offset = 0;
       while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset, null);
       fs.fchmodSync(fd, mode);
-      fs.fsyncSync(fd);
+      if (flush) fs.fsyncSync(fd);
     } catch (err) {
       fs.closeSync(fd);
       this.removeEntry(hostPath);
@@ -465,6 +466,8 @@ export class ConfinedTree {
   removeEntry(hostPath: string): void {
     this.atEntry(hostPath, 'write', true, (at) => {
       try {
+        // Usually nothing is there: a look first spares loading Node's recursive removal.
+        if (fs.lstatSync(at, { throwIfNoEntry: false }) === undefined) return;
         fs.rmSync(at, { recursive: true, force: true });
       } catch (err) {
         throw new SysfsError(errnoOf(err), hostPath, 'write');

@@ -3,45 +3,12 @@
  * directories for parents, types and devices, relative links for `class/mdev_bus/<parent>`,
  * `bus/mdev/devices/<uuid>`, `<type>/devices/<uuid>` and each device's `mdev_type`.
  */
-import { cpSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seededRandom } from '../lib/random.mjs';
+import { addDevice } from '../../../scripts/example-host.mjs';
 
-/** A copy of a fixture host with its links kept relative. */
-export function copyHost(fixture, dest) {
-  cpSync(fixture, dest, { recursive: true, verbatimSymlinks: true });
-  return dest;
-}
-
-/**
- * An existing device of the attribute generation (or plain, `aggregated` undefined) under
- * `sys/<parentDir>`, with its links.
- */
-export function addDevice(root, { parentDir, type, uuid, aggregated, maxAggregation, aggregationFile = 'mdev' }) {
-  const dir = join(root, 'sys', parentDir, uuid);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'remove'), '');
-  symlinkSync(`../mdev_supported_types/${type}`, join(dir, 'mdev_type'));
-  if (aggregated !== undefined) {
-    if (aggregationFile === 'mdev') {
-      mkdirSync(join(dir, 'mdev'));
-      writeFileSync(join(dir, 'mdev', 'aggregated_instances'), `${aggregated}\n`);
-      writeFileSync(join(dir, 'mdev', 'max_aggregation'), `${maxAggregation}\n`);
-    } else writeFileSync(join(dir, 'aggregated_instances'), `${aggregated}\n`);
-  }
-  const depth = parentDir.split('/').length;
-  mkdirSync(join(root, 'sys', 'bus', 'mdev', 'devices'), { recursive: true });
-  symlinkSync(`../../../${parentDir}/${uuid}`, join(root, 'sys', 'bus', 'mdev', 'devices', uuid));
-  const typeDevices = join(root, 'sys', parentDir, 'mdev_supported_types', type, 'devices');
-  mkdirSync(typeDevices, { recursive: true });
-  symlinkSync(`../../../${uuid}`, join(typeDevices, uuid));
-  return { dir, depth };
-}
-
-/** Sets a type's `available_instances`, as the kernel shows it after devices took their share. */
-export function setAvailable(root, parentDir, type, available) {
-  writeFileSync(join(root, 'sys', parentDir, 'mdev_supported_types', type, 'available_instances'), `${available}\n`);
-}
+export { addDevice, copyHost, setAvailable } from '../../../scripts/example-host.mjs';
 
 export function readAvailable(root, parentDir, type) {
   return Number(readFileSync(join(root, 'sys', parentDir, 'mdev_supported_types', type, 'available_instances'), 'utf8'));

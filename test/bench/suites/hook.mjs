@@ -8,28 +8,13 @@
  * verifies, and writes nothing. Creating devices on a plain tree cannot succeed (no kernel makes
  * the device appear), and a run that fails early would measure less than the real path.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { domainXml } from '../corpus/domains.mjs';
-import { addDevice, copyHost, setAvailable } from '../corpus/host-tree.mjs';
+import { exampleHostWithDevices } from '../../../scripts/example-host.mjs';
 import { CommandFailed, alternatePeakRss, alternateWall, median, runOnce } from '../lib/measure.mjs';
 import { mib, ms, ratio, sampleLine, verdict } from '../lib/report.mjs';
 import { seededRandom } from '../lib/random.mjs';
-
-const EXAMPLE_PARENT_DIR = 'devices/pci0000:00/0000:00:02.0';
-
-/** The example host with the example domain's devices present, as after a successful prepare. */
-export function exampleHostWithDevices(ctx) {
-  const domainFile = join(ctx.repo, 'fixtures/domains/example-gvt.xml');
-  const xml = readFileSync(domainFile, 'utf8');
-  const root = copyHost(join(ctx.repo, 'fixtures/hosts/example-gvt'), join(ctx.tmp, 'example-gvt-prepared'));
-  const uuids = [...xml.matchAll(/<address uuid='([0-9a-f-]{36})'\/>/g)].map((m) => m[1]);
-  if (uuids.length !== 3) throw new CommandFailed(`fixtures/domains/example-gvt.xml: expected 3 mdev hostdevs, found ${uuids.length}`);
-  for (const uuid of uuids) addDevice(root, { parentDir: EXAMPLE_PARENT_DIR, type: 'i915-GVTg_V5_8', uuid, aggregated: 2, maxAggregation: 7 });
-  // What the pool leaves after 3 x 2 instances of _8 (sim.json: 640/2688 MB, 28 fences).
-  for (const [type, free] of [['i915-GVTg_V5_1', 0], ['i915-GVTg_V5_2', 0], ['i915-GVTg_V5_4', 0], ['i915-GVTg_V5_8', 1]]) setAvailable(root, EXAMPLE_PARENT_DIR, type, free);
-  return { root, domainFile, xml, uuids };
-}
 
 /** Installs the wrapper as `hook install` writes it, into a directory of the benchmark's own. */
 function installWrapper(ctx) {
@@ -52,7 +37,7 @@ export async function hookSuite(ctx, report) {
     report.line(`    ratio ${ratio(median(samples[0]) / median(samples[1]))}`);
   }
 
-  const host = exampleHostWithDevices(ctx);
+  const host = exampleHostWithDevices(ctx.repo, join(ctx.tmp, 'example-gvt-prepared'));
   const env = { ...process.env, MDEV_AGG_ROOT: host.root, TMPDIR: ctx.tmp };
   const plainGuest = domainXml(seededRandom(11), 1, { mdevs: 0 }).xml;
   if (plainGuest.includes('aggregation')) throw new CommandFailed('the generated plain guest mentions aggregation');
