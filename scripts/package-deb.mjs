@@ -35,7 +35,7 @@ const put = (path, content, mode = 0o644) => {
 };
 
 // The CLI: what dist/mdev-agg.js loads, nothing else (the library and its declarations are the npm package's).
-for (const file of ['mdev-agg.js', 'mdev-agg-cli.js', 'mdev-agg-cli.v8cache', 'mdev-agg-validate.js']) put(`${LIB}/${file}`, readFileSync(`dist/${file}`), file === 'mdev-agg.js' ? 0o755 : 0o644);
+for (const file of ['mdev-agg.js', 'mdev-agg-cli.js', 'mdev-agg-cli.v8cache', 'mdev-agg-hook.js', 'mdev-agg-hook.v8cache', 'mdev-agg-validate.js']) put(`${LIB}/${file}`, readFileSync(`dist/${file}`), file === 'mdev-agg.js' ? 0o755 : 0o644);
 for (const file of readdirSync('dist/vendor')) put(`${LIB}/vendor/${file}`, readFileSync(`dist/vendor/${file}`));
 for (const file of readdirSync('schemas').filter((f) => f.endsWith('.rng'))) put(`${LIB}/schemas/${file}`, readFileSync(`schemas/${file}`));
 mkdirSync(at('/usr/bin'), { recursive: true });
@@ -147,7 +147,7 @@ function copyright() {
     `Copyright: ${when.getUTCFullYear()} the mdev-agg authors`,
     'License: Expat',
     '',
-    `Files: usr/lib/mdev-agg/mdev-agg-cli.js usr/lib/mdev-agg/vendor/*`,
+    `Files: usr/lib/mdev-agg/mdev-agg-cli.js usr/lib/mdev-agg/mdev-agg-hook.js usr/lib/mdev-agg/vendor/*`,
     `Copyright: ${when.getUTCFullYear()} the mdev-agg authors`,
     ...authors.map((a) => ` ${a}`),
     'License: Expat',

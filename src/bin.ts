@@ -9,19 +9,21 @@ import { MAX_STDIN_BYTES, closeStandardInputCopy, openStandardInputNonBlocking, 
 import type { RunResult } from './cli/context';
 import { HOOK_STDIN_TIMEOUT_MS, hookArguments, hookOperation } from './core/hook/hook-operation';
 
-/** Beside this file, as scripts/build.mjs writes them. */
-const CLI_BUNDLE = 'mdev-agg-cli.js';
-const CLI_CODE_CACHE = 'mdev-agg-cli.v8cache';
+/** Beside this file, as scripts/build.mjs writes them: each bundle with its code cache. */
+const CLI = { bundle: 'mdev-agg-cli.js', cache: 'mdev-agg-cli.v8cache' };
+/** The same CLI without what `hook run` never loads: what libvirt's calls compile. */
+const HOOK = { bundle: 'mdev-agg-hook.js', cache: 'mdev-agg-hook.v8cache' };
 const VALIDATE_WORKER = 'mdev-agg-validate.js';
+type Bundle = typeof CLI;
 
 /**
  * The code cache the build made for this bundle, else undefined. Its header line is the bundle's
  * first line, which names the bundle's build by a hash of its content; a cache of another build is
  * not used. V8 itself refuses a cache from another V8 or other flags and compiles the source.
  */
-function codeCacheFor(source: string): Buffer | undefined {
+function codeCacheFor(source: string, cache: string): Buffer | undefined {
   try {
-    const data = readProgramFile(__dirname, CLI_CODE_CACHE);
+    const data = readProgramFile(__dirname, cache);
     const newline = data.indexOf(10);
     if (newline < 0 || !source.startsWith(`${data.toString('latin1', 0, newline)}\n`)) return undefined;
     return data.subarray(newline + 1);
@@ -35,14 +37,14 @@ function codeCacheFor(source: string): Buffer | undefined {
  * cache: V8 then skips parsing and compiling the functions the common commands run, a third of
  * what the hook's prepare spends above Node's start-up (npm run bench).
  */
-function loadCli(): typeof import('./cli/run') {
+function loadCli({ bundle: name, cache }: Bundle): typeof import('./cli/run') {
   // Required here: the hook's early exit does not load them.
   const { createRequire, wrap } = require('node:module') as typeof import('node:module');
   const { Script } = require('node:vm') as typeof import('node:vm');
-  const bundle = join(__dirname, CLI_BUNDLE);
+  const bundle = join(__dirname, name);
   // The build makes the bundle ASCII only: read as Latin-1, it is the same text without a UTF-8 decoding.
-  const source = readProgramFile(__dirname, CLI_BUNDLE).toString('latin1');
-  const script = new Script(wrap(source), { filename: bundle, cachedData: codeCacheFor(source) });
+  const source = readProgramFile(__dirname, name).toString('latin1');
+  const script = new Script(wrap(source), { filename: bundle, cachedData: codeCacheFor(source, cache) });
   const module = { exports: {} as typeof import('./cli/run') };
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, __dirname);
   return module.exports;
@@ -195,7 +197,7 @@ async function main() {
     }
   }
   // Loaded, not imported: the CLI bundle is compiled and initialised only when a command runs.
-  const { run } = loadCli();
+  const { run } = loadCli(op === null ? CLI : HOOK);
   finish(
     await run(argv, stdin, process.env, {
       // Read only by commands that may show progress: loading tty costs every other run.

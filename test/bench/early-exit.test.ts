@@ -15,7 +15,10 @@ const plain = readFileSync(join(REPO, 'fixtures/domains/no-mdev.xml'), 'utf8');
 const emptyRoot = tempDir('mdev-agg-early-exit-');
 mkdirSync(join(emptyRoot, 'sys')); // a host with sysfs and no mdev parent
 
-/** Runs the built CLI; `cliLoaded`: whether the CLI bundle ran (its requires name it in Node's module debug log). */
+/**
+ * Runs the built CLI; `cliLoaded`: whether a CLI bundle ran (its requires name it in Node's module
+ * debug log), `bundle`: which (the whole CLI's or the hook's).
+ */
 function runBuilt(args: string[], input: string) {
   const r = spawnSync(process.execPath, [builtCli(), ...args], {
     input,
@@ -23,7 +26,8 @@ function runBuilt(args: string[], input: string) {
     env: { ...process.env, MDEV_AGG_ROOT: emptyRoot, NODE_DEBUG: 'module' },
   });
   const debug = /^MODULE \d+: .*$/gm;
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr.replace(debug, '').trim(), cliLoaded: r.stderr.includes('mdev-agg-cli.js') };
+  const bundle = /mdev-agg-(cli|hook)\.js/.exec(r.stderr)?.[1] ?? null;
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.replace(debug, '').trim(), cliLoaded: bundle !== null, bundle };
 }
 
 describe('GIVEN the installed wrapper calling hook run', () => {
@@ -34,12 +38,12 @@ describe('GIVEN the installed wrapper calling hook run', () => {
     ['an aggregated guest, an operation with nothing to do', ['--', 'gvt', 'started', 'begin', '-'], example],
     ['text that is not XML and names no aggregation', ['--', 'x', 'prepare', 'begin', '-'], '<<<not xml'],
   ])('WHEN %s THEN exit 0, no output, the CLI never loaded', (_, args, input) => {
-    expect(runBuilt(['hook', 'run', ...args], input)).toEqual({ code: 0, stdout: '', stderr: '', cliLoaded: false });
+    expect(runBuilt(['hook', 'run', ...args], input)).toEqual({ code: 0, stdout: '', stderr: '', cliLoaded: false, bundle: null });
   });
 
-  test('WHEN the guest has aggregated mdevs THEN the CLI runs prepare on the whole domain (here: the empty host has no parent)', () => {
+  test('WHEN the guest has aggregated mdevs THEN the hook bundle runs prepare on the whole domain (here: the empty host has no parent)', () => {
     const r = runBuilt(['hook', 'run', '--', 'gvt', 'prepare', 'begin', '-'], example);
-    expect(r.cliLoaded).toBe(true);
+    expect(r.bundle).toBe('hook');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('E_PARENT_NOT_FOUND');
   });
@@ -56,9 +60,9 @@ describe('GIVEN a hook run command line the early exit does not own', () => {
   test.each([
     ['three operands', ['hook', 'run', '--', 'plain', 'prepare', 'begin'], 2],
     ['an option among the operands', ['hook', 'run', 'plain', 'prepare', 'begin', '--help'], 0],
-  ])('WHEN %s THEN the CLI answers', (_, args, code) => {
+  ])('WHEN %s THEN the whole CLI answers', (_, args, code) => {
     const r = runBuilt(args, plain);
-    expect(r.cliLoaded).toBe(true);
+    expect(r.bundle).toBe('cli');
     expect(r.code).toBe(code);
   });
 });

@@ -28,7 +28,7 @@ afterAll(() => process.stdout.write(`figure: npm package transcript\n${transcrip
 
 test('the tarball holds the built CLI, library, declarations, man page and schemas, and no dependencies to fetch', () => {
   const files = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).stdout.split('\n');
-  for (const file of ['dist/mdev-agg.js', 'dist/mdev-agg-cli.js', 'dist/mdev-agg-cli.v8cache', 'dist/lib/mdev-agg.cjs', 'dist/lib/mdev-agg.mjs', 'dist/types/api/index.d.ts', 'dist/man/mdev-agg.1', 'schemas/host.rng', 'package.json', 'LICENSE']) {
+  for (const file of ['dist/mdev-agg.js', 'dist/mdev-agg-cli.js', 'dist/mdev-agg-cli.v8cache', 'dist/mdev-agg-hook.js', 'dist/mdev-agg-hook.v8cache', 'dist/lib/mdev-agg.cjs', 'dist/lib/mdev-agg.mjs', 'dist/types/api/index.d.ts', 'dist/man/mdev-agg.1', 'schemas/host.rng', 'package.json', 'LICENSE']) {
     expect(files).toContain(`package/${file}`);
   }
   const manifest = JSON.parse(spawnSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }).stdout);
