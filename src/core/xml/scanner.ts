@@ -247,11 +247,14 @@ const COLON = 0x3a;
 const EQUALS = 0x3d;
 const GREATER_THAN = 0x3e;
 
-const isWhiteSpace = (c: number) => c === SPACE || c === LINE_FEED || c === TAB || c === CARRIAGE_RETURN;
-
+// The two loops below run on every tag and test white space inline: until V8 has optimised them
+// (most of a short run), a call per character costs more than the test.
 function skipWhiteSpace(text: string, at: number): number {
-  while (isWhiteSpace(text.charCodeAt(at))) at++;
-  return at;
+  for (;;) {
+    const c = text.charCodeAt(at);
+    if (c !== SPACE && c !== LINE_FEED && c !== TAB && c !== CARRIAGE_RETURN) return at;
+    at++;
+  }
 }
 
 // Name tokens: up to white space or `>`, and `/` (start tags) or `=` (attributes) where they end
@@ -265,7 +268,7 @@ function tokenEnd(text: string, at: number, token: typeof ELEMENT_NAME | typeof 
   const length = text.length;
   while (at < length) {
     const c = text.charCodeAt(at);
-    if (c === GREATER_THAN || isWhiteSpace(c)) break;
+    if (c === GREATER_THAN || c === SPACE || c === LINE_FEED || c === TAB || c === CARRIAGE_RETURN) break;
     if (c === SLASH && token !== END_TAG_NAME) break;
     if (c === EQUALS && token === ATTRIBUTE_NAME) break;
     at++;
@@ -281,12 +284,16 @@ const FEW_ATTRIBUTES = 8;
 
 const NEEDS_NORMALISING = /[&\t\n\r]/;
 
-function hasName(attributes: readonly XmlAttribute[], name: string): boolean {
-  for (let i = 0; i < attributes.length; i++) if (attributes[i].qname === name) return true;
+function hasName(attributes: readonly XmlAttribute[], count: number, name: string): boolean {
+  for (let i = 0; i < count; i++) if (attributes[i].qname === name) return true;
   return false;
 }
 
-/** Where a start tag's attributes are collected before they get an array of their exact size. */
+/**
+ * Where a start tag's attributes are collected (its first `count` entries) before they get an
+ * array of their exact size. Entries past the count are left until the scan ends: they belong to
+ * the same document, and emptying the array at every tag cost more than the tag's other work.
+ */
 const pendingAttributes: XmlAttribute[] = [];
 
 /**
@@ -312,7 +319,7 @@ function startTag(text: string, lt: number, stack: Open[], depth: { max: number;
   if (nameEnd === lt + 1) throw new Malformed(lt, "'<' must start a tag");
   const qname = nameAt(text, lt + 1, nameEnd);
   checkName(qname, lt + 1, 'element');
-  let attributes = NO_ATTRIBUTES;
+  let count = 0;
   let names: Set<string> | null = null;
   let declaresNamespaces = false;
   let prefixed = false;
@@ -336,26 +343,19 @@ function startTag(text: string, lt: number, stack: Open[], depth: { max: number;
     checkName(name, nameStart, 'attribute');
     let value = text.slice(i + 1, valueEnd);
     if (value.includes('<')) throw new Malformed(nameStart, `'<' inside the value of attribute ${name}`);
-    if (names !== null ? names.has(name) : hasName(attributes, name)) throw new Malformed(nameStart, `attribute ${name} is repeated`);
+    if (names !== null ? names.has(name) : hasName(pendingAttributes, count, name)) throw new Malformed(nameStart, `attribute ${name} is repeated`);
     // Attribute-value normalisation: each line break or tab is a space; CRLF is one line break.
     if (NEEDS_NORMALISING.test(value)) value = decodeReferences(value.replace(/\r\n?|[\t\n]/g, ' '), i + 1);
     if (name.includes(':')) prefixed = true;
     if (name.startsWith('xmlns') && (name.length === 5 || name.charCodeAt(5) === COLON)) declaresNamespaces = true;
-    if (attributes === NO_ATTRIBUTES) {
-      attributes = pendingAttributes;
-      attributes.length = 0;
-    }
     // Resolved below, once the tag's own declarations are known.
-    attributes.push({ qname: name, local: name, ns: null, value, offset: nameStart });
+    pendingAttributes[count++] = { qname: name, local: name, ns: null, value, offset: nameStart };
     if (names !== null) names.add(name);
-    else if (attributes.length > FEW_ATTRIBUTES) names = new Set(attributes.map((a) => a.qname));
+    else if (count > FEW_ATTRIBUTES) names = new Set(pendingAttributes.slice(0, count).map((a) => a.qname));
     at = valueEnd + 1;
   }
-  if (attributes === pendingAttributes) {
-    // The tag's own array holds exactly its attributes; the collecting one keeps nothing.
-    attributes = pendingAttributes.slice();
-    pendingAttributes.length = 0;
-  }
+  // The tag's own array holds exactly its attributes.
+  const attributes = count === 0 ? NO_ATTRIBUTES : pendingAttributes.slice(0, count);
   const endAt = skipWhiteSpace(text, at);
   const selfClosing = text.charCodeAt(endAt) === SLASH;
   const gt = selfClosing ? endAt + 1 : endAt;
