@@ -299,26 +299,33 @@ const pendingAttributes: XmlAttribute[] = [];
 /**
  * Short names as shared strings: a document repeats a few dozen names, and one cut per name read
  * is most of what a scan allocates. Only names short enough that a cut is a copy are kept (a
- * longer cut could keep its whole document alive); a slot holds the last name that fell in it.
+ * longer cut could keep its whole document alive); a slot holds the last name that fell in it,
+ * and only once it was found a valid name, so a name found in its slot needs no check.
  */
 const NAME_SLOTS = 512;
 const MAX_SHARED_NAME = 12;
 const sharedNames: (string | undefined)[] = new Array(NAME_SLOTS).fill(undefined);
 
-function nameAt(text: string, from: number, to: number): string {
+/** The name at `from`..`to` (not empty), checked (`checkName`) unless it is a shared one. */
+function checkedNameAt(text: string, from: number, to: number, what: string): string {
   const length = to - from;
-  if (length > MAX_SHARED_NAME || length === 0) return text.slice(from, to);
+  if (length > MAX_SHARED_NAME) {
+    const name = text.slice(from, to);
+    checkName(name, from, what);
+    return name;
+  }
   const slot = (text.charCodeAt(from) * 31 + text.charCodeAt(to - 1) * 7 + length * 131) & (NAME_SLOTS - 1);
   const shared = sharedNames[slot];
   if (shared !== undefined && shared.length === length && text.startsWith(shared, from)) return shared;
-  return (sharedNames[slot] = text.slice(from, to));
+  const name = text.slice(from, to);
+  checkName(name, from, what);
+  return (sharedNames[slot] = name);
 }
 
 function startTag(text: string, lt: number, stack: Open[], depth: { max: number; first: Malformed | null }): XmlElement {
   const nameEnd = tokenEnd(text, lt + 1, ELEMENT_NAME);
   if (nameEnd === lt + 1) throw new Malformed(lt, "'<' must start a tag");
-  const qname = nameAt(text, lt + 1, nameEnd);
-  checkName(qname, lt + 1, 'element');
+  const qname = checkedNameAt(text, lt + 1, nameEnd, 'element');
   let count = 0;
   let names: Set<string> | null = null;
   let declaresNamespaces = false;
@@ -339,8 +346,7 @@ function startTag(text: string, lt: number, stack: Open[], depth: { max: number;
     const valueEnd = text.indexOf(quote === DOUBLE_QUOTE ? '"' : "'", i + 1);
     if (valueEnd < 0) break;
 
-    const name = nameAt(text, nameStart, attributeNameEnd);
-    checkName(name, nameStart, 'attribute');
+    const name = checkedNameAt(text, nameStart, attributeNameEnd, 'attribute');
     let value = text.slice(i + 1, valueEnd);
     if (value.includes('<')) throw new Malformed(nameStart, `'<' inside the value of attribute ${name}`);
     if (names !== null ? names.has(name) : hasName(pendingAttributes, count, name)) throw new Malformed(nameStart, `attribute ${name} is repeated`);
@@ -367,7 +373,8 @@ function startTag(text: string, lt: number, stack: Open[], depth: { max: number;
   const scope = declaresNamespaces ? declaredScope(attributes, parent ? parent.scope : DEFAULT_SCOPE) : parent ? parent.scope : DEFAULT_SCOPE;
   const colon = qname.indexOf(':');
   const local = colon < 0 ? qname : qname.slice(colon + 1);
-  const ns = colon < 0 ? scope.get('') || null : namespaceOf(scope, qname.slice(0, colon), lt + 1);
+  // The scope outside any declaration has no default namespace: no look-up for most elements.
+  const ns = colon < 0 ? (scope === DEFAULT_SCOPE ? null : scope.get('') || null) : namespaceOf(scope, qname.slice(0, colon), lt + 1);
   if (prefixed || declaresNamespaces) resolveAttributes(attributes, scope, prefixed);
 
   const tagEnd = gt + 1;
