@@ -5,6 +5,7 @@ import { MAX_XML_BYTES } from '../../core/xml/reader';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { diagnosticsJson, printDiagnostics, printJson } from '../diagnostics-printer';
 import { type FileVerdict, fileVerdict } from '../validate-file';
+import { readNamedFile } from '../named-file';
 import { sanitiseLine } from '../../core/text/terminal-text';
 // With --jobs N, a thread per chunk of the shared list at least.
 import { CHUNK_FILES } from '../validate-chunks';
@@ -28,7 +29,9 @@ export async function validateCommand(ctx: CommandContext): Promise<ExitCode> {
   const verdicts: FileVerdict[] = new Array(total);
   const wanted = threadsWanted(ctx);
   const readHere = async (index: number) => (verdicts[index] = fileVerdict(paths[index], await ctx.readInput(paths[index], MAX_XML_BYTES)));
-  const shared = paths.flatMap((path, index) => (readOnThisThread(ctx.cwd, path) ? [] : [index]));
+  // Which files a worker may read is looked at only for a list long enough for two threads.
+  const mayUseThreads = wanted.threads > 1 && ctx.options.validateWorker !== undefined && total >= 2 * wanted.filesPerThread;
+  const shared = mayUseThreads ? paths.flatMap((path, index) => (readOnThisThread(ctx.cwd, path) ? [] : [index])) : [];
   const threads = Math.min(wanted.threads, Math.floor(shared.length / wanted.filesPerThread));
   if (threads > 1 && ctx.options.validateWorker) {
     // Standard input and the process's own files are read first, on this thread, in the list's
@@ -44,9 +47,11 @@ export async function validateCommand(ctx: CommandContext): Promise<ExitCode> {
     );
     shared.forEach((index, i) => (verdicts[index] = read[i]));
   } else {
-    for (const index of paths.keys()) {
+    for (let index = 0; index < total; index++) {
       if (showProgress && (index % 100 === 0 || index === total - 1)) progress(index + 1);
-      await readHere(index);
+      // A file is read as readInput reads one, without a promise per file.
+      if (paths[index] === '-') await readHere(index);
+      else verdicts[index] = fileVerdict(paths[index], readNamedFile(ctx.cwd, paths[index], MAX_XML_BYTES));
     }
   }
   const all: Diagnostic[] = verdicts.flatMap((v) => v.diagnostics);

@@ -247,11 +247,14 @@ const COLON = 0x3a;
 const EQUALS = 0x3d;
 const GREATER_THAN = 0x3e;
 
-const isWhiteSpace = (c: number) => c === SPACE || c === LINE_FEED || c === TAB || c === CARRIAGE_RETURN;
-
+// The two loops below run on every tag and test white space inline: until V8 has optimised them
+// (most of a short run), a call per character costs more than the test.
 function skipWhiteSpace(text: string, at: number): number {
-  while (isWhiteSpace(text.charCodeAt(at))) at++;
-  return at;
+  for (;;) {
+    const c = text.charCodeAt(at);
+    if (c !== SPACE && c !== LINE_FEED && c !== TAB && c !== CARRIAGE_RETURN) return at;
+    at++;
+  }
 }
 
 // Name tokens: up to white space or `>`, and `/` (start tags) or `=` (attributes) where they end
@@ -265,7 +268,7 @@ function tokenEnd(text: string, at: number, token: typeof ELEMENT_NAME | typeof 
   const length = text.length;
   while (at < length) {
     const c = text.charCodeAt(at);
-    if (c === GREATER_THAN || isWhiteSpace(c)) break;
+    if (c === GREATER_THAN || c === SPACE || c === LINE_FEED || c === TAB || c === CARRIAGE_RETURN) break;
     if (c === SLASH && token !== END_TAG_NAME) break;
     if (c === EQUALS && token === ATTRIBUTE_NAME) break;
     at++;
@@ -281,38 +284,49 @@ const FEW_ATTRIBUTES = 8;
 
 const NEEDS_NORMALISING = /[&\t\n\r]/;
 
-function hasName(attributes: readonly XmlAttribute[], name: string): boolean {
-  for (let i = 0; i < attributes.length; i++) if (attributes[i].qname === name) return true;
+function hasName(attributes: readonly XmlAttribute[], count: number, name: string): boolean {
+  for (let i = 0; i < count; i++) if (attributes[i].qname === name) return true;
   return false;
 }
 
-/** Where a start tag's attributes are collected before they get an array of their exact size. */
+/**
+ * Where a start tag's attributes are collected (its first `count` entries) before they get an
+ * array of their exact size. Entries past the count are left until the scan ends: they belong to
+ * the same document, and emptying the array twice per tag was a twelfth of the tag's time.
+ */
 const pendingAttributes: XmlAttribute[] = [];
 
 /**
  * Short names as shared strings: a document repeats a few dozen names, and one cut per name read
  * is most of what a scan allocates. Only names short enough that a cut is a copy are kept (a
- * longer cut could keep its whole document alive); a slot holds the last name that fell in it.
+ * longer cut could keep its whole document alive); a slot holds the last name that fell in it,
+ * and only once it was found a valid name, so a name found in its slot needs no check.
  */
 const NAME_SLOTS = 512;
 const MAX_SHARED_NAME = 12;
 const sharedNames: (string | undefined)[] = new Array(NAME_SLOTS).fill(undefined);
 
-function nameAt(text: string, from: number, to: number): string {
+/** The name at `from`..`to` (not empty), checked (`checkName`) unless it is a shared one. */
+function checkedNameAt(text: string, from: number, to: number, what: string): string {
   const length = to - from;
-  if (length > MAX_SHARED_NAME || length === 0) return text.slice(from, to);
+  if (length > MAX_SHARED_NAME) {
+    const name = text.slice(from, to);
+    checkName(name, from, what);
+    return name;
+  }
   const slot = (text.charCodeAt(from) * 31 + text.charCodeAt(to - 1) * 7 + length * 131) & (NAME_SLOTS - 1);
   const shared = sharedNames[slot];
   if (shared !== undefined && shared.length === length && text.startsWith(shared, from)) return shared;
-  return (sharedNames[slot] = text.slice(from, to));
+  const name = text.slice(from, to);
+  checkName(name, from, what);
+  return (sharedNames[slot] = name);
 }
 
 function startTag(text: string, lt: number, stack: Open[], depth: { max: number; first: Malformed | null }): XmlElement {
   const nameEnd = tokenEnd(text, lt + 1, ELEMENT_NAME);
   if (nameEnd === lt + 1) throw new Malformed(lt, "'<' must start a tag");
-  const qname = nameAt(text, lt + 1, nameEnd);
-  checkName(qname, lt + 1, 'element');
-  let attributes = NO_ATTRIBUTES;
+  const qname = checkedNameAt(text, lt + 1, nameEnd, 'element');
+  let count = 0;
   let names: Set<string> | null = null;
   let declaresNamespaces = false;
   let prefixed = false;
@@ -332,30 +346,22 @@ function startTag(text: string, lt: number, stack: Open[], depth: { max: number;
     const valueEnd = text.indexOf(quote === DOUBLE_QUOTE ? '"' : "'", i + 1);
     if (valueEnd < 0) break;
 
-    const name = nameAt(text, nameStart, attributeNameEnd);
-    checkName(name, nameStart, 'attribute');
+    const name = checkedNameAt(text, nameStart, attributeNameEnd, 'attribute');
     let value = text.slice(i + 1, valueEnd);
     if (value.includes('<')) throw new Malformed(nameStart, `'<' inside the value of attribute ${name}`);
-    if (names !== null ? names.has(name) : hasName(attributes, name)) throw new Malformed(nameStart, `attribute ${name} is repeated`);
+    if (names !== null ? names.has(name) : hasName(pendingAttributes, count, name)) throw new Malformed(nameStart, `attribute ${name} is repeated`);
     // Attribute-value normalisation: each line break or tab is a space; CRLF is one line break.
     if (NEEDS_NORMALISING.test(value)) value = decodeReferences(value.replace(/\r\n?|[\t\n]/g, ' '), i + 1);
     if (name.includes(':')) prefixed = true;
     if (name.startsWith('xmlns') && (name.length === 5 || name.charCodeAt(5) === COLON)) declaresNamespaces = true;
-    if (attributes === NO_ATTRIBUTES) {
-      attributes = pendingAttributes;
-      attributes.length = 0;
-    }
     // Resolved below, once the tag's own declarations are known.
-    attributes.push({ qname: name, local: name, ns: null, value, offset: nameStart });
+    pendingAttributes[count++] = { qname: name, local: name, ns: null, value, offset: nameStart };
     if (names !== null) names.add(name);
-    else if (attributes.length > FEW_ATTRIBUTES) names = new Set(attributes.map((a) => a.qname));
+    else if (count > FEW_ATTRIBUTES) names = new Set(pendingAttributes.slice(0, count).map((a) => a.qname));
     at = valueEnd + 1;
   }
-  if (attributes === pendingAttributes) {
-    // The tag's own array holds exactly its attributes; the collecting one keeps nothing.
-    attributes = pendingAttributes.slice();
-    pendingAttributes.length = 0;
-  }
+  // The tag's own array holds exactly its attributes.
+  const attributes = count === 0 ? NO_ATTRIBUTES : pendingAttributes.slice(0, count);
   const endAt = skipWhiteSpace(text, at);
   const selfClosing = text.charCodeAt(endAt) === SLASH;
   const gt = selfClosing ? endAt + 1 : endAt;
@@ -367,7 +373,8 @@ function startTag(text: string, lt: number, stack: Open[], depth: { max: number;
   const scope = declaresNamespaces ? declaredScope(attributes, parent ? parent.scope : DEFAULT_SCOPE) : parent ? parent.scope : DEFAULT_SCOPE;
   const colon = qname.indexOf(':');
   const local = colon < 0 ? qname : qname.slice(colon + 1);
-  const ns = colon < 0 ? scope.get('') || null : namespaceOf(scope, qname.slice(0, colon), lt + 1);
+  // The scope outside any declaration has no default namespace: no look-up for most elements.
+  const ns = colon < 0 ? (scope === DEFAULT_SCOPE ? null : scope.get('') || null) : namespaceOf(scope, qname.slice(0, colon), lt + 1);
   if (prefixed || declaresNamespaces) resolveAttributes(attributes, scope, prefixed);
 
   const tagEnd = gt + 1;
