@@ -80,15 +80,20 @@ function perlDecision(markers: readonly string[], unreadableOps: readonly string
   const status = `((grep { $_ eq $ARGV[3] } (${aborting})) ? ${UNREADABLE_INPUT_EXIT(true)} : 0)`;
   return [
     'binmode STDIN;',
-    // A writer that never finishes: the line and status of `hook run`, the guest shown as sanitiseLine shows it (utf8:: is built in).
-    `$SIG{ALRM} = sub { my $g = $ARGV[2]; $g =~ s/([\\x00-\\x08\\x0a-\\x1f\\x7f]|\\xc2[\\x80-\\x9f]|\\xd8\\x9c|\\xe2\\x80[\\x8e\\x8f\\xa8-\\xae]|\\xe2\\x81[\\xa6-\\xa9])/my $c = $1; utf8::decode($c); sprintf("\\\\u{%x}", ord $c)/ge; print STDERR "mdev-agg: $ARGV[3] of guest '$g'${perlString(TIMED_OUT).slice(1, -1)}\\n"; exit ${status} };`,
+    // A writer that never finishes: the line and status of `hook run`, the guest read as Node reads
+    // its arguments (bytes that are not UTF-8 become U+FFFD; Encode is loaded only here) and shown
+    // as sanitiseLine shows it.
+    `$SIG{ALRM} = sub { require Encode; my $g = Encode::encode("UTF-8", Encode::decode("UTF-8", $ARGV[2])); $g =~ s/([\\x00-\\x08\\x0a-\\x1f\\x7f]|\\xc2[\\x80-\\x9f]|\\xd8\\x9c|\\xe2\\x80[\\x8e\\x8f\\xa8-\\xae]|\\xe2\\x81[\\xa6-\\xa9])/my $c = $1; utf8::decode($c); sprintf("\\\\u{%x}", ord $c)/ge; print STDERR "mdev-agg: $ARGV[3] of guest '$g'${perlString(TIMED_OUT).slice(1, -1)}\\n"; exit ${status} };`,
     `alarm ${HOOK_STDIN_TIMEOUT_S};`,
     'my $d = ""; my $n;',
     `1 while (length $d < ${STDIN_READ_BYTES} && ($n = sysread(STDIN, $d, 65536, length $d)));`,
     'alarm 0;',
     `substr($d, ${STDIN_READ_BYTES}) = "" if length $d > ${STDIN_READ_BYTES};`,
     `my $fail = sub { print STDERR "mdev-agg hook: $ARGV[3]: cannot pass the domain XML to $ARGV[1]: $_[0]\\n"; exit ${status} };`,
-    '$fail->("read: $!") unless defined $n;',
+    'my $run = sub { exec { $ARGV[0] } $ARGV[0], $ARGV[1], "hook", "run", "--", @ARGV[2 .. $#ARGV]; $fail->("exec $ARGV[0]: $!") };',
+    // stdin that cannot be read at all (a directory, a closed descriptor) is untouched: the CLI
+    // reads it and says why as `hook run` says it.
+    'unless (defined $n) { $run->() if $d eq ""; $fail->("read: $!") }',
     `exit 0 unless ${markers.map((m) => `index($d, ${perlString(m)}) >= 0`).join(' || ')};`,
     // Unbuffered writes: a short or failed one is seen here, not lost in a buffer flushed at exit;
     // over a file size limit the write fails (EFBIG) instead of the signal ending the wrapper.
@@ -101,8 +106,7 @@ function perlDecision(markers: readonly string[], unreadableOps: readonly string
     'close $w; $in = $r }',
     'open(STDIN, "<&", $in) or $fail->("dup: $!");',
     'close $in;',
-    'exec { $ARGV[0] } $ARGV[0], $ARGV[1], "hook", "run", "--", @ARGV[2 .. $#ARGV];',
-    '$fail->("exec $ARGV[0]: $!");',
+    '$run->();',
   ].join(' ');
 }
 
@@ -137,6 +141,9 @@ export function wrapperScript({ node, cli, removal }: WrapperPaths): string {
     // Without a temporary file the CLI reads stdin itself and makes the same decision. Once open
     // (a descriptor to write, one for grep, one for the CLI) the file is unlinked: nothing is left
     // behind even when the wrapper is killed.
+    // A wrapper killed between mktemp and rm left its file: such files older than a minute (a
+    // call reads stdin for at most 5 s, and the file is unlinked before Node starts) are removed.
+    '  find "${TMPDIR:-/tmp}/" -maxdepth 1 -type f -name \'mdev-agg-hook.??????????\' -mmin +1 -exec rm -f {} + 2>/dev/null',
     '  if tmp=$(mktemp "${TMPDIR:-/tmp}/mdev-agg-hook.XXXXXXXXXX" 2>/dev/null); then',
     '    if ! { command exec 3>"$tmp" 4<"$tmp" 5<"$tmp"; } 2>/dev/null; then',
     '      rm -f "$tmp"',

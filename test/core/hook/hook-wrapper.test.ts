@@ -225,6 +225,37 @@ describe('GIVEN the wrapper of the built CLI', () => {
   });
 });
 
+describe('GIVEN the wrapper of the built CLI and stdin it cannot read', () => {
+  test.each(SHELLS)('WHEN %s runs it with perl and stdin is a directory THEN the CLI reads it and says why, as hook run does', (shell) => {
+    for (const op of ['prepare', 'release']) {
+      const args = ['g', op, 'begin', '-'];
+      const stdin = openSync(work, 'r');
+      try {
+        const direct = spawnSync(process.execPath, [builtCli(), 'hook', 'run', '--', ...args], { stdio: [stdin, 'pipe', 'pipe'], env: { PATH: process.env.PATH, MDEV_AGG_ROOT: emptyRoot } });
+        const r = spawnSync(shell, [realWrapper, ...args], { stdio: [stdin, 'pipe', 'pipe'], env: { PATH: process.env.PATH, MDEV_AGG_ROOT: emptyRoot } });
+        expect(direct.stderr.toString()).toContain('standard input cannot be read: EISDIR');
+        expect({ status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() }).toEqual({ status: direct.status, stdout: direct.stdout.toString(), stderr: direct.stderr.toString() });
+      } finally {
+        closeSync(stdin);
+      }
+    }
+  });
+});
+
+describe('GIVEN files a killed wrapper left in TMPDIR', () => {
+  test.each(SHELLS)('WHEN %s runs it without perl THEN its own kind of file older than a minute is removed, and nothing else', (shell) => {
+    const dir = join(work, `left-${shell}`);
+    spawnSync('mkdir', ['-p', dir]);
+    const names = { stale: 'mdev-agg-hook.AbCdEfGhIj', fresh: 'mdev-agg-hook.KlMnOpQrSt', otherStale: 'mdev-agg-hook.short', staleDirectory: 'mdev-agg-hook.UvWxYzAbCd' };
+    for (const name of [names.stale, names.fresh, names.otherStale]) writeFileSync(join(dir, name), '');
+    mkdirSync(join(dir, names.staleDirectory));
+    for (const name of [names.stale, names.otherStale, names.staleDirectory]) spawnSync('touch', ['-d', '2 minutes ago', join(dir, name)]);
+    const r = spawnSync(shell, [probeWrapper, 'g', 'prepare', 'begin', '-'], { input: libvirtDomain('plain', []), env: { PATH: WITHOUT_PERL, TMPDIR: dir, PROBE_DIR: dir } });
+    expect(r.status).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual([names.fresh, names.otherStale, names.staleDirectory].sort());
+  });
+});
+
 describe('GIVEN stdin beyond what hook run reads', () => {
   const aggregated = bytes(libvirtDomain('gvt', [{ uuid: '53764d0e-85a0-42b4-af5c-2046b460b1dc', type: 'i915-GVTg_V5_8', instances: 2 }]));
   const guest = 'g\x1b\u202e\u00e9\'1';
@@ -261,6 +292,19 @@ describe('GIVEN stdin beyond what hook run reads', () => {
       ]);
       expect(direct.stderr).toEqual([`mdev-agg: ${op} of guest '${sanitiseLine(guest)}': standard input cannot be read: ETIMEDOUT (standard input did not end within 5 s)`]);
       for (const [i, r] of ways.entries()) expect({ way: WAYS[i]!.slice(0, 2), ...r }).toEqual({ way: WAYS[i]!.slice(0, 2), ...direct });
+    } finally {
+      closeSync(stdin);
+    }
+  });
+
+  test.each(SHELLS)('WHEN %s runs it with perl, its writer never finishes and the guest name is not UTF-8 THEN its line shows the name as hook run does', async (shell) => {
+    const stdin = openSync(fifo, 'r+');
+    try {
+      // Bytes no UTF-8 decoder takes: a lone 0xff and a sequence cut short; the shell passes them as they are.
+      const withGuest = (command: string[]) => ['-c', `exec "$@" "$(printf 'a\\377b\\342\\200')" prepare begin -`, 'sh', ...command];
+      const [direct, wrapper] = await Promise.all([finished('sh', withGuest([process.execPath, builtCli(), 'hook', 'run', '--']), stdin, {}), finished('sh', withGuest([shell, realWrapper]), stdin, {})]);
+      expect(direct.stderr).toEqual(["mdev-agg: prepare of guest 'a\ufffdb\ufffd': standard input cannot be read: ETIMEDOUT (standard input did not end within 5 s)"]);
+      expect(wrapper).toEqual(direct);
     } finally {
       closeSync(stdin);
     }
