@@ -41,6 +41,11 @@ export interface FleetTarget {
 export interface FleetMatrix {
   /** Per domain (in input order), the indices of the targets that can take it, ascending. */
   accepted: readonly (readonly number[])[];
+  /**
+   * Per domain, its group's row: one array for every domain of a group. A domain's own row is that
+   * array itself unless a target holding one of its devices judges it otherwise.
+   */
+  groupRows: readonly (readonly number[])[];
   /** Distinct requirement groups, and how many checks were made in full. */
   groups: number;
   judged: number;
@@ -57,8 +62,8 @@ interface Group {
   ids: number[];
   /** The groups asking the same (types, asked, least), this one among them. */
   alike: Group[];
-  /** Per target: 1 can take the group, 0 cannot; filled on first use. */
-  verdicts: Uint8Array | null;
+  /** Which targets can take the group; filled on first use. */
+  verdicts: GroupVerdicts | null;
 }
 
 /**
@@ -139,6 +144,37 @@ interface TargetClass {
   /** By parent name. */
   pools: Map<string, Pool>;
   host: HostModel | null;
+}
+
+/**
+ * A group's verdicts, held per class: target t can take the group when `ofClass[classOf[t]]` is 1
+ * (a class of -1 cannot). The classing is shared by the groups of one signature.
+ */
+interface GroupVerdicts {
+  classOf: Int32Array;
+  ofClass: Uint8Array;
+}
+
+const verdictAt = ({ classOf, ofClass }: GroupVerdicts, t: number): number => {
+  const c = classOf[t]!;
+  return c < 0 ? 0 : ofClass[c]!;
+};
+
+/** The row with `flips` (targets not in it: added; in it: removed), ascending like the row. */
+function flipped(row: readonly number[], flips: readonly number[]): number[] {
+  const result = row.slice();
+  for (const t of flips) {
+    let low = 0;
+    let high = result.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (result[middle]! < t) low = middle + 1;
+      else high = middle;
+    }
+    if (result[low] === t) result.splice(low, 1);
+    else result.splice(low, 0, t);
+  }
+  return result;
 }
 
 /** Per target its class (-1: it lacks one of the types), and the classes. */
@@ -473,7 +509,7 @@ export function fleetMatrix(
    * the outcome of one device is judged once per state and such reading, on the first class that
    * reaches it, and each class only walks those outcomes.
    */
-  const walkGroup = (group: Group, classing: Classing, states: PlacementStates): Uint8Array => {
+  const walkGroup = (group: Group, classing: Classing, states: PlacementStates): GroupVerdicts => {
     const { classes, problemKinds, stepReadings: readings } = classing;
     const devices = group.requirements;
     const kindCount = group.types.length;
@@ -534,17 +570,11 @@ export function fleetMatrix(
       }
       classVerdicts[c] = ok;
     }
-    const verdicts = new Uint8Array(targets.length);
-    const { classOf } = classing;
-    for (let t = 0; t < targets.length; t++) {
-      const c = classOf[t]!;
-      if (c >= 0) verdicts[t] = classVerdicts[c]!;
-    }
-    return verdicts;
+    return { classOf: classing.classOf, ofClass: classVerdicts };
   };
 
   // The classes of one signature are held only while the groups sharing it are judged.
-  const verdictsOf = (group: Group): Uint8Array => {
+  const verdictsOf = (group: Group): GroupVerdicts => {
     if (group.verdicts) return group.verdicts;
     const classing = classingOf(group.types, group.asked, group.least);
     // The groups of one signature share the states: what their devices took, and the outcomes met.
@@ -563,27 +593,25 @@ export function fleetMatrix(
     }
   });
   const rows = new Map<Group, number[]>();
+  const groupRows: (readonly number[])[] = [];
   const accepted = domainGroups.map((group, index) => {
-    let row = rows.get(group);
-    if (!row) {
-      const verdicts = verdictsOf(group);
-      row = [];
-      for (let t = 0; t < targets.length; t++) if (verdicts[t] === 1) row.push(t);
-      rows.set(group, row);
+    let shared = rows.get(group);
+    if (!shared) {
+      const { classOf, ofClass } = verdictsOf(group);
+      shared = [];
+      for (let t = 0; t < targets.length; t++) {
+        const c = classOf[t]!;
+        if (c >= 0 && ofClass[c] === 1) shared.push(t);
+      }
+      rows.set(group, shared);
     }
+    groupRows.push(shared);
     const { requirements } = domains[index]!;
     const own = new Set(requirements.flatMap((r) => holders.get(r.device.uuid) ?? []));
-    if (own.size > 0) {
-      const verdicts = group.verdicts!;
-      const changed = [...own].filter((t) => judge(requirements, targets[t]!.host) !== verdicts[t]);
-      // The group's row is shared unless this domain's own devices change a verdict.
-      if (changed.length > 0) {
-        const flipped = new Set(changed);
-        row = [...row.filter((t) => !flipped.has(t)), ...changed.filter((t) => verdicts[t] === 0)].sort((a, b) => a - b);
-      }
-    }
+    // The group's row is shared unless this domain's own devices change a verdict.
+    const changed = [...own].filter((t) => judge(requirements, targets[t]!.host) !== verdictAt(group.verdicts!, t));
     if (progress && (index % 100 === 99 || index === domains.length - 1)) progress(index + 1, domains.length);
-    return row;
+    return changed.length > 0 ? flipped(shared, changed) : shared;
   });
-  return { accepted, groups: groups.size, judged };
+  return { accepted, groupRows, groups: groups.size, judged };
 }
