@@ -39,13 +39,19 @@ export interface FleetTarget {
 }
 
 export interface FleetMatrix {
-  /** Per domain (in input order), the indices of the targets that can take it, ascending. */
-  accepted: readonly (readonly number[])[];
   /**
-   * Per domain, its group's row: one array for every domain of a group. A domain's own row is that
-   * array itself unless a target holding one of its devices judges it otherwise.
+   * Per domain (in input order), the indices of the targets that can take it, ascending: `rows`
+   * as arrays, made when first read.
    */
-  groupRows: readonly (readonly number[])[];
+  readonly accepted: readonly (readonly number[])[];
+  /**
+   * Per domain, the same: the group's row (one array for every domain of a group) unless a target
+   * holding one of the domain's devices judges it otherwise. Typed arrays: at data-centre size the
+   * rows hold tens of millions of indices, outside the garbage collector's copying.
+   */
+  rows: readonly Int32Array[];
+  /** Per domain, its group's row: a domain's row is this very array when nothing changed it. */
+  groupRows: readonly Int32Array[];
   /** Distinct requirement groups, and how many checks were made in full. */
   groups: number;
   judged: number;
@@ -161,20 +167,28 @@ const verdictAt = ({ classOf, ofClass }: GroupVerdicts, t: number): number => {
 };
 
 /** The row with `flips` (targets not in it: added; in it: removed), ascending like the row. */
-function flipped(row: readonly number[], flips: readonly number[]): number[] {
-  const result = row.slice();
-  for (const t of flips) {
-    let low = 0;
-    let high = result.length;
+function flipped(row: Int32Array, flips: readonly number[]): Int32Array {
+  const result = new Int32Array(row.length + flips.length);
+  let from = 0;
+  let length = 0;
+  for (const t of [...flips].sort((a, b) => a - b)) {
+    let low = from;
+    let high = row.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (result[middle]! < t) low = middle + 1;
+      if (row[middle]! < t) low = middle + 1;
       else high = middle;
     }
-    if (result[low] === t) result.splice(low, 1);
-    else result.splice(low, 0, t);
+    result.set(row.subarray(from, low), length);
+    length += low - from;
+    if (row[low] === t) from = low + 1;
+    else {
+      from = low;
+      result[length++] = t;
+    }
   }
-  return result;
+  result.set(row.subarray(from), length);
+  return result.subarray(0, length + row.length - from);
 }
 
 /** Per target its class (-1: it lacks one of the types), and the classes. */
@@ -592,18 +606,23 @@ export function fleetMatrix(
       else holders.set(uuid, [t]);
     }
   });
-  const rows = new Map<Group, number[]>();
-  const groupRows: (readonly number[])[] = [];
-  const accepted = domainGroups.map((group, index) => {
-    let shared = rows.get(group);
+  const sharedRows = new Map<Group, Int32Array>();
+  const groupRows: Int32Array[] = [];
+  const rows = domainGroups.map((group, index) => {
+    let shared = sharedRows.get(group);
     if (!shared) {
       const { classOf, ofClass } = verdictsOf(group);
-      shared = [];
+      let count = 0;
       for (let t = 0; t < targets.length; t++) {
         const c = classOf[t]!;
-        if (c >= 0 && ofClass[c] === 1) shared.push(t);
+        if (c >= 0) count += ofClass[c]!;
       }
-      rows.set(group, shared);
+      shared = new Int32Array(count);
+      for (let t = 0, at = 0; at < count; t++) {
+        const c = classOf[t]!;
+        if (c >= 0 && ofClass[c] === 1) shared[at++] = t;
+      }
+      sharedRows.set(group, shared);
     }
     groupRows.push(shared);
     const { requirements } = domains[index]!;
@@ -613,5 +632,14 @@ export function fleetMatrix(
     if (progress && (index % 100 === 99 || index === domains.length - 1)) progress(index + 1, domains.length);
     return changed.length > 0 ? flipped(shared, changed) : shared;
   });
-  return { accepted, groupRows, groups: groups.size, judged };
+  let accepted: number[][] | null = null;
+  return {
+    get accepted() {
+      return (accepted ??= rows.map((row) => Array.from(row)));
+    },
+    rows,
+    groupRows,
+    groups: groups.size,
+    judged,
+  };
 }
