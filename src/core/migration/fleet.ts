@@ -159,6 +159,20 @@ interface TargetClass {
 interface GroupVerdicts {
   classOf: Int32Array;
   ofClass: Uint8Array;
+  /** Per class, how many targets it holds. */
+  sizes: Int32Array;
+}
+
+/** The targets that can take a group, ascending. */
+function rowOf({ classOf, ofClass, sizes }: GroupVerdicts): Int32Array {
+  let count = 0;
+  for (let c = 0; c < ofClass.length; c++) if (ofClass[c] === 1) count += sizes[c]!;
+  const row = new Int32Array(count);
+  for (let t = 0, at = 0; at < count; t++) {
+    const c = classOf[t]!;
+    if (c >= 0 && ofClass[c] === 1) row[at++] = t;
+  }
+  return row;
 }
 
 const verdictAt = ({ classOf, ofClass }: GroupVerdicts, t: number): number => {
@@ -195,6 +209,8 @@ function flipped(row: Int32Array, flips: readonly number[]): Int32Array {
 interface Classing {
   classOf: Int32Array;
   classes: TargetClass[];
+  /** Per class, how many targets it holds. */
+  sizes: Int32Array;
   /** How many problem lists the classes tell apart (ids 0 .. problemKinds - 1). */
   problemKinds: number;
   /**
@@ -361,6 +377,7 @@ export function fleetMatrix(
   );
 
   const targetUuids = targets.map(({ host }) => uuidsOf(host));
+  const targetProblems = targets.map(({ host }) => host.problems);
   let judged = 0;
   const quiet: CheckOptions = { ...options, explain: false };
   // The driver check reads the source's facts and the parent's driver, version and migration_version
@@ -420,7 +437,7 @@ export function fleetMatrix(
     let restriction = restrictions.get(types.join('\n'));
     if (!restriction) restrictions.set(types.join('\n'), (restriction = { ids: new Int32Array(poolContents.size).fill(-1), numbering: new Numbering<string>(1) }));
     const { ids: restricted, numbering: restrictedContents } = restriction;
-    const pools: ({ key: number; pool: Pool } | null | undefined)[] = [];
+    const pools = new Map<number, { key: number; pool: Pool } | null>();
     const poolKeys = new Numbering<string>();
     const poolOf = (parent: HostParent, contentId: number) => {
       let seen = restricted[contentId]!;
@@ -428,7 +445,7 @@ export function fleetMatrix(
         const offered = parent.types.filter((t) => kindOf.has(t.id));
         restricted[contentId] = seen = offered.length < 2 ? 0 : restrictedContents.of(JSON.stringify([parent.name, offered.map((t) => [t.id, t.availableInstances])]));
       }
-      let found = pools[seen];
+      let found = pools.get(seen);
       if (found !== undefined) return found;
       const types = parent.types.filter((t) => kindOf.has(t.id));
       found = null;
@@ -445,26 +462,28 @@ export function fleetMatrix(
         const key = poolKeys.of(`${parent.name}\n${kinds.join(',')}\n${answers ?? `=${rooms}`}`);
         found = { key, pool: { kinds, types, answers, radix } };
       }
-      pools[seen] = found;
+      pools.set(seen, found);
       return found;
     };
     // Each target's reading is refined one part at a time (problems, each type's slice class, each
     // parent's pool), numbering the pairs (reading so far, part) that occur: integers throughout.
     const reading = new Int32Array(targets.length);
     const problemsOf = (t: number) => {
-      const { problems } = targets[t]!.host;
+      const problems = targetProblems[t]!;
       return problems.length === 0 ? problems : problems.filter((p) => isPlacementProblem(p.path, typeIds, none));
     };
     const part = new Int32Array(targets.length);
     let poolColumns = 0;
-    targets.forEach((_, t) => {
+    for (let t = 0; t < targets.length; t++) {
       // A target lacking one of the types fails its type check: nothing to judge (class -1).
-      reading[t] = ids.some((table) => table[t]! < 0) ? -1 : 0;
-      if (reading[t]! < 0) return;
+      let lacking = false;
+      for (const table of ids) lacking ||= table[t]! < 0;
+      reading[t] = lacking ? -1 : 0;
+      if (lacking) continue;
       const problems = problemsOf(t);
       part[t] = problems.length === 0 ? 0 : problemIds.of(JSON.stringify(problems));
       poolColumns = Math.max(poolColumns, poolParents[t]!.length);
-    });
+    }
     let readings = refine(reading, 1, part, problemIds.size + 1);
     ids.forEach((table, k) => (readings = refine(reading, readings, table, sliceCounts[k]!)));
     for (let j = 0; j < poolColumns; j++) {
@@ -478,6 +497,7 @@ export function fleetMatrix(
     const classOf = new Int32Array(targets.length).fill(-1);
     const classOfReading = new Int32Array(readings).fill(-1);
     const classes: TargetClass[] = [];
+    const sizes = new Int32Array(readings);
     for (let t = 0; t < targets.length; t++) {
       const r = reading[t]!;
       if (r < 0) continue;
@@ -494,9 +514,10 @@ export function fleetMatrix(
         classes.push({ target: t, problems, problemsId, slices: tables.map((table) => table[t]!), sliceIds: ids.map((table) => table[t]!), pools: classPools, host: null });
       }
       classOf[t] = c;
+      sizes[c]!++;
     }
     const problemKinds = problemIds.size + 1;
-    return { classOf, classes, problemKinds, stepReadings: (Math.max(0, ...sliceCounts) + 1) * problemKinds * requirementIds.size };
+    return { classOf, classes, sizes, problemKinds, stepReadings: (Math.max(0, ...sliceCounts) + 1) * problemKinds * requirementIds.size };
   };
 
   /**
@@ -564,15 +585,18 @@ export function fleetMatrix(
         let key: number | string = reading;
         if (state.taken.size > 0 && info.pools.size > 0) {
           // Per parent where another type was taken: the rule's answer (0, 1), or 2 where the parent does not offer this type.
+          // In base 3 after a leading 1; as text (no number allocated per step) only past 3^33.
           let answers = 1;
-          let text = '';
+          let text: string | null = null;
           for (const [parent, counts] of (state.besides[kind] ??= besides(state.taken, kind))) {
             const pool = info.pools.get(parent);
             const answer = pool === undefined || !pool.kinds.includes(kind) ? 2 : poolLets(pool, counts, kind, devices[i]!.device.instances) ? 1 : 0;
-            answers = answers * 3 + answer;
-            text += answer;
+            if (text !== null) text += answer;
+            else if (answers >= 3 ** 33) text = `${answers.toString(3).slice(1)}${answer}`;
+            else answers = answers * 3 + answer;
           }
-          if (answers > 1) key = answers < 2 ** 52 / readings ? answers * readings + reading : `${reading}:${text}`;
+          if (text !== null) key = `${reading}:${text}`;
+          else if (answers > 1) key = answers < 2 ** 52 / readings ? answers * readings + reading : `${reading}:${answers.toString(3).slice(1)}`;
         }
         let next = state.next.get(key);
         if (next === undefined) state.next.set(key, (next = step(at, i, info)));
@@ -584,7 +608,7 @@ export function fleetMatrix(
       }
       classVerdicts[c] = ok;
     }
-    return { classOf: classing.classOf, ofClass: classVerdicts };
+    return { classOf: classing.classOf, ofClass: classVerdicts, sizes: classing.sizes };
   };
 
   // The classes of one signature are held only while the groups sharing it are judged.
@@ -611,17 +635,7 @@ export function fleetMatrix(
   const rows = domainGroups.map((group, index) => {
     let shared = sharedRows.get(group);
     if (!shared) {
-      const { classOf, ofClass } = verdictsOf(group);
-      let count = 0;
-      for (let t = 0; t < targets.length; t++) {
-        const c = classOf[t]!;
-        if (c >= 0) count += ofClass[c]!;
-      }
-      shared = new Int32Array(count);
-      for (let t = 0, at = 0; at < count; t++) {
-        const c = classOf[t]!;
-        if (c >= 0 && ofClass[c] === 1) shared[at++] = t;
-      }
+      shared = rowOf(verdictsOf(group));
       sharedRows.set(group, shared);
     }
     groupRows.push(shared);
