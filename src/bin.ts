@@ -142,22 +142,44 @@ async function readStdin(timeLimitMs?: number): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
-/** Output piece by piece (a fleet matrix can be hundreds of MB): each piece is encoded alone, never the whole at once. */
-const PIECE = 1 << 24;
-function writeInPieces(text: string) {
-  for (let at = 0; at < text.length && !process.stdout.destroyed; ) {
-    let end = Math.min(at + PIECE, text.length);
-    // Never between the two halves of a surrogate pair: each piece must be whole UTF-16.
-    if (end < text.length && (text.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--;
-    process.stdout.write(text.slice(at, end));
-    at = end;
+/**
+ * Output piece by piece (a fleet matrix can be hundreds of MB), never copied into one string: the
+ * pieces as printed, small ones gathered up to BATCH characters, a large one written in slices of
+ * at most that. Each write is small enough to be encoded in memory just used, not in fresh pages.
+ */
+const BATCH = 1 << 16;
+function writeInPieces(pieces: readonly string[]) {
+  let batch: string[] = [];
+  let batched = 0;
+  const flush = () => {
+    if (batched > 0 && !process.stdout.destroyed) process.stdout.write(batch.length === 1 ? batch[0]! : batch.join(''));
+    batch = [];
+    batched = 0;
+  };
+  for (const text of pieces) {
+    if (text.length < BATCH) {
+      if (batched + text.length > BATCH) flush();
+      batch.push(text);
+      batched += text.length;
+      continue;
+    }
+    flush();
+    for (let at = 0; at < text.length && !process.stdout.destroyed; ) {
+      let end = Math.min(at + BATCH, text.length);
+      // Never between the two halves of a surrogate pair: each write must be whole UTF-16.
+      if (end < text.length && (text.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--;
+      process.stdout.write(text.slice(at, end));
+      at = end;
+    }
   }
+  flush();
 }
 
 function finish(result: RunResult) {
   process.exitCode = result.code;
   // Nothing to write creates no stream: the hook's silent exits stay cheap.
-  if (result.stdout) {
+  const pieces = result.stdoutPieces?.() ?? [result.stdout];
+  if (pieces.some((piece) => piece.length > 0)) {
     // A reader that stopped early (`| head`) closes the pipe: the rest of the output has nowhere to
     // go. Any other failure (a full disk, an I/O error) loses the output: one line and exit 2.
     process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -166,7 +188,7 @@ function finish(result: RunResult) {
       process.exitCode = 2;
       process.stdout.destroy();
     });
-    writeInPieces(result.stdout);
+    writeInPieces(pieces);
   }
   if (result.stderr) process.stderr.write(result.stderr);
 }

@@ -15,6 +15,11 @@ export interface RunResult {
   code: ExitCode;
   stdout: string;
   stderr: string;
+  /**
+   * Standard output as the pieces it was printed in (their concatenation is `stdout`): a writer of
+   * hundreds of MB (a fleet matrix) writes them one by one instead of copying them into one string.
+   */
+  stdoutPieces?: () => readonly string[];
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -55,16 +60,40 @@ export interface GlobalFlags {
  * keeping it safe (printJson escapes, XML and scripts quote).
  */
 export class Output {
-  stdout = '';
+  /** Standard output in the pieces printed; joined when `stdout` is read. */
+  private readonly pieces: string[] = [];
   stderr = '';
+  get stdout(): string {
+    if (this.pieces.length > 1) this.pieces.splice(0, this.pieces.length, this.pieces.join(''));
+    return this.pieces[0] ?? '';
+  }
+  stdoutPieces(): readonly string[] {
+    return this.pieces;
+  }
   out(text: string) {
-    this.stdout += sanitiseText(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+    this.pieces.push(sanitiseText(text.endsWith('\n') || text === '' ? text : `${text}\n`));
   }
   err(text: string) {
     this.stderr += sanitiseText(text.endsWith('\n') ? text : `${text}\n`);
   }
-  document(text: string) {
-    this.stdout += text;
+  /** A document, whole or in pieces (lines of a large table), printed as it is. */
+  document(text: string | readonly string[]) {
+    if (typeof text === 'string') this.pieces.push(text);
+    else for (const piece of text) this.pieces.push(piece);
+  }
+  /** The command's result: `stdout` joined only when read. */
+  result(code: ExitCode): RunResult {
+    const pieces = () => this.stdoutPieces();
+    const output = this;
+    const result = {
+      code,
+      get stdout() {
+        return output.stdout;
+      },
+      stderr: this.stderr,
+    };
+    // Not enumerable: the result compares and prints as {code, stdout, stderr}.
+    return Object.defineProperty(result, 'stdoutPieces', { value: pieces, enumerable: false });
   }
 }
 

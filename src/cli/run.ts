@@ -20,17 +20,17 @@ export async function run(argv: readonly string[], stdin: Stdin, env: Env, optio
   const out = new Output();
   try {
     const code = await dispatch(argv, stdin, env, options, out);
-    return { code, stdout: out.stdout, stderr: out.stderr };
+    return out.result(code);
   } catch (e) {
     if (e instanceof UsageError) {
       out.err(`mdev-agg: ${sanitiseLine(e.message)}`);
       // libvirt shows a hook's stderr in its error: the hook's failure stays one line.
       if (!(argv[0] === 'hook' && argv[1] === 'run')) out.err(`Try 'mdev-agg ${argv[0] && COMMANDS.has(argv[0]) ? `${argv[0]} ` : ''}--help'.`);
-      return { code: EXIT.USAGE, stdout: out.stdout, stderr: out.stderr };
+      return out.result(EXIT.USAGE);
     }
     // A defect, not bad input: say so plainly, with the detail a report needs.
     out.err(`mdev-agg: internal error: ${(e as Error)?.message ?? String(e)}`);
-    return { code: EXIT.HOST, stdout: out.stdout, stderr: out.stderr };
+    return out.result(EXIT.HOST);
   }
 }
 

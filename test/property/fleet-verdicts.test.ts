@@ -16,7 +16,7 @@ import { MemoryStateStore } from '../../src/shell/state-store';
 import { REPO } from '../helpers/golden';
 import { removeTempDir, tempDir } from '../helpers/temp-dir';
 import { Figures } from '../hostile/figures';
-import { type HostDraw, PARENTS, TYPES, UUIDS, domainDraw, domainXml, hostDraw, hostSpec } from './host-arbitrary';
+import { type DeviceDraw, type HostDraw, PARENTS, TYPES, UUIDS, domainDraw, domainXml, hostDraw, hostSpec } from './host-arbitrary';
 import { settings } from './settings';
 
 const figures = new Figures();
@@ -69,6 +69,23 @@ const sameHostTargets = fc.tuple(hostDraw, fc.array(fc.record({ rooms: roomsDraw
 
 const targetsDraw = fc.oneof(fc.array(targetDraw, { minLength: 1, maxLength: 4 }), sameHostTargets);
 
+/**
+ * A target that already runs one of a domain's devices, as declared, on a parent whose room for the
+ * type it used up: the domain's own check there can differ from its group's (which creates it).
+ */
+const adoptionDraw = fc.option(fc.record({ domain: fc.nat(), device: fc.nat(), target: fc.nat(), parent: fc.nat({ max: PARENTS.length - 1 }) }), { freq: 2 });
+
+function adopt(domains: DeviceDraw[][], targets: { host: HostDraw }[], adoption: { domain: number; device: number; target: number; parent: number }): void {
+  const devices = domains[adoption.domain % domains.length]!;
+  const device = devices[adoption.device % devices.length]!;
+  const target = targets[adoption.target % targets.length]!;
+  const instances = Math.min(device.instances, 3);
+  const parents = target.host.parents.map((p, pi) =>
+    pi !== adoption.parent ? p : { ...p, present: true, types: p.types.map((t, ti) => (ti === device.type ? { ...t, present: true, shared: false, available: instances } : t)) },
+  );
+  target.host = { ...target.host, parents, existing: [{ uuid: device.uuid, parent: adoption.parent, type: device.type, instances }, ...target.host.existing] };
+}
+
 let scratch: string;
 beforeAll(() => {
   scratch = tempDir('mdev-agg-fleet-verdicts-');
@@ -100,8 +117,10 @@ describe('fleet mode equals the single check', () => {
         targetsDraw,
         fc.array(fc.integer({ min: 0, max: 999 }), { minLength: 14, maxLength: 14 }),
         fc.constantFrom('prefer', 'require'),
-        async (domains, targets, names, rule) => {
+        adoptionDraw,
+        async (domains, targets, names, rule, adoption) => {
           figures.add('fleets');
+          if (adoption) adopt(domains, targets, adoption);
           const dir = tempDir('fleet-', scratch);
           const [domainsDir, sourcesDir, targetsDir] = ['domains', 'sources', 'targets'].map((d) => join(dir, d));
           for (const d of [domainsDir!, sourcesDir!, targetsDir!]) mkdirSync(d);
@@ -128,8 +147,16 @@ describe('fleet mode equals the single check', () => {
             }
           }
           const fleet = async () => {
-            const r = await cli(['migrate-check', '--domains', domainsDir!, '--source-dir', sourcesDir!, '--targets', targetsDir!, '--migration-parent', rule, '--allow-unknown-driver', '--json']);
-            return { rows: JSON.parse(r.stdout).domains as { file: string; targets: string[] }[], files: readdirSync(targetsDir!).sort() };
+            const argv = ['migrate-check', '--domains', domainsDir!, '--source-dir', sourcesDir!, '--targets', targetsDir!, '--migration-parent', rule, '--allow-unknown-driver'];
+            const rows = JSON.parse((await cli([...argv, '--json'])).stdout).domains as { file: string; targets: string[] }[];
+            // The table lists, for every domain, the targets the JSON form lists, in the same order.
+            const table = (await cli(argv)).stdout;
+            for (const row of rows) {
+              const line = table.split('\n').find((l) => l.includes(`(${row.file})`))!;
+              const listed = /\d+\/\d+(?:: (.*))?$/.exec(line)!;
+              expect({ file: row.file, listed: listed[1]?.split(', ') ?? [] }).toEqual({ file: row.file, listed: row.targets });
+            }
+            return { rows, files: readdirSync(targetsDir!).sort() };
           };
           const compare = async () => {
             const { rows, files } = await fleet();

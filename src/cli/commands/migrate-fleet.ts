@@ -148,12 +148,15 @@ class SourceLookup {
   }
 }
 
+/** Indices of targets: a matrix's rows are typed arrays (tens of millions of indices at data-centre size). */
+type TargetRow = ArrayLike<number>;
+
 interface DomainRow {
   file: string;
   name: string | null;
   source: string | null;
-  /** The targets that can take the domain, as indices into the target list. */
-  targets: readonly number[];
+  /** The targets that can take the domain, as indices into the target list, ascending. */
+  targets: TargetRow;
   /** The codes of the errors that kept the domain from being checked (then no target is listed). */
   errors: string[];
 }
@@ -213,20 +216,22 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
 
   const { options } = settings;
   const matrix = fleetMatrix(domains, targets, options, showProgress ? (done, total) => ctx.options.progress!(`migrate-check: judged ${done}/${total} domains`) : undefined);
-  const checked: DomainRow[] = domains.map((d, i) => ({ file: d.file, name: d.name, source: d.source, targets: matrix.accepted[i]!, errors: [] }));
+  const checked: DomainRow[] = domains.map((d, i) => ({ file: d.file, name: d.name, source: d.source, targets: matrix.rows[i]!, errors: [] }));
+  // Each row's group row, by the row: the table writes a row's list from its group's.
+  const groupRow = new Map(checked.map((r, i) => [r, matrix.groupRows[i]!]));
   const names = targets.map((t) => t.name);
   const rows = [...checked, ...unchecked].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const stuck = checked.filter((r) => r.targets.length === 0).length;
   const ok = !hasErrors(diagnostics);
 
   if (ctx.flags.json) {
-    printJson(ctx.out, { ok, targets: names, domains: rows.map((r) => ({ ...r, targets: r.targets.map((t) => names[t]!) })), diagnostics });
+    printJson(ctx.out, { ok, targets: names, domains: rows.map((r) => ({ ...r, targets: Array.from(r.targets, (t) => names[t]!) })), diagnostics });
   } else {
     const notChecked = unchecked.length ? `, ${unchecked.length} not checked (errors)` : '';
     const summary = `${rows.length} domains, ${targets.length} targets: ${checked.length - stuck} domains can move, ${stuck} cannot${notChecked} (${matrix.groups} distinct device groups, ${matrix.judged} full checks)`;
-    // One piece of output, whole lines: at data-centre size the table is hundreds of MB, not to be
-    // copied again. Each part passed `sanitiseLine` (stricter than `out`), so it is not scanned twice.
-    ctx.out.document(fleetTable(rows, names, ctx.flags.quiet ? [] : [sanitiseLine(summary)]));
+    // The table's lines as they are: at data-centre size it is hundreds of MB, not to be copied
+    // again. Each part passed `sanitiseLine` (stricter than `out`), so it is not scanned twice.
+    ctx.out.document(fleetTable(rows, names, (r) => groupRow.get(r) ?? null, ctx.flags.quiet ? [] : [sanitiseLine(summary)]));
     const text = diagnosticsText(diagnostics, ctx.flags);
     if (text) ctx.out.err(text);
   }
@@ -234,28 +239,94 @@ export async function fleetCommand(ctx: CommandContext): Promise<ExitCode> {
 }
 
 /**
- * The matrix as a table, then `after`'s lines; every line ends in a newline. Every part is already
- * one line for a terminal (`sanitiseLine`): names are sanitised once, and a list of targets shared by
- * the domains of one group is written once.
+ * The matrix as a table, then `after`'s lines: one string per line, each ending in a newline, for
+ * the output to write one by one (at data-centre size the table is hundreds of MB, never copied
+ * into one string). Every part is already one line for a terminal (`sanitiseLine`): names are
+ * sanitised once. A list of targets is written once per group row; a domain whose own row differs
+ * from its group's in a few targets takes the group's list in slices (no copy) around them.
  */
-function fleetTable(rows: readonly DomainRow[], names: readonly string[], after: readonly string[]): string {
+function fleetTable(rows: readonly DomainRow[], names: readonly string[], groupRowOf: (row: DomainRow) => TargetRow | null, after: readonly string[]): string[] {
   const targetCount = names.length;
   const shownNames = names.map(sanitiseLine);
-  const label = (r: DomainRow) => sanitiseLine(r.name ? `${r.name} (${r.file})` : r.file);
-  const width = Math.max(6, ...rows.map((r) => label(r).length));
-  const source = (r: DomainRow) => sanitiseLine(r.source ?? '-');
-  const sourceWidth = Math.max(6, ...rows.map((r) => source(r).length));
-  const lists = new Map<readonly number[], string>();
-  const listOf = (targets: readonly number[]) => {
+  const labels = rows.map((r) => sanitiseLine(r.name ? `${r.name} (${r.file})` : r.file));
+  const sources = rows.map((r) => sanitiseLine(r.source ?? '-'));
+  const width = labels.reduce((w, label) => Math.max(w, label.length), 6);
+  const sourceWidth = sources.reduce((w, source) => Math.max(w, source.length), 6);
+  const lists = new Map<TargetRow, TargetList>();
+  const listOf = (targets: TargetRow): TargetList => {
     let list = lists.get(targets);
-    if (list === undefined) lists.set(targets, (list = `${targets.length}/${targetCount}${targets.length ? `: ${targets.map((t) => shownNames[t]!).join(', ')}` : ''}`));
+    if (list === undefined) lists.set(targets, (list = targetList(targets, shownNames)));
     return list;
   };
-  const lines = [`${'DOMAIN'.padEnd(width)}  ${'SOURCE'.padEnd(sourceWidth)}  TARGETS THAT CAN TAKE IT`];
-  for (const r of rows) {
-    const verdict = r.errors.length ? `not checked: ${r.errors.join(', ')}` : listOf(r.targets);
-    lines.push(`${label(r).padEnd(width)}  ${source(r).padEnd(sourceWidth)}  ${verdict}`);
+  const counted = (targets: TargetRow, list: string) => `${targets.length}/${targetCount}${targets.length ? `: ${list}` : ''}`;
+  const lines = [`${'DOMAIN'.padEnd(width)}  ${'SOURCE'.padEnd(sourceWidth)}  TARGETS THAT CAN TAKE IT\n`];
+  rows.forEach((r, i) => {
+    let verdict: string;
+    if (r.errors.length) verdict = `not checked: ${r.errors.join(', ')}`;
+    else {
+      const shared = groupRowOf(r);
+      verdict = counted(r.targets, shared === null || shared === r.targets ? listOf(r.targets).text : listAround(listOf(shared), r.targets, shownNames));
+    }
+    lines.push(`${labels[i]!.padEnd(width)}  ${sources[i]!.padEnd(sourceWidth)}  ${verdict}\n`);
+  });
+  for (const line of after) lines.push(`${line}\n`);
+  return lines;
+}
+
+/** Targets' names joined by ", ": `text`, the names and their separators (`items`, one more ", " at the end), and where each name starts in `items`. */
+interface TargetList {
+  targets: TargetRow;
+  items: string;
+  starts: Int32Array;
+  text: string;
+}
+
+function targetList(targets: TargetRow, shownNames: readonly string[]): TargetList {
+  const starts = new Int32Array(targets.length + 1);
+  const listed = new Array<string>(targets.length);
+  let at = 0;
+  for (let k = 0; k < targets.length; k++) {
+    starts[k] = at;
+    listed[k] = shownNames[targets[k]!]!;
+    at += listed[k]!.length + 2;
   }
-  lines.push(...after, '');
-  return lines.join('\n');
+  starts[targets.length] = at;
+  const items = targets.length ? `${listed.join(', ')}, ` : '';
+  return { targets, items, starts, text: items.slice(0, Math.max(0, at - 2)) };
+}
+
+/**
+ * The names of `targets` joined by ", ", built from `base`'s list (both ascending): the runs both
+ * share are slices of base's text, the targets only one of them has are added or left out.
+ */
+function listAround(base: TargetList, targets: TargetRow, shownNames: readonly string[]): string {
+  const pieces: string[] = [];
+  const shared = base.targets;
+  let i = 0;
+  let j = 0;
+  let run = 0;
+  const endRun = () => {
+    if (run < i) pieces.push(base.items.slice(base.starts[run]!, base.starts[i]!));
+  };
+  while (i < shared.length || j < targets.length) {
+    if (i < shared.length && j < targets.length && shared[i] === targets[j]) {
+      i++;
+      j++;
+    } else if (j >= targets.length || (i < shared.length && shared[i]! < targets[j]!)) {
+      endRun();
+      run = ++i;
+    } else {
+      endRun();
+      run = i;
+      pieces.push(`${shownNames[targets[j]!]!}, `);
+      j++;
+    }
+  }
+  endRun();
+  // Every piece ends in ", ": the last one loses it. Pieces are concatenated, not joined, so that
+  // the slices stay views of base's text.
+  const last = pieces.length - 1;
+  let text = '';
+  for (let k = 0; k < last; k++) text += pieces[k]!;
+  return last < 0 ? '' : text + pieces[last]!.slice(0, -2);
 }

@@ -39,8 +39,19 @@ export interface FleetTarget {
 }
 
 export interface FleetMatrix {
-  /** Per domain (in input order), the indices of the targets that can take it, ascending. */
-  accepted: readonly (readonly number[])[];
+  /**
+   * Per domain (in input order), the indices of the targets that can take it, ascending: `rows`
+   * as arrays, made when first read.
+   */
+  readonly accepted: readonly (readonly number[])[];
+  /**
+   * Per domain, the same: the group's row (one array for every domain of a group) unless a target
+   * holding one of the domain's devices judges it otherwise. Typed arrays: at data-centre size the
+   * rows hold tens of millions of indices, outside the garbage collector's copying.
+   */
+  rows: readonly Int32Array[];
+  /** Per domain, its group's row: a domain's row is this very array when nothing changed it. */
+  groupRows: readonly Int32Array[];
   /** Distinct requirement groups, and how many checks were made in full. */
   groups: number;
   judged: number;
@@ -57,8 +68,8 @@ interface Group {
   ids: number[];
   /** The groups asking the same (types, asked, least), this one among them. */
   alike: Group[];
-  /** Per target: 1 can take the group, 0 cannot; filled on first use. */
-  verdicts: Uint8Array | null;
+  /** Which targets can take the group; filled on first use. */
+  verdicts: GroupVerdicts | null;
 }
 
 /**
@@ -141,10 +152,65 @@ interface TargetClass {
   host: HostModel | null;
 }
 
+/**
+ * A group's verdicts, held per class: target t can take the group when `ofClass[classOf[t]]` is 1
+ * (a class of -1 cannot). The classing is shared by the groups of one signature.
+ */
+interface GroupVerdicts {
+  classOf: Int32Array;
+  ofClass: Uint8Array;
+  /** Per class, how many targets it holds. */
+  sizes: Int32Array;
+}
+
+/** The targets that can take a group, ascending. */
+function rowOf({ classOf, ofClass, sizes }: GroupVerdicts): Int32Array {
+  let count = 0;
+  for (let c = 0; c < ofClass.length; c++) if (ofClass[c] === 1) count += sizes[c]!;
+  const row = new Int32Array(count);
+  for (let t = 0, at = 0; at < count; t++) {
+    const c = classOf[t]!;
+    if (c >= 0 && ofClass[c] === 1) row[at++] = t;
+  }
+  return row;
+}
+
+const verdictAt = ({ classOf, ofClass }: GroupVerdicts, t: number): number => {
+  const c = classOf[t]!;
+  return c < 0 ? 0 : ofClass[c]!;
+};
+
+/** The row with `flips` (targets not in it: added; in it: removed), ascending like the row. */
+function flipped(row: Int32Array, flips: readonly number[]): Int32Array {
+  const result = new Int32Array(row.length + flips.length);
+  let from = 0;
+  let length = 0;
+  for (const t of [...flips].sort((a, b) => a - b)) {
+    let low = from;
+    let high = row.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (row[middle]! < t) low = middle + 1;
+      else high = middle;
+    }
+    result.set(row.subarray(from, low), length);
+    length += low - from;
+    if (row[low] === t) from = low + 1;
+    else {
+      from = low;
+      result[length++] = t;
+    }
+  }
+  result.set(row.subarray(from), length);
+  return result.subarray(0, length + row.length - from);
+}
+
 /** Per target its class (-1: it lacks one of the types), and the classes. */
 interface Classing {
   classOf: Int32Array;
   classes: TargetClass[];
+  /** Per class, how many targets it holds. */
+  sizes: Int32Array;
   /** How many problem lists the classes tell apart (ids 0 .. problemKinds - 1). */
   problemKinds: number;
   /**
@@ -311,6 +377,7 @@ export function fleetMatrix(
   );
 
   const targetUuids = targets.map(({ host }) => uuidsOf(host));
+  const targetProblems = targets.map(({ host }) => host.problems);
   let judged = 0;
   const quiet: CheckOptions = { ...options, explain: false };
   // The driver check reads the source's facts and the parent's driver, version and migration_version
@@ -370,7 +437,7 @@ export function fleetMatrix(
     let restriction = restrictions.get(types.join('\n'));
     if (!restriction) restrictions.set(types.join('\n'), (restriction = { ids: new Int32Array(poolContents.size).fill(-1), numbering: new Numbering<string>(1) }));
     const { ids: restricted, numbering: restrictedContents } = restriction;
-    const pools: ({ key: number; pool: Pool } | null | undefined)[] = [];
+    const pools = new Map<number, { key: number; pool: Pool } | null>();
     const poolKeys = new Numbering<string>();
     const poolOf = (parent: HostParent, contentId: number) => {
       let seen = restricted[contentId]!;
@@ -378,7 +445,7 @@ export function fleetMatrix(
         const offered = parent.types.filter((t) => kindOf.has(t.id));
         restricted[contentId] = seen = offered.length < 2 ? 0 : restrictedContents.of(JSON.stringify([parent.name, offered.map((t) => [t.id, t.availableInstances])]));
       }
-      let found = pools[seen];
+      let found = pools.get(seen);
       if (found !== undefined) return found;
       const types = parent.types.filter((t) => kindOf.has(t.id));
       found = null;
@@ -395,26 +462,28 @@ export function fleetMatrix(
         const key = poolKeys.of(`${parent.name}\n${kinds.join(',')}\n${answers ?? `=${rooms}`}`);
         found = { key, pool: { kinds, types, answers, radix } };
       }
-      pools[seen] = found;
+      pools.set(seen, found);
       return found;
     };
     // Each target's reading is refined one part at a time (problems, each type's slice class, each
     // parent's pool), numbering the pairs (reading so far, part) that occur: integers throughout.
     const reading = new Int32Array(targets.length);
     const problemsOf = (t: number) => {
-      const { problems } = targets[t]!.host;
+      const problems = targetProblems[t]!;
       return problems.length === 0 ? problems : problems.filter((p) => isPlacementProblem(p.path, typeIds, none));
     };
     const part = new Int32Array(targets.length);
     let poolColumns = 0;
-    targets.forEach((_, t) => {
+    for (let t = 0; t < targets.length; t++) {
       // A target lacking one of the types fails its type check: nothing to judge (class -1).
-      reading[t] = ids.some((table) => table[t]! < 0) ? -1 : 0;
-      if (reading[t]! < 0) return;
+      let lacking = false;
+      for (const table of ids) lacking ||= table[t]! < 0;
+      reading[t] = lacking ? -1 : 0;
+      if (lacking) continue;
       const problems = problemsOf(t);
       part[t] = problems.length === 0 ? 0 : problemIds.of(JSON.stringify(problems));
       poolColumns = Math.max(poolColumns, poolParents[t]!.length);
-    });
+    }
     let readings = refine(reading, 1, part, problemIds.size + 1);
     ids.forEach((table, k) => (readings = refine(reading, readings, table, sliceCounts[k]!)));
     for (let j = 0; j < poolColumns; j++) {
@@ -428,6 +497,7 @@ export function fleetMatrix(
     const classOf = new Int32Array(targets.length).fill(-1);
     const classOfReading = new Int32Array(readings).fill(-1);
     const classes: TargetClass[] = [];
+    const sizes = new Int32Array(readings);
     for (let t = 0; t < targets.length; t++) {
       const r = reading[t]!;
       if (r < 0) continue;
@@ -444,9 +514,10 @@ export function fleetMatrix(
         classes.push({ target: t, problems, problemsId, slices: tables.map((table) => table[t]!), sliceIds: ids.map((table) => table[t]!), pools: classPools, host: null });
       }
       classOf[t] = c;
+      sizes[c]!++;
     }
     const problemKinds = problemIds.size + 1;
-    return { classOf, classes, problemKinds, stepReadings: (Math.max(0, ...sliceCounts) + 1) * problemKinds * requirementIds.size };
+    return { classOf, classes, sizes, problemKinds, stepReadings: (Math.max(0, ...sliceCounts) + 1) * problemKinds * requirementIds.size };
   };
 
   /**
@@ -473,7 +544,7 @@ export function fleetMatrix(
    * the outcome of one device is judged once per state and such reading, on the first class that
    * reaches it, and each class only walks those outcomes.
    */
-  const walkGroup = (group: Group, classing: Classing, states: PlacementStates): Uint8Array => {
+  const walkGroup = (group: Group, classing: Classing, states: PlacementStates): GroupVerdicts => {
     const { classes, problemKinds, stepReadings: readings } = classing;
     const devices = group.requirements;
     const kindCount = group.types.length;
@@ -514,15 +585,18 @@ export function fleetMatrix(
         let key: number | string = reading;
         if (state.taken.size > 0 && info.pools.size > 0) {
           // Per parent where another type was taken: the rule's answer (0, 1), or 2 where the parent does not offer this type.
+          // In base 3 after a leading 1; as text (no number allocated per step) only past 3^33.
           let answers = 1;
-          let text = '';
+          let text: string | null = null;
           for (const [parent, counts] of (state.besides[kind] ??= besides(state.taken, kind))) {
             const pool = info.pools.get(parent);
             const answer = pool === undefined || !pool.kinds.includes(kind) ? 2 : poolLets(pool, counts, kind, devices[i]!.device.instances) ? 1 : 0;
-            answers = answers * 3 + answer;
-            text += answer;
+            if (text !== null) text += answer;
+            else if (answers >= 3 ** 33) text = `${answers.toString(3).slice(1)}${answer}`;
+            else answers = answers * 3 + answer;
           }
-          if (answers > 1) key = answers < 2 ** 52 / readings ? answers * readings + reading : `${reading}:${text}`;
+          if (text !== null) key = `${reading}:${text}`;
+          else if (answers > 1) key = answers < 2 ** 52 / readings ? answers * readings + reading : `${reading}:${answers.toString(3).slice(1)}`;
         }
         let next = state.next.get(key);
         if (next === undefined) state.next.set(key, (next = step(at, i, info)));
@@ -534,17 +608,11 @@ export function fleetMatrix(
       }
       classVerdicts[c] = ok;
     }
-    const verdicts = new Uint8Array(targets.length);
-    const { classOf } = classing;
-    for (let t = 0; t < targets.length; t++) {
-      const c = classOf[t]!;
-      if (c >= 0) verdicts[t] = classVerdicts[c]!;
-    }
-    return verdicts;
+    return { classOf: classing.classOf, ofClass: classVerdicts, sizes: classing.sizes };
   };
 
   // The classes of one signature are held only while the groups sharing it are judged.
-  const verdictsOf = (group: Group): Uint8Array => {
+  const verdictsOf = (group: Group): GroupVerdicts => {
     if (group.verdicts) return group.verdicts;
     const classing = classingOf(group.types, group.asked, group.least);
     // The groups of one signature share the states: what their devices took, and the outcomes met.
@@ -562,28 +630,30 @@ export function fleetMatrix(
       else holders.set(uuid, [t]);
     }
   });
-  const rows = new Map<Group, number[]>();
-  const accepted = domainGroups.map((group, index) => {
-    let row = rows.get(group);
-    if (!row) {
-      const verdicts = verdictsOf(group);
-      row = [];
-      for (let t = 0; t < targets.length; t++) if (verdicts[t] === 1) row.push(t);
-      rows.set(group, row);
+  const sharedRows = new Map<Group, Int32Array>();
+  const groupRows: Int32Array[] = [];
+  const rows = domainGroups.map((group, index) => {
+    let shared = sharedRows.get(group);
+    if (!shared) {
+      shared = rowOf(verdictsOf(group));
+      sharedRows.set(group, shared);
     }
+    groupRows.push(shared);
     const { requirements } = domains[index]!;
     const own = new Set(requirements.flatMap((r) => holders.get(r.device.uuid) ?? []));
-    if (own.size > 0) {
-      const verdicts = group.verdicts!;
-      const changed = [...own].filter((t) => judge(requirements, targets[t]!.host) !== verdicts[t]);
-      // The group's row is shared unless this domain's own devices change a verdict.
-      if (changed.length > 0) {
-        const flipped = new Set(changed);
-        row = [...row.filter((t) => !flipped.has(t)), ...changed.filter((t) => verdicts[t] === 0)].sort((a, b) => a - b);
-      }
-    }
+    // The group's row is shared unless this domain's own devices change a verdict.
+    const changed = [...own].filter((t) => judge(requirements, targets[t]!.host) !== verdictAt(group.verdicts!, t));
     if (progress && (index % 100 === 99 || index === domains.length - 1)) progress(index + 1, domains.length);
-    return row;
+    return changed.length > 0 ? flipped(shared, changed) : shared;
   });
-  return { accepted, groups: groups.size, judged };
+  let accepted: number[][] | null = null;
+  return {
+    get accepted() {
+      return (accepted ??= rows.map((row) => Array.from(row)));
+    },
+    rows,
+    groupRows,
+    groups: groups.size,
+    judged,
+  };
 }
