@@ -60,7 +60,16 @@ describe('validate on several threads', () => {
       }),
       settings(8),
     );
-    // The worker threads did read files: the rule above was not met by this thread alone.
+  });
+
+  test('GIVEN a list long enough to outlast starting the workers WHEN read on 3 threads THEN the workers read files, and the output equals one thread', async () => {
+    // The property above may be met by this thread alone when the workers start late (a loaded
+    // machine): here the list takes this thread far longer than a worker's start.
+    const list = Array.from({ length: 12_000 }, (_, i) => domains[i % domains.length]!);
+    const one = await validate(list, ['--jobs', '1'], PROBE);
+    probe(null);
+    const many = await validate(list, ['--jobs', '3'], PROBE);
+    expect(many).toEqual(one);
     expect(logged('chunk')).toBeGreaterThan(0);
   });
 
