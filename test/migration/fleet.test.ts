@@ -139,6 +139,73 @@ describe('fleet matrix: grouped, and equal to judging every pair', () => {
       source: { origin: 'stamp', host: 'h', type: null, instances: null, driver: { driver: 'drv', driverVersion: version, migrationVersion: null } },
     }));
 
+  // Many parents where a domain's devices already took a type: a walk step's key then holds one
+  // answer of the one-pool rule per such parent, past what a number keeps exactly (2^53).
+  test('GIVEN 28-40 parents each taking one device and one parent offering a second type WHEN matched THEN the matrix equals judging every pair', () => {
+    // One parent offers the second type on every target (often among the last, where a number
+    // would have lost its answer); its rooms, and every parent's, differ from target to target.
+    const arb = fc.integer({ min: 28, max: 40 }).chain((n) =>
+      fc.tuple(
+        fc.constant(n),
+        fc.oneof(fc.integer({ min: n - 8, max: n }), fc.integer({ min: 1, max: n })).chain((sharing) =>
+          fc.array(fc.tuple(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: n, maxLength: n }), fc.integer({ min: 0, max: 3 }), fc.constant(sharing)), { minLength: 2, maxLength: 8 }),
+        ),
+        fc.boolean(),
+      ),
+    );
+    fc.assert(
+      fc.property(arb, ([n, variants, pinned]) => {
+        const name = (p: number) => `p${String(p).padStart(2, '0')}`;
+        const hosts = variants.map(([rooms, second, sharing]): HostModel => ({
+          parents: rooms.map((room, pi) => ({
+            name: name(pi + 1),
+            driver: 'drv',
+            driverVersion: '1.0',
+            vendorId: null,
+            deviceId: null,
+            types: [['t-a', room] as const, ...(pi + 1 === sharing ? [['t-b', second] as const] : [])].map(([id, available]) => ({ id, name: null, description: null, deviceApi: 'vfio-pci', availableInstances: available, dialect: 'none' as const, maxAggregation: 1, migrationVersion: null })),
+          })),
+          devices: [],
+          problems: [],
+        }));
+        const requirement = (k: number, type: string, parent: string | null): Requirement => ({
+          device: { uuid: `00000000-0000-4000-8000-${k.toString(16).padStart(12, '0')}`, model: 'vfio-pci', type, instances: 1, parent, method: 'auto', source: null, at: { line: 1, column: 1 }, attributeAt: {} },
+          source: { origin: 'stamp', host: 'h', type: null, instances: null, driver: { driver: 'drv', driverVersion: '1.0', migrationVersion: null } },
+        });
+        const requirements = [...Array.from({ length: n }, (_, p) => requirement(p + 1, 't-a', pinned ? name(p + 1) : null)), requirement(99, 't-b', null)];
+        const fleet = [{ requirements }, { requirements: requirements.slice(0, n) }];
+        expect(fleetMatrix(fleet, hosts.map((host) => ({ host })), OPTIONS).accepted).toEqual(bruteForce(fleet, hosts));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test('GIVEN 34 parents taking one device each and two targets differing only in the 33rd parent\'s pool WHEN matched THEN each gets its own verdict', () => {
+    const name = (p: number) => `p${String(p).padStart(2, '0')}`;
+    const target = (a: number, b: number): HostModel => ({
+      parents: Array.from({ length: 34 }, (_, pi) => ({
+        name: name(pi + 1),
+        driver: 'drv',
+        driverVersion: '1.0',
+        vendorId: null,
+        deviceId: null,
+        types: (pi + 1 === 33 ? [['t-a', a], ['t-b', b]] : [['t-a', 3]]).map(([id, available]) => ({ id: id as string, name: null, description: null, deviceApi: 'vfio-pci', availableInstances: available as number, dialect: 'none' as const, maxAggregation: 1, migrationVersion: null })),
+      })),
+      devices: [],
+      problems: [],
+    });
+    const requirement = (k: number, type: string, parent: string | null): Requirement => ({
+      device: { uuid: `00000000-0000-4000-8000-${k.toString(16).padStart(12, '0')}`, model: 'vfio-pci', type, instances: 1, parent, method: 'auto', source: null, at: { line: 1, column: 1 }, attributeAt: {} },
+      source: { origin: 'stamp', host: 'h', type: null, instances: null, driver: { driver: 'drv', driverVersion: '1.0', migrationVersion: null } },
+    });
+    // On the second target the 33rd parent's pool cannot hold both types (1/1 + 1/1): its answer is
+    // the 33rd of the step's key, where a number would have passed 2^53.
+    const fleet = [{ requirements: [...Array.from({ length: 34 }, (_, p) => requirement(p + 1, 't-a', name(p + 1))), requirement(99, 't-b', null)] }];
+    const hosts = [target(2, 2), target(1, 1)];
+    expect(bruteForce(fleet, hosts)).toEqual([[0]]);
+    expect(fleetMatrix(fleet, hosts.map((host) => ({ host })), OPTIONS).accepted).toEqual([[0]]);
+  });
+
   test('GIVEN many targets that are one host with other rooms, pools, pins, problems and UUID holders WHEN matched THEN the matrix equals judging every pair', () => {
     fc.assert(
       fc.property(

@@ -72,6 +72,9 @@ interface Group {
   verdicts: GroupVerdicts | null;
 }
 
+/** Walk-step answers are kept as a number below this (at most 32 answers: below 2 x 3^32, exact, far under 2^53). */
+const MAX_EXACT_ANSWERS = 3 ** 32;
+
 /**
  * Rooms of one type's parents mapped so that placement decides alike. With C the instances a group
  * asks of the type and m its smallest device of the type: placement compares a room, less what the
@@ -585,14 +588,15 @@ export function fleetMatrix(
         let key: number | string = reading;
         if (state.taken.size > 0 && info.pools.size > 0) {
           // Per parent where another type was taken: the rule's answer (0, 1), or 2 where the parent does not offer this type.
-          // In base 3 after a leading 1; as text (no number allocated per step) only past 3^33.
+          // In base 3 after a leading 1; as text (no number allocated per step) past 32 answers,
+          // before the number could pass 2^53 and stop being exact (33 answers reach 2 x 3^33).
           let answers = 1;
           let text: string | null = null;
           for (const [parent, counts] of (state.besides[kind] ??= besides(state.taken, kind))) {
             const pool = info.pools.get(parent);
             const answer = pool === undefined || !pool.kinds.includes(kind) ? 2 : poolLets(pool, counts, kind, devices[i]!.device.instances) ? 1 : 0;
             if (text !== null) text += answer;
-            else if (answers >= 3 ** 33) text = `${answers.toString(3).slice(1)}${answer}`;
+            else if (answers >= MAX_EXACT_ANSWERS) text = `${answers.toString(3).slice(1)}${answer}`;
             else answers = answers * 3 + answer;
           }
           if (text !== null) key = `${reading}:${text}`;
