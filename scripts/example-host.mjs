@@ -29,13 +29,12 @@ export function addDevice(root, { parentDir, type, uuid, aggregated, maxAggregat
       writeFileSync(join(dir, 'mdev', 'max_aggregation'), `${maxAggregation}\n`);
     } else writeFileSync(join(dir, 'aggregated_instances'), `${aggregated}\n`);
   }
-  const depth = parentDir.split('/').length;
   mkdirSync(join(root, 'sys', 'bus', 'mdev', 'devices'), { recursive: true });
   symlinkSync(`../../../${parentDir}/${uuid}`, join(root, 'sys', 'bus', 'mdev', 'devices', uuid));
   const typeDevices = join(root, 'sys', parentDir, 'mdev_supported_types', type, 'devices');
   mkdirSync(typeDevices, { recursive: true });
   symlinkSync(`../../../${uuid}`, join(typeDevices, uuid));
-  return { dir, depth };
+  return dir;
 }
 
 /** Sets a type's `available_instances`, as the kernel shows it after devices took their share. */

@@ -83,7 +83,6 @@ export class Output {
   }
   /** The command's result: `stdout` joined only when read. */
   result(code: ExitCode): RunResult {
-    const pieces = () => this.stdoutPieces();
     const output = this;
     const result = {
       code,
@@ -93,7 +92,7 @@ export class Output {
       stderr: this.stderr,
     };
     // Not enumerable: the result compares and prints as {code, stdout, stderr}.
-    return Object.defineProperty(result, 'stdoutPieces', { value: pieces, enumerable: false });
+    return Object.defineProperty(result, 'stdoutPieces', { value: () => output.stdoutPieces(), enumerable: false });
   }
 }
 

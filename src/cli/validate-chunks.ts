@@ -1,7 +1,5 @@
 /** The shared work list of validate's threads: what each thread is given and how it claims a chunk. */
-import { MAX_XML_BYTES } from '../core/xml/reader';
-import { readNamedFile } from './named-file';
-import { type FileVerdict, fileVerdict } from './validate-file';
+import { type FileVerdict, namedFileVerdict } from './validate-file';
 
 /** Files per chunk: small enough that the threads end together, large enough that messages cost nothing. */
 export const CHUNK_FILES = 16;
@@ -31,5 +29,5 @@ export function claimChunk(counter: Int32Array, input: ThreadInput): number {
 /** The verdicts of chunk `index`'s files, read as every thread reads them. */
 export function readChunk(input: ThreadInput, index: number): FileVerdict[] {
   const from = index * input.chunk;
-  return input.paths.slice(from, from + input.chunk).map((path) => fileVerdict(path, readNamedFile(input.cwd, path, MAX_XML_BYTES)));
+  return input.paths.slice(from, from + input.chunk).map((path) => namedFileVerdict(input.cwd, path));
 }

@@ -4,8 +4,8 @@
  */
 import { type Diagnostic, diagnostic, hasErrors } from '../core/text/diagnostics';
 import { readDomain } from '../core/reading/domain';
-import { tooLargeDiagnostic } from '../core/xml/reader';
-import type { InputResult } from './named-file';
+import { MAX_XML_BYTES, tooLargeDiagnostic } from '../core/xml/reader';
+import { type InputResult, readNamedFile } from './named-file';
 
 export interface FileVerdict {
   /** As shown: the path given, `<stdin>` for `-`. */
@@ -26,3 +26,6 @@ export function fileVerdict(path: string, input: InputResult): FileVerdict {
   const { model, diagnostics } = readDomain(input.data, file);
   return { file, ok: !hasErrors(diagnostics), devices: model?.devices.length ?? 0, unreadable: false, diagnostics };
 }
+
+/** The verdict of a named file (not standard input), read as every thread reads one: no promise per file. */
+export const namedFileVerdict = (cwd: string, path: string): FileVerdict => fileVerdict(path, readNamedFile(cwd, path, MAX_XML_BYTES));

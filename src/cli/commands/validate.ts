@@ -4,8 +4,7 @@ import { type Diagnostic, hasErrors } from '../../core/text/diagnostics';
 import { MAX_XML_BYTES } from '../../core/xml/reader';
 import { type CommandContext, EXIT, type ExitCode, UsageError } from '../context';
 import { diagnosticsJson, printDiagnostics, printJson } from '../diagnostics-printer';
-import { type FileVerdict, fileVerdict } from '../validate-file';
-import { readNamedFile } from '../named-file';
+import { type FileVerdict, fileVerdict, namedFileVerdict } from '../validate-file';
 import { sanitiseLine } from '../../core/text/terminal-text';
 // With --jobs N, a thread per chunk of the shared list at least.
 import { CHUNK_FILES } from '../validate-chunks';
@@ -49,9 +48,8 @@ export async function validateCommand(ctx: CommandContext): Promise<ExitCode> {
   } else {
     for (let index = 0; index < total; index++) {
       if (showProgress && (index % 100 === 0 || index === total - 1)) progress(index + 1);
-      // A file is read as readInput reads one, without a promise per file.
       if (paths[index] === '-') await readHere(index);
-      else verdicts[index] = fileVerdict(paths[index], readNamedFile(ctx.cwd, paths[index], MAX_XML_BYTES));
+      else verdicts[index] = namedFileVerdict(ctx.cwd, paths[index]);
     }
   }
   const all: Diagnostic[] = verdicts.flatMap((v) => v.diagnostics);
