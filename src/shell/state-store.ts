@@ -239,7 +239,9 @@ export class FileStateStore implements StateStore {
     if (startTime !== null) return true;
     const written = this.tree.modifiedAt(lockFile);
     if (written === null) return false;
-    const age = this.now().getTime() - written;
+    // The clock gives whole milliseconds and a file's time is finer: a name written in the current
+    // millisecond is not dated in the future.
+    const age = this.now().getTime() - Math.floor(written);
     return age >= 0 && age < unverifiedHolderMs;
   }
 

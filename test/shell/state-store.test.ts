@@ -181,6 +181,17 @@ describe('GIVEN a lock naming a live process but no start time (not written by t
     expect(lockHolders(run)).toEqual([String(A)]);
   });
 
+  test('WHEN such a name was written in the millisecond the waiter reads the clock THEN it is respected, not taken for a date in the future', () => {
+    const { root, run } = freshRoot();
+    mkdirSync(join(run, 'lock'));
+    writeFileSync(join(run, 'lock', String(B)), `${B}\n`);
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    // 0.6 ms into the millisecond the clock reads: finer than the clock, not later than it.
+    utimesSync(join(run, 'lock', String(B)), (now + 0.6) / 1000, (now + 0.6) / 1000);
+    expect(new StandIn(root, A, () => new Date(now)).tryLock(60_000)).toBe(false);
+    expect(lockHolders(run)).toEqual([String(B)]);
+  });
+
   test('WHEN the lock is a file naming a live pid alone THEN the same holds; WHEN it records a start time THEN its age does not matter', () => {
     const { root, run } = freshRoot();
     writeFileSync(join(run, 'lock'), `${B}\n`);
