@@ -387,9 +387,13 @@ export class ConfinedTree {
   makeDirectories(hostPath: string, modes: readonly number[] = [0o755]): void {
     this.checkHostPath(hostPath, 'write');
     const names = hostPath.split('/').filter((n) => n !== '');
-    let current = '';
-    names.forEach((name, i) => {
-      current += `/${name}`;
+    const levelPath = (level: number) => `/${names.slice(0, level).join('/')}`;
+    // Usually the whole path, or all of it but its last level, is there already as plain
+    // directories: one look at it spares the guarded steps of the levels above. Anything else (a
+    // link on the way included) is made and checked level by level.
+    const start = this.isPlainDirectory(hostPath) ? names.length : names.length > 1 && this.isPlainDirectory(levelPath(names.length - 1)) ? names.length - 1 : 0;
+    for (let i = start; i < names.length; i++) {
+      const current = levelPath(i + 1);
       this.atEntry(current, 'write', true, (at) => {
         try {
           fs.mkdirSync(at, { mode: modes[Math.min(i, modes.length - 1)] });
@@ -399,7 +403,24 @@ export class ConfinedTree {
       });
       const real = this.resolve(current, 'write');
       if (real === null || !fs.statSync(real).isDirectory()) throw new SysfsError('ENOTDIR', current, 'write', 'not a directory');
-    });
+    }
+  }
+
+  /**
+   * Whether a host path is a directory reached through directories only: its real path is the
+   * path itself under the root, so every level above it is a directory inside the root too.
+   * Anything else (a link on the way, even one that leads back inside; under `/sys`, where nothing
+   * is made; not there; unreadable) is false: the caller then makes the levels one by one and
+   * meets any refusal as it would have without this look.
+   */
+  private isPlainDirectory(hostPath: string): boolean {
+    if (hostPath === '/sys' || hostPath.startsWith('/sys/')) return false;
+    try {
+      const real = this.resolve(hostPath, 'write');
+      return real === this.shown(hostPath) && fs.statSync(real).isDirectory();
+    } catch {
+      return false;
+    }
   }
 
   /**
