@@ -6,29 +6,15 @@
  * /sys there with its root at /, as on a live host (through --root every path would also resolve
  * the tree's own directory, components mdevctl never looks at).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { countDeviceLinks, writeLargeHost } from '../corpus/host-tree.mjs';
 import { CommandFailed, median } from '../lib/measure.mjs';
+import { alternateInMountNamespace, withoutRootOverride } from '../lib/mount-namespace.mjs';
 import { ms, ratio, sampleLine, verdict } from '../lib/report.mjs';
 
 const BUDGET = 1.5;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
-const NAMESPACE_SCRIPT = [
-  'set -e',
-  'mount --bind "$1" /sys',
-  'mount --bind "$2" /etc/mdevctl.d',
-  // mdevctl 1.3+ also looks for callouts under /usr/lib; hide any the host has.
-  'if [ -d /usr/lib/mdevctl/scripts.d ]; then mount --bind "$3" /usr/lib/mdevctl/scripts.d; fi',
-  'shift 3',
-  'exec "$@"',
-].join('\n');
-
-/** This environment without MDEV_AGG_ROOT, so mdev-agg reads / like mdevctl. */
-function withoutRootOverride() {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'MDEV_AGG_ROOT'));
-}
 
 export async function snapshotSuite(ctx, report) {
   const shape = ctx.short ? { parents: 2, types: 2, devicesPerParent: 50 } : { parents: 16, types: 8, devicesPerParent: 1000 };
@@ -48,34 +34,30 @@ export async function snapshotSuite(ctx, report) {
   const etc = join(ctx.tmp, 'mdevctl-etc');
   const scripts = join(ctx.tmp, 'mdevctl-scripts');
   for (const dir of [join(etc, 'scripts.d', 'callouts'), join(etc, 'scripts.d', 'notifiers'), join(scripts, 'callouts'), join(scripts, 'notifiers')]) mkdirSync(dir, { recursive: true });
-  const outDir = join(ctx.tmp, 'snapshot-out');
-  mkdirSync(outDir, { recursive: true });
-
-  const spec = {
-    commands: [
-      // The live host's root, /, as on a host: the namespace shows both commands the tree as /sys.
-      { label: 'mdev-agg snapshot', argv: [process.execPath, ctx.cli, 'snapshot'], env: withoutRootOverride() },
-      { label: 'mdevctl list --dumpjson', argv: ['mdevctl', 'list', '--dumpjson'] },
+  const commands = [
+    // The live host's root, /, as on a host: the namespace shows both commands the tree as /sys.
+    { label: 'mdev-agg snapshot', argv: [process.execPath, ctx.cli, 'snapshot'], env: withoutRootOverride() },
+    { label: 'mdevctl list --dumpjson', argv: ['mdevctl', 'list', '--dumpjson'] },
+  ];
+  const { samples, stdout } = alternateInMountNamespace({
+    repo: ctx.repo,
+    outDir: join(ctx.tmp, 'snapshot-out'),
+    binds: [
+      { from: join(tree, 'sys'), to: '/sys' },
+      { from: etc, to: '/etc/mdevctl.d' },
+      // mdevctl 1.3+ also looks for callouts under /usr/lib; hide any the host has.
+      { from: scripts, to: '/usr/lib/mdevctl/scripts.d', ifPresent: true },
     ],
+    commands,
     iterations: rounds,
     warmup: 1,
-    outDir,
-    resultFile: join(outDir, 'result.json'),
-  };
-  const specFile = join(outDir, 'spec.json');
-  writeFileSync(specFile, JSON.stringify(spec));
-  const worker = join(ctx.repo, 'test/bench/namespace-worker.mjs');
-  const run = spawnSync('unshare', ['-m', 'sh', '-c', NAMESPACE_SCRIPT, 'sh', join(tree, 'sys'), etc, scripts, process.execPath, worker, specFile], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'inherit', 'pipe'],
   });
-  if (run.status !== 0) throw new CommandFailed(`the mount-namespace run failed (exit ${run.status}): ${run.stderr.trim()}`);
 
   // Each side must have read every device.
-  const mdevctlSeen = new Set(readFileSync(join(outDir, '1.out'), 'utf8').match(UUID));
+  const mdevctlSeen = new Set(stdout[1].match(UUID));
   const mdevctlMissing = expected.uuids.filter((u) => !mdevctlSeen.has(u)).length;
   if (mdevctlMissing) throw new CommandFailed(`mdevctl list missed ${mdevctlMissing} of ${expected.devices} devices: the namespace does not show the tree`);
-  const ours = readFileSync(join(outDir, '0.out'), 'utf8');
+  const ours = stdout[0];
   const seen = new Set(ours.match(UUID));
   const missing = expected.uuids.filter((u) => !seen.has(u)).length;
   if (missing) throw new CommandFailed(`mdev-agg snapshot missed ${missing} of ${expected.devices} devices`);
@@ -83,9 +65,8 @@ export async function snapshotSuite(ctx, report) {
   const types = ours.match(/<type /g)?.length ?? 0;
   if (parents !== expected.parents || types !== expected.types) throw new CommandFailed(`mdev-agg snapshot shows ${parents} parents and ${types} types`);
 
-  const { samples } = JSON.parse(readFileSync(spec.resultFile, 'utf8'));
-  report.line(sampleLine(spec.commands[0].label, samples[0], ms));
-  report.line(sampleLine(spec.commands[1].label, samples[1], ms));
+  report.line(sampleLine(commands[0].label, samples[0], ms));
+  report.line(sampleLine(commands[1].label, samples[1], ms));
   const value = median(samples[0]) / median(samples[1]);
   report.budget({ name, shown: ratio(value), limitShown: `<= ${BUDGET}x`, result: verdict(value, BUDGET, 'lower', ctx.short) });
 }
