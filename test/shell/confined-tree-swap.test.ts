@@ -4,7 +4,7 @@
  * link out of the root right after the module resolved it. The swap is made by a tree whose
  * `resolve` swaps once it has answered, the window a slow disk or a busy machine leaves open.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { PathEscapeError, SysfsError } from '../../src/core/host/sysfs';
@@ -83,5 +83,60 @@ describe('GIVEN run/mdev-agg or run swapped for a link out of the root after the
       settings(64),
     );
     expect(runs).toBeGreaterThan(0);
+  });
+});
+
+/** The guarded module's step that makes a change inside a directory held open (private: reached for this test only). */
+type AtEntry = (hostPath: string, op: 'write', mutating: boolean, act: (at: string) => unknown, undo?: (at: string) => void) => unknown;
+const atEntryOf = (tree: ConfinedTree) => (ConfinedTree.prototype as unknown as { atEntry: AtEntry }).atEntry.bind(tree);
+
+describe('GIVEN run/mdev-agg moved out of the root (a rename: the held descriptor follows it) just before a creation in it', () => {
+  test.each([
+    ['a directory', (at: string) => mkdirSync(at)],
+    ['a file', (at: string) => writeFileSync(at, 'x', { flag: 'wx' })],
+  ])('WHEN %s is created there THEN it is removed again, the move is reported, and the moved directory holds only what it held', (_what, create) => {
+    const scratch = tempDir('mdev-agg-moved-');
+    try {
+      const root = join(scratch, 'root');
+      const outside = join(scratch, 'outside');
+      mkdirSync(join(root, 'run/mdev-agg/lock'), { recursive: true });
+      writeFileSync(join(root, 'run/mdev-agg/journal.json'), 'inside\n');
+      mkdirSync(outside);
+      const tree = new ConfinedTree(root);
+      let error: unknown = null;
+      try {
+        atEntryOf(tree)(
+          '/run/mdev-agg/lock.7.new',
+          'write',
+          true,
+          (at) => {
+            renameSync(join(root, 'run/mdev-agg'), join(outside, 'moved'));
+            create(at);
+          },
+          (at) => rmSync(at, { recursive: true }),
+        );
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(PathEscapeError);
+      expect((error as Error).message).toMatch(/moved out of the root while in use/);
+      expect(listing(outside)).toEqual(['moved', 'moved/journal.json', 'moved/lock']);
+    } finally {
+      removeTempDir(scratch);
+    }
+  });
+
+  test('WHEN the directory stays inside THEN the creation stands and nothing is undone', () => {
+    const root = tempDir('mdev-agg-kept-');
+    try {
+      mkdirSync(join(root, 'run/mdev-agg'), { recursive: true });
+      const tree = new ConfinedTree(root);
+      let undone = false;
+      atEntryOf(tree)('/run/mdev-agg/lock.7.new', 'write', true, (at) => mkdirSync(at), () => (undone = true));
+      expect(undone).toBe(false);
+      expect(readdirSync(join(root, 'run/mdev-agg'))).toEqual(['lock.7.new']);
+    } finally {
+      removeTempDir(root);
+    }
   });
 });

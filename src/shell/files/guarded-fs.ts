@@ -394,13 +394,23 @@ export class ConfinedTree {
     const start = this.isPlainDirectory(hostPath) ? names.length : names.length > 1 && this.isPlainDirectory(levelPath(names.length - 1)) ? names.length - 1 : 0;
     for (let i = start; i < names.length; i++) {
       const current = levelPath(i + 1);
-      this.atEntry(current, 'write', true, (at) => {
-        try {
-          fs.mkdirSync(at, { mode: modes[Math.min(i, modes.length - 1)] });
-        } catch (err) {
-          if (errnoOf(err) !== 'EEXIST') throw new SysfsError(errnoOf(err), current, 'write');
-        }
-      });
+      let made = false;
+      this.atEntry(
+        current,
+        'write',
+        true,
+        (at) => {
+          try {
+            fs.mkdirSync(at, { mode: modes[Math.min(i, modes.length - 1)] });
+            made = true;
+          } catch (err) {
+            if (errnoOf(err) !== 'EEXIST') throw new SysfsError(errnoOf(err), current, 'write');
+          }
+        },
+        (at) => {
+          if (made) fs.rmdirSync(at);
+        },
+      );
       const real = this.resolve(current, 'write');
       if (real === null || !fs.statSync(real).isDirectory()) throw new SysfsError('ENOTDIR', current, 'write', 'not a directory');
     }
@@ -429,13 +439,24 @@ export class ConfinedTree {
    * is harmless). The caller renames it into place.
    */
   createFile(hostPath: string, content: string, mode: number, flush = true): void {
-    const fd = this.atEntry(hostPath, 'write', true, (at) => {
-      try {
-        return fs.openSync(at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600);
-      } catch (err) {
-        throw new SysfsError(errnoOf(err), hostPath, 'write');
-      }
-    });
+    let created: number | null = null;
+    const fd = this.atEntry(
+      hostPath,
+      'write',
+      true,
+      (at) => {
+        try {
+          return (created = fs.openSync(at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600));
+        } catch (err) {
+          throw new SysfsError(errnoOf(err), hostPath, 'write');
+        }
+      },
+      (at) => {
+        if (created === null) return;
+        fs.closeSync(created);
+        fs.unlinkSync(at);
+      },
+    );
     try {
       this.checkDescriptor(fd, hostPath, 'write');
       this.checkWriteMount(fd, hostPath);
@@ -577,9 +598,11 @@ export class ConfinedTree {
    * `/proc/self/fd/<the directory's descriptor>`, which the kernel resolves to the opened
    * directory itself: a directory (or any ancestor) swapped for a link after the check cannot send
    * a creation, rename or removal elsewhere. With `mutating`, refuses any change under `sys/` and
-   * in a directory on another mount than the root's.
+   * in a directory on another mount than the root's. With `undo` (a creation), the directory is
+   * looked at again once `act` has run: moved out of the root meanwhile (a rename keeps the
+   * descriptor), what `act` made there is removed with `undo` and the move is reported.
    */
-  private atEntry<T>(hostPath: string, op: Op, mutating: boolean, act: (at: string) => T): T {
+  private atEntry<T>(hostPath: string, op: Op, mutating: boolean, act: (at: string) => T, undo?: (at: string) => void): T {
     this.checkHostPath(hostPath, op);
     if (mutating) this.refuseUnderSys(hostPath, op);
     const name = path.posix.basename(hostPath);
@@ -601,8 +624,19 @@ export class ConfinedTree {
     try {
       this.checkDescriptor(fd, dir, op);
       if (mutating) this.checkWriteMount(fd, dir);
-      const held = `/proc/self/fd/${fd}`;
-      return act(descriptorPath(fd) === null ? path.join(realDir, name) : `${held}/${name}`);
+      const held = descriptorPath(fd) === null ? null : `/proc/self/fd/${fd}`;
+      const at = held === null ? path.join(realDir, name) : `${held}/${name}`;
+      const result = act(at);
+      const now = undo === undefined || held === null ? null : descriptorPath(fd);
+      if (now !== null && !this.isInside(now)) {
+        try {
+          undo!(at);
+        } catch {
+          // Reported below all the same: the caller learns the directory left the root.
+        }
+        throw new PathEscapeError(dir, `${now}, moved out of the root while in use`);
+      }
+      return result;
     } finally {
       fs.closeSync(fd);
     }
