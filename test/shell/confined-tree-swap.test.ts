@@ -4,7 +4,7 @@
  * link out of the root right after the module resolved it. The swap is made by a tree whose
  * `resolve` swaps once it has answered, the window a slow disk or a busy machine leaves open.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { PathEscapeError, SysfsError } from '../../src/core/host/sysfs';
@@ -87,22 +87,25 @@ describe('GIVEN run/mdev-agg or run swapped for a link out of the root after the
 });
 
 /** The guarded module's step that makes a change inside a directory held open (private: reached for this test only). */
-type AtEntry = (hostPath: string, op: 'write', mutating: boolean, act: (at: string) => unknown, undo?: (at: string) => void) => unknown;
+type AtEntry = (hostPath: string, op: 'write', mutating: boolean, act: (at: string) => unknown, release?: (result: unknown) => void) => unknown;
 const atEntryOf = (tree: ConfinedTree) => (ConfinedTree.prototype as unknown as { atEntry: AtEntry }).atEntry.bind(tree);
 
-describe('GIVEN run/mdev-agg moved out of the root (a rename: the held descriptor follows it) just before a creation in it', () => {
+describe('GIVEN run/mdev-agg moved out of the root (a rename: the held descriptor follows it) just before a change in it', () => {
   test.each([
-    ['a directory', (at: string) => mkdirSync(at)],
-    ['a file', (at: string) => writeFileSync(at, 'x', { flag: 'wx' })],
-  ])('WHEN %s is created there THEN it is removed again, the move is reported, and the moved directory holds only what it held', (_what, create) => {
+    ['a directory is made', (at: string) => mkdirSync(at), ['moved/lock.7.new']],
+    ['a file is made', (at: string) => writeFileSync(at, 'x', { flag: 'wx' }), ['moved/lock.7.new']],
+    ['a name is renamed there', (at: string, root: string) => renameSync(join(root, 'run/aside'), at), ['moved/lock.7.new']],
+  ] as const)('WHEN %s THEN the move is reported, and nothing else in the moved directory is removed or changed', (_what, change, made) => {
     const scratch = tempDir('mdev-agg-moved-');
     try {
       const root = join(scratch, 'root');
       const outside = join(scratch, 'outside');
       mkdirSync(join(root, 'run/mdev-agg/lock'), { recursive: true });
       writeFileSync(join(root, 'run/mdev-agg/journal.json'), 'inside\n');
+      writeFileSync(join(root, 'run/aside'), 'aside\n');
       mkdirSync(outside);
       const tree = new ConfinedTree(root);
+      let released = 0;
       let error: unknown = null;
       try {
         atEntryOf(tree)(
@@ -111,30 +114,58 @@ describe('GIVEN run/mdev-agg moved out of the root (a rename: the held descripto
           true,
           (at) => {
             renameSync(join(root, 'run/mdev-agg'), join(outside, 'moved'));
-            create(at);
+            change(at, root);
+            return 'made';
           },
-          (at) => rmSync(at, { recursive: true }),
+          (result) => {
+            expect(result).toBe('made');
+            released++;
+          },
         );
       } catch (e) {
         error = e;
       }
       expect(error).toBeInstanceOf(PathEscapeError);
       expect((error as Error).message).toMatch(/moved out of the root while in use/);
-      expect(listing(outside)).toEqual(['moved', 'moved/journal.json', 'moved/lock']);
+      expect(released).toBe(1);
+      // The change the race sent outside stays (removing it by name could remove another's file);
+      // what the directory held is untouched.
+      expect(listing(outside)).toEqual(['moved', 'moved/journal.json', 'moved/lock', ...made].sort());
+      expect(readFileSync(join(outside, 'moved/journal.json'), 'utf8')).toBe('inside\n');
     } finally {
       removeTempDir(scratch);
     }
   });
 
-  test('WHEN the directory stays inside THEN the creation stands and nothing is undone', () => {
+  test('WHEN the directory stays inside THEN the change stands and nothing is reported', () => {
     const root = tempDir('mdev-agg-kept-');
     try {
       mkdirSync(join(root, 'run/mdev-agg'), { recursive: true });
       const tree = new ConfinedTree(root);
-      let undone = false;
-      atEntryOf(tree)('/run/mdev-agg/lock.7.new', 'write', true, (at) => mkdirSync(at), () => (undone = true));
-      expect(undone).toBe(false);
+      let released = false;
+      atEntryOf(tree)('/run/mdev-agg/lock.7.new', 'write', true, (at) => mkdirSync(at), () => (released = true));
+      expect(released).toBe(false);
       expect(readdirSync(join(root, 'run/mdev-agg'))).toEqual(['lock.7.new']);
+    } finally {
+      removeTempDir(root);
+    }
+  });
+});
+
+describe('GIVEN a directory being made renamed away (inside the root) between its making and its check', () => {
+  test('WHEN the check finds it gone THEN the failure is an errno of that path, never an internal error', () => {
+    const root = tempDir('mdev-agg-renamed-');
+    try {
+      mkdirSync(join(root, 'run/mdev-agg'), { recursive: true });
+      // Renames the new level away once its making is done, when its check resolves it.
+      class RenamingTree extends ConfinedTree {
+        override resolve(hostPath: string, op: Parameters<ConfinedTree['resolve']>[1]): string | null {
+          const real = super.resolve(hostPath, op);
+          if (hostPath === '/run/mdev-agg/lock.7.new' && real !== null) renameSync(real, join(root, 'run/elsewhere'));
+          return real;
+        }
+      }
+      expect(() => new RenamingTree(root).makeDirectories('/run/mdev-agg/lock.7.new')).toThrow(SysfsError);
     } finally {
       removeTempDir(root);
     }

@@ -394,25 +394,22 @@ export class ConfinedTree {
     const start = this.isPlainDirectory(hostPath) ? names.length : names.length > 1 && this.isPlainDirectory(levelPath(names.length - 1)) ? names.length - 1 : 0;
     for (let i = start; i < names.length; i++) {
       const current = levelPath(i + 1);
-      let made = false;
-      this.atEntry(
-        current,
-        'write',
-        true,
-        (at) => {
-          try {
-            fs.mkdirSync(at, { mode: modes[Math.min(i, modes.length - 1)] });
-            made = true;
-          } catch (err) {
-            if (errnoOf(err) !== 'EEXIST') throw new SysfsError(errnoOf(err), current, 'write');
-          }
-        },
-        (at) => {
-          if (made) fs.rmdirSync(at);
-        },
-      );
+      this.atEntry(current, 'write', true, (at) => {
+        try {
+          fs.mkdirSync(at, { mode: modes[Math.min(i, modes.length - 1)] });
+        } catch (err) {
+          if (errnoOf(err) !== 'EEXIST') throw new SysfsError(errnoOf(err), current, 'write');
+        }
+      });
       const real = this.resolve(current, 'write');
-      if (real === null || !fs.statSync(real).isDirectory()) throw new SysfsError('ENOTDIR', current, 'write', 'not a directory');
+      let directory: boolean;
+      try {
+        directory = real !== null && fs.statSync(real).isDirectory();
+      } catch (err) {
+        // Renamed or removed since it resolved.
+        throw new SysfsError(errnoOf(err), current, 'write');
+      }
+      if (!directory) throw new SysfsError('ENOTDIR', current, 'write', 'not a directory');
     }
   }
 
@@ -439,23 +436,18 @@ export class ConfinedTree {
    * is harmless). The caller renames it into place.
    */
   createFile(hostPath: string, content: string, mode: number, flush = true): void {
-    let created: number | null = null;
     const fd = this.atEntry(
       hostPath,
       'write',
       true,
       (at) => {
         try {
-          return (created = fs.openSync(at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600));
+          return fs.openSync(at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600);
         } catch (err) {
           throw new SysfsError(errnoOf(err), hostPath, 'write');
         }
       },
-      (at) => {
-        if (created === null) return;
-        fs.closeSync(created);
-        fs.unlinkSync(at);
-      },
+      (created) => fs.closeSync(created),
     );
     try {
       this.checkDescriptor(fd, hostPath, 'write');
@@ -598,11 +590,12 @@ export class ConfinedTree {
    * `/proc/self/fd/<the directory's descriptor>`, which the kernel resolves to the opened
    * directory itself: a directory (or any ancestor) swapped for a link after the check cannot send
    * a creation, rename or removal elsewhere. With `mutating`, refuses any change under `sys/` and
-   * in a directory on another mount than the root's. With `undo` (a creation), the directory is
-   * looked at again once `act` has run: moved out of the root meanwhile (a rename keeps the
-   * descriptor), what `act` made there is removed with `undo` and the move is reported.
+   * in a directory on another mount than the root's, and looks at the directory again once `act`
+   * has run: moved out of the root meanwhile (a rename keeps the descriptor), the move is reported
+   * so the caller stops there. What `act` made stays: removing it by name could remove whatever
+   * was put in its place. `release` frees what `act` returned (a descriptor) when it is reported.
    */
-  private atEntry<T>(hostPath: string, op: Op, mutating: boolean, act: (at: string) => T, undo?: (at: string) => void): T {
+  private atEntry<T>(hostPath: string, op: Op, mutating: boolean, act: (at: string) => T, release?: (result: T) => void): T {
     this.checkHostPath(hostPath, op);
     if (mutating) this.refuseUnderSys(hostPath, op);
     const name = path.posix.basename(hostPath);
@@ -627,13 +620,9 @@ export class ConfinedTree {
       const held = descriptorPath(fd) === null ? null : `/proc/self/fd/${fd}`;
       const at = held === null ? path.join(realDir, name) : `${held}/${name}`;
       const result = act(at);
-      const now = undo === undefined || held === null ? null : descriptorPath(fd);
+      const now = mutating && held !== null ? descriptorPath(fd) : null;
       if (now !== null && !this.isInside(now)) {
-        try {
-          undo!(at);
-        } catch {
-          // Reported below all the same: the caller learns the directory left the root.
-        }
+        release?.(result);
         throw new PathEscapeError(dir, `${now}, moved out of the root while in use`);
       }
       return result;
