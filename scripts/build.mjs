@@ -70,7 +70,7 @@ const hookRunOnly = {
  * cache to load). Its first line names this build of it; its code cache carries the same line.
  */
 async function cliBundle(outfile, plugins) {
-  await bundle({ ...common, minifyWhitespace: true, minifyIdentifiers: true, entryPoints: ["src/cli/run.ts"], outfile, plugins });
+  await bundle({ ...common, minifyWhitespace: true, minifyIdentifiers: true, entryPoints: ['src/cli/run.ts'], outfile, plugins });
   const body = readFileSync(outfile, 'utf8');
   const notAscii = /[^\x00-\x7f]/.exec(body);
   if (notAscii) throw new Error(`build: ${outfile} holds a character outside ASCII at offset ${notAscii.index}; the executable reads it as Latin-1`);

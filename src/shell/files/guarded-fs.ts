@@ -572,17 +572,24 @@ export class ConfinedTree {
    * kernel's own name for it: a link swapped in between resolving and opening is caught here).
    */
   private checkDescriptor(fd: number, hostPath: string, op: Op): fs.Stats {
-    if (this.realRoot !== '/') {
-      const actual = descriptorPath(fd);
-      // null: no /proc, and the resolution before opening stands alone.
-      if (actual !== null && !this.isInside(actual)) throw new PathEscapeError(hostPath, actual);
-    }
+    if (this.realRoot !== '/') this.descriptorInside(fd, hostPath);
     try {
       return fs.fstatSync(fd);
     } catch (err) {
       throw new SysfsError(errnoOf(err), hostPath, op);
     }
   }
+  /**
+   * The kernel's name of what a descriptor holds, refused when it is outside the root (a link
+   * swapped in between resolving and opening); null without /proc, where the resolution before
+   * opening stands alone.
+   */
+  private descriptorInside(fd: number, hostPath: string): string | null {
+    const actual = descriptorPath(fd);
+    if (actual !== null && !this.isInside(actual)) throw new PathEscapeError(hostPath, actual);
+    return actual;
+  }
+
 
   /**
    * Runs `act` with a path naming `hostPath` itself (its last component never followed) inside
@@ -615,9 +622,8 @@ export class ConfinedTree {
       throw new SysfsError(errno, dir, op);
     }
     try {
-      this.checkDescriptor(fd, dir, op);
+      const held = this.descriptorInside(fd, dir) === null ? null : `/proc/self/fd/${fd}`;
       if (mutating) this.checkWriteMount(fd, dir);
-      const held = descriptorPath(fd) === null ? null : `/proc/self/fd/${fd}`;
       const at = held === null ? path.join(realDir, name) : `${held}/${name}`;
       const result = act(at);
       const now = mutating && held !== null ? descriptorPath(fd) : null;
