@@ -84,6 +84,18 @@ export function readDomain(input: Uint8Array | string, file: string): DomainResu
   return domainFromDocument(read.doc);
 }
 
+/**
+ * The elements whose content becomes root-run writes: the mdev hostdevs, and the aggregation
+ * containers of the first <metadata> (libvirt keeps only that one). Each is read twice, by two
+ * independent parsers that must agree, in this order: hostdevs, then containers.
+ */
+export function consumedElements(root: XmlElement): { hostdevs: XmlElement[]; containers: XmlElement[] } {
+  return {
+    hostdevs: childElements(root, 'devices').flatMap((d) => childElements(d, 'hostdev')).filter((h) => attribute(h, 'type')?.value === 'mdev'),
+    containers: childElements(root, 'metadata').slice(0, 1).flatMap((m) => childElements(m, 'aggregation', AGGREGATION_NS)),
+  };
+}
+
 function domainFromDocument(doc: XmlDocument): DomainResult {
   const diagnostics: Diagnostic[] = [];
   const at = (offset: number) => doc.lines.at(offset);
@@ -94,12 +106,8 @@ function domainFromDocument(doc: XmlDocument): DomainResult {
     report('E_NOT_DOMAIN', `the root element is <${root.qname}>, not a libvirt <domain>`, root.start);
     return { model: null, diagnostics };
   }
-  // What becomes root-run writes is read twice, by two independent parsers that must agree.
-  const consumed = [
-    ...childElements(root, 'devices').flatMap((d) => childElements(d, 'hostdev')).filter((h) => attribute(h, 'type')?.value === 'mdev'),
-    ...childElements(root, 'metadata').slice(0, 1).flatMap((m) => childElements(m, 'aggregation', AGGREGATION_NS)),
-  ];
-  const refused = confirmElements(doc, consumed);
+  const consumed = consumedElements(root);
+  const refused = confirmElements(doc, [...consumed.hostdevs, ...consumed.containers]);
   if (refused) {
     report('E_XML_MALFORMED', `ambiguous markup: ${refused.disagreement}`, refused.element.start);
     return { model: null, diagnostics };
@@ -154,39 +162,36 @@ function domainFromDocument(doc: XmlDocument): DomainResult {
   // Hostdevs of type mdev, with their inline entries.
   const hostdevs: MdevHostdev[] = [];
   const byUuid = new Map<string, MdevHostdev>();
-  for (const devices of childElements(root, 'devices')) {
-    for (const el of childElements(devices, 'hostdev')) {
-      if (attribute(el, 'type')?.value !== 'mdev') continue;
-      const hostdev: MdevHostdev = { uuid: null, model: null, display: null, ramfb: null, element: el, inline: null, metadata: null };
-      // libvirt takes an mdev only as a subsystem hostdev (its default mode) and refuses the domain otherwise.
-      const mode = attribute(el, 'mode');
-      if (mode && mode.value !== 'subsystem') report('E_HOSTDEV_MODE_INVALID', `mode ${quoted(mode.value)}: libvirt accepts an mdev hostdev only with mode='subsystem'`, mode.offset);
-      const address = childElements(el, 'source').flatMap((s) => childElements(s, 'address'))[0];
-      const uuidAttribute = address && attribute(address, 'uuid');
-      if (!uuidAttribute) report('E_AGG_MISSING_ATTR', 'mdev hostdev has no <source><address uuid=…/></source>', (address ?? el).start);
-      else {
-        hostdev.uuid = normaliseUuid(uuidAttribute.value);
-        if (hostdev.uuid === null) report('E_UUID_INVALID', `uuid ${quoted(uuidAttribute.value)} is not 32 hex digits (dashed 8-4-4-4-12 or plain)`, uuidAttribute.offset);
-        else if (byUuid.has(hostdev.uuid)) {
-          report('E_UUID_DUPLICATE', `mdev UUID ${hostdev.uuid} is used by an earlier hostdev`, uuidAttribute.offset);
-          hostdev.uuid = null;
-        } else byUuid.set(hostdev.uuid, hostdev);
-      }
-      const model = attribute(el, 'model');
-      if (!model) report('E_HOSTDEV_MODEL_INVALID', 'mdev hostdev has no model (vfio-pci, vfio-ccw or vfio-ap)', el.start);
-      else if (!isMdevModel(model.value)) report('E_HOSTDEV_MODEL_INVALID', `model ${quoted(model.value)} is not vfio-pci, vfio-ccw or vfio-ap`, model.offset);
-      else hostdev.model = model.value;
-      hostdev.display = attribute(el, 'display')?.value ?? null;
-      hostdev.ramfb = attribute(el, 'ramfb')?.value ?? null;
-      const inline = childElements(el, 'aggregation');
-      for (const extra of inline.slice(1)) report('E_AGG_CONFLICT', 'a hostdev holds more than one <aggregation>', extra.start);
-      if (inline[0]) hostdev.inline = readEntry(inline[0], 'inline');
-      hostdevs.push(hostdev);
+  for (const el of consumed.hostdevs) {
+    const hostdev: MdevHostdev = { uuid: null, model: null, display: null, ramfb: null, element: el, inline: null, metadata: null };
+    // libvirt takes an mdev only as a subsystem hostdev (its default mode) and refuses the domain otherwise.
+    const mode = attribute(el, 'mode');
+    if (mode && mode.value !== 'subsystem') report('E_HOSTDEV_MODE_INVALID', `mode ${quoted(mode.value)}: libvirt accepts an mdev hostdev only with mode='subsystem'`, mode.offset);
+    const address = childElements(el, 'source').flatMap((s) => childElements(s, 'address'))[0];
+    const uuidAttribute = address && attribute(address, 'uuid');
+    if (!uuidAttribute) report('E_AGG_MISSING_ATTR', 'mdev hostdev has no <source><address uuid=…/></source>', (address ?? el).start);
+    else {
+      hostdev.uuid = normaliseUuid(uuidAttribute.value);
+      if (hostdev.uuid === null) report('E_UUID_INVALID', `uuid ${quoted(uuidAttribute.value)} is not 32 hex digits (dashed 8-4-4-4-12 or plain)`, uuidAttribute.offset);
+      else if (byUuid.has(hostdev.uuid)) {
+        report('E_UUID_DUPLICATE', `mdev UUID ${hostdev.uuid} is used by an earlier hostdev`, uuidAttribute.offset);
+        hostdev.uuid = null;
+      } else byUuid.set(hostdev.uuid, hostdev);
     }
+    const model = attribute(el, 'model');
+    if (!model) report('E_HOSTDEV_MODEL_INVALID', 'mdev hostdev has no model (vfio-pci, vfio-ccw or vfio-ap)', el.start);
+    else if (!isMdevModel(model.value)) report('E_HOSTDEV_MODEL_INVALID', `model ${quoted(model.value)} is not vfio-pci, vfio-ccw or vfio-ap`, model.offset);
+    else hostdev.model = model.value;
+    hostdev.display = attribute(el, 'display')?.value ?? null;
+    hostdev.ramfb = attribute(el, 'ramfb')?.value ?? null;
+    const inline = childElements(el, 'aggregation');
+    for (const extra of inline.slice(1)) report('E_AGG_CONFLICT', 'a hostdev holds more than one <aggregation>', extra.start);
+    if (inline[0]) hostdev.inline = readEntry(inline[0], 'inline');
+    hostdevs.push(hostdev);
   }
 
   // The metadata container: libvirt keeps the first element per namespace and drops the rest.
-  const containers = childElements(root, 'metadata').slice(0, 1).flatMap((m) => childElements(m, 'aggregation', AGGREGATION_NS));
+  const { containers } = consumed;
   for (const extra of containers.slice(1)) {
     report('W_AGG_NAMESPACE_DUPLICATE', `a second <${extra.qname}> in <metadata> is ignored (libvirt keeps only the first per namespace)`, extra.start);
   }

@@ -11,11 +11,12 @@ import { type Code, type Diagnostic, diagnostic } from '../text/diagnostics';
 import { scanDocument } from './scanner';
 import { findDoctype, findForbiddenChar, invalidUtf8Offset } from './strict-checks';
 import { LineIndex } from './text-position';
+import { MAX_XML_BYTES, MAX_XML_DEPTH } from './limits';
+import { SECOND_READING_OPTIONS } from './second-reading-options';
 
 export { XML_NS, XMLNS_NS } from './scanner';
 
-export const MAX_XML_BYTES = 4 * 1024 * 1024;
-export const MAX_XML_DEPTH = 64;
+export { MAX_XML_BYTES, MAX_XML_DEPTH } from './limits';
 
 export interface XmlAttribute {
   /** As written: `agg:type`, `xmlns:agg`, `uuid`. */
@@ -61,22 +62,9 @@ export const attribute = (el: XmlElement, qname: string): XmlAttribute | undefin
 export const childElements = (el: XmlElement, local: string, ns: string | null = null): XmlElement[] =>
   el.children.filter((c) => c.local === local && c.ns === ns);
 
-/** The library's reading, as the reference configures it for untrusted input; a second opinion only. */
-const libraryParser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  preserveOrder: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  // Only the five XML entities and numeric references; DOCTYPEs are refused before parsing, so
-  // no reference expands to more than one character and the limits need only cover the input.
-  htmlEntities: {} as unknown as boolean, // an empty map: numeric references on, no HTML names
-  processEntities: { enabled: true, maxEntityCount: 0, maxEntitySize: 1, maxTotalExpansions: MAX_XML_BYTES, maxExpandedLength: MAX_XML_BYTES },
-  maxNestedTags: MAX_XML_DEPTH + 1,
-});
+
+/** The library's reading; a second opinion only. */
+const libraryParser = new XMLParser(SECOND_READING_OPTIONS);
 
 function fail(file: string, code: Code, message: string, text: string, offset: number): ReadResult {
   return { ok: false, diagnostics: [diagnostic(code, message, file, new LineIndex(text).at(offset))] };
