@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GNU_TIME } from './lib/measure.mjs';
+import { useHookEnvironment } from './lib/environment.mjs';
 import { Report, machine } from './lib/report.mjs';
 import { fleetSuite } from './suites/fleet.mjs';
 import { scalingSuite } from './suites/scaling.mjs';
@@ -69,9 +70,12 @@ async function main() {
   }
   if (!found.gnuTime) throw new Error(`${GNU_TIME} (Debian package time) is needed for peak RSS`);
 
+  // After the setup (apt may need the caller's proxy settings), before anything is timed.
+  const leftOut = useHookEnvironment();
   const m = machine();
   console.log(`mdev-agg benchmarks (${opts.short ? 'short' : 'full'})`);
   console.log(`machine: ${m.nproc} CPUs (nproc), ${m.model}, Node ${m.node}, ${m.date}`);
+  console.log(`environment: libvirt's for hooks (LC_ALL=C, ${['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR'].filter((k) => process.env[k] !== undefined).join(', ')}), for every command; left out: ${leftOut.filter((k) => /^(NODE_|UV_|LD_|LANG|LC_)/.test(k)).join(', ') || 'nothing that weighs on Node'}${leftOut.length ? ` and ${leftOut.filter((k) => !/^(NODE_|UV_|LD_|LANG|LC_)/.test(k)).length} other variables` : ''}`);
   console.log('Figures are medians of alternating runs (A, B, A, B, ...); ratios compare medians from the same run.');
 
   const tmp = mkdtempSync(join(tmpdir(), 'mdev-agg-bench-'));

@@ -52,13 +52,20 @@ export async function hookSuite(ctx, report) {
     const check = runOnce(hook(op, input), { capture: true });
     if (check.stdout.length || check.stderr.length) throw new CommandFailed(`the hook's ${op} printed output: ${check.stdout}${check.stderr}`);
   };
+  // Informative beside the two sides: a process that does nothing, started the same way with the
+  // same stdin. What it costs no hook can spend less on.
+  const doingNothing = (input) => ({ label: 'true (does nothing; same stdin)', argv: ['true'], input });
   const versusNode = (command, input, budget, name) => {
-    const samples = alternateWall([command, baseline(input)], { iterations: rounds, warmup: 2 });
-    budgetLine(command, samples, budget, name);
+    const samples = alternateWall([command, baseline(input), doingNothing(input)], { iterations: rounds, warmup: 2 });
+    budgetLine(command, samples, budget, name, () => {
+      report.line(sampleLine(doingNothing(input).label, samples[2], ms));
+      report.line(`    a process doing nothing: ${ratio(median(samples[2]) / median(samples[1]))} node -e 0`);
+    });
   };
-  const budgetLine = (command, samples, budget, name) => {
+  const budgetLine = (command, samples, budget, name, informative = () => undefined) => {
     report.line(sampleLine(command.label, samples[0], ms));
     report.line(sampleLine('node -e 0 (same stdin)', samples[1], ms));
+    informative();
     const value = median(samples[0]) / median(samples[1]);
     report.budget({ name, shown: ratio(value), limitShown: `<= ${budget}x`, result: verdict(value, budget, 'lower') });
   };
