@@ -75,7 +75,9 @@ async function main() {
   const m = machine();
   console.log(`mdev-agg benchmarks (${opts.short ? 'short' : 'full'})`);
   console.log(`machine: ${m.nproc} CPUs (nproc), ${m.model}, Node ${m.node}, ${m.date}`);
-  console.log(`environment: libvirt's for hooks (LC_ALL=C, ${['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR'].filter((k) => process.env[k] !== undefined).join(', ')}), for every command; left out: ${leftOut.filter((k) => /^(NODE_|UV_|LD_|LANG|LC_)/.test(k)).join(', ') || 'nothing that weighs on Node'}${leftOut.length ? ` and ${leftOut.filter((k) => !/^(NODE_|UV_|LD_|LANG|LC_)/.test(k)).length} other variables` : ''}`);
+  const weighs = (name) => /^(NODE_|UV_|LANG|LC_)/.test(name);
+  const kept = Object.keys(process.env).filter((name) => name !== 'LC_ALL').sort();
+  console.log(`environment: libvirt's for hooks (LC_ALL=C, ${kept.join(', ')}), for every command; left out: ${leftOut.filter(weighs).join(', ') || 'nothing that weighs on Node'}${leftOut.some((name) => !weighs(name)) ? ` and ${leftOut.filter((name) => !weighs(name)).length} other variables` : ''}`);
   console.log('Figures are medians of alternating runs (A, B, A, B, ...); ratios compare medians from the same run.');
 
   const tmp = mkdtempSync(join(tmpdir(), 'mdev-agg-bench-'));

@@ -31,7 +31,8 @@ export async function hookSuite(ctx, report) {
   const rounds = ctx.short ? 5 : 40;
   const rssRounds = ctx.short ? 2 : 10;
   const node = process.execPath;
-  const baseline = (input) => ({ label: 'node -e 0', argv: [node, '-e', '0'], input });
+  // The same stdin and environment as the command it is compared with.
+  const baseline = (input, env) => ({ label: 'node -e 0', argv: [node, '-e', '0'], input, env });
 
   report.section(`start-up floor (informative): mdev-agg --version vs node -e 0`);
   {
@@ -54,9 +55,9 @@ export async function hookSuite(ctx, report) {
   };
   // Informative beside the two sides: a process that does nothing, started the same way with the
   // same stdin. What it costs no hook can spend less on.
-  const doingNothing = (input) => ({ label: 'true (does nothing; same stdin)', argv: ['true'], input });
+  const doingNothing = (input, env) => ({ label: 'true (does nothing; same stdin)', argv: ['true'], input, env });
   const versusNode = (command, input, budget, name) => {
-    const samples = alternateWall([command, baseline(input), doingNothing(input)], { iterations: rounds, warmup: 2 });
+    const samples = alternateWall([command, baseline(input, command.env), doingNothing(input, command.env)], { iterations: rounds, warmup: 2 });
     budgetLine(command, samples, budget, name, () => {
       report.line(sampleLine(doingNothing(input).label, samples[2], ms));
       report.line(`    a process doing nothing: ${ratio(median(samples[2]) / median(samples[1]))} node -e 0`);
@@ -99,14 +100,14 @@ export async function hookSuite(ctx, report) {
           { from: join(host.root, 'sys'), to: '/sys' },
           { from: join(host.root, 'run'), to: '/run' },
         ],
-        commands: [onHost, baseline(host.xml)],
+        commands: [onHost, baseline(host.xml, onHost.env)],
         iterations: rounds,
         warmup: 2,
       });
       if (stdout[0] || stderr[0]) throw new CommandFailed(`the hook's prepare with root / printed output: ${stdout[0]}${stderr[0]}`);
       budgetLine(onHost, samples, 1.35, name);
       // Informative: under a root other than / (tests, --root), every change also checks its mount.
-      const underTree = alternateWall([hook('prepare', host.xml), baseline(host.xml)], { iterations: rounds, warmup: 2 });
+      const underTree = alternateWall([hook('prepare', host.xml), baseline(host.xml, env)], { iterations: rounds, warmup: 2 });
       report.line('    informative: the same with the tree as its root (MDEV_AGG_ROOT), as tests run it');
       report.line(sampleLine(hook('prepare', host.xml).label, underTree[0], ms));
       report.line(sampleLine('node -e 0 (same stdin)', underTree[1], ms));
@@ -115,7 +116,7 @@ export async function hookSuite(ctx, report) {
       versusNode(hook('prepare', host.xml), host.xml, 1.35, `${name} (root: the tree; a host's root / needs root and unshare)`);
     }
 
-    const rss = alternatePeakRss([hook('prepare', host.xml), baseline(host.xml)], { iterations: rssRounds });
+    const rss = alternatePeakRss([hook('prepare', host.xml), baseline(host.xml, env)], { iterations: rssRounds });
     report.line(sampleLine('peak RSS, hook wrapper prepare', rss[0], mib));
     report.line(sampleLine('peak RSS, node -e 0', rss[1], mib));
     const rssValue = median(rss[0]) / median(rss[1]);
