@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GNU_TIME } from './lib/measure.mjs';
-import { useHookEnvironment } from './lib/environment.mjs';
+import { environmentLine, useHookEnvironment } from './lib/environment.mjs';
 import { Report, machine } from './lib/report.mjs';
 import { fleetSuite } from './suites/fleet.mjs';
 import { scalingSuite } from './suites/scaling.mjs';
@@ -75,9 +75,7 @@ async function main() {
   const m = machine();
   console.log(`mdev-agg benchmarks (${opts.short ? 'short' : 'full'})`);
   console.log(`machine: ${m.nproc} CPUs (nproc), ${m.model}, Node ${m.node}, ${m.date}`);
-  const weighs = (name) => /^(NODE_|UV_|LANG|LC_)/.test(name);
-  const kept = Object.keys(process.env).filter((name) => name !== 'LC_ALL').sort();
-  console.log(`environment: libvirt's for hooks (LC_ALL=C, ${kept.join(', ')}), for every command; left out: ${leftOut.filter(weighs).join(', ') || 'nothing that weighs on Node'}${leftOut.some((name) => !weighs(name)) ? ` and ${leftOut.filter((name) => !weighs(name)).length} other variables` : ''}`);
+  console.log(`environment: ${environmentLine(leftOut)}`);
   console.log('Figures are medians of alternating runs (A, B, A, B, ...); ratios compare medians from the same run.');
 
   const tmp = mkdtempSync(join(tmpdir(), 'mdev-agg-bench-'));

@@ -46,18 +46,31 @@ function listing(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
 }
 
+/**
+ * A scratch directory with a root holding run/mdev-agg/lock and run/mdev-agg/journal.json, and an
+ * empty directory beside it for the outside; removed after `use`.
+ */
+function withRootAndOutside(prefix: string, use: (root: string, outside: string) => void) {
+  const scratch = tempDir(prefix);
+  try {
+    const root = join(scratch, 'root');
+    mkdirSync(join(root, 'run/mdev-agg/lock'), { recursive: true });
+    writeFileSync(join(root, 'run/mdev-agg/journal.json'), 'inside\n');
+    const outside = join(scratch, 'outside');
+    mkdirSync(outside);
+    use(root, outside);
+  } finally {
+    removeTempDir(scratch);
+  }
+}
+
 describe('GIVEN run/mdev-agg or run swapped for a link out of the root after the check', () => {
   test('WHEN any creation, rename or removal runs THEN nothing outside changes, and the failure is a path refusal or an errno, never another error', () => {
     let runs = 0;
     fc.assert(
       fc.property(fc.constantFrom(...Object.keys(OPERATIONS)), fc.constantFrom('run/mdev-agg', 'run'), (operation, swapped) => {
         runs++;
-        const scratch = tempDir('mdev-agg-swap-');
-        try {
-          const root = join(scratch, 'root');
-          const outside = join(scratch, 'outside');
-          mkdirSync(join(root, 'run/mdev-agg/lock'), { recursive: true });
-          writeFileSync(join(root, 'run/mdev-agg/journal.json'), 'inside\n');
+        withRootAndOutside('mdev-agg-swap-', (root, outside) => {
           // The outside holds the same names, so a change by path there would be seen.
           mkdirSync(join(outside, 'mdev-agg/lock'), { recursive: true });
           writeFileSync(join(outside, 'journal.json'), 'SECRET\n');
@@ -76,9 +89,7 @@ describe('GIVEN run/mdev-agg or run swapped for a link out of the root after the
           expect(listing(outside)).toEqual(before);
           expect(existsSync(join(outside, 'journal.json'))).toBe(true);
           expect(existsSync(join(outside, 'mdev-agg/journal.json'))).toBe(true);
-        } finally {
-          removeTempDir(scratch);
-        }
+        });
       }),
       settings(64),
     );
@@ -96,14 +107,8 @@ describe('GIVEN run/mdev-agg moved out of the root (a rename: the held descripto
     ['a file is made', (at: string) => writeFileSync(at, 'x', { flag: 'wx' }), ['moved/lock.7.new']],
     ['a name is renamed there', (at: string, root: string) => renameSync(join(root, 'run/aside'), at), ['moved/lock.7.new']],
   ] as const)('WHEN %s THEN the move is reported, and nothing else in the moved directory is removed or changed', (_what, change, made) => {
-    const scratch = tempDir('mdev-agg-moved-');
-    try {
-      const root = join(scratch, 'root');
-      const outside = join(scratch, 'outside');
-      mkdirSync(join(root, 'run/mdev-agg/lock'), { recursive: true });
-      writeFileSync(join(root, 'run/mdev-agg/journal.json'), 'inside\n');
+    withRootAndOutside('mdev-agg-moved-', (root, outside) => {
       writeFileSync(join(root, 'run/aside'), 'aside\n');
-      mkdirSync(outside);
       const tree = new ConfinedTree(root);
       let released = 0;
       let error: unknown = null;
@@ -132,9 +137,7 @@ describe('GIVEN run/mdev-agg moved out of the root (a rename: the held descripto
       // what the directory held is untouched.
       expect(listing(outside)).toEqual(['moved', 'moved/journal.json', 'moved/lock', ...made].sort());
       expect(readFileSync(join(outside, 'moved/journal.json'), 'utf8')).toBe('inside\n');
-    } finally {
-      removeTempDir(scratch);
-    }
+    });
   });
 
   test('WHEN the directory stays inside THEN the change stands and nothing is reported', () => {

@@ -31,15 +31,15 @@ function build(root: string, inside: string, outside: string, levels: readonly L
   let real = root;
   levels.forEach((level, i) => {
     const at = join(real, NAMES[i]!);
+    real = at;
     if (level === 'directory') mkdirSync(at);
     else if (level === 'file') writeFileSync(at, 'x');
     else if (level === 'dangling link') symlinkSync(join(inside, 'nowhere'), at);
     else if (level === 'link inside' || level === 'link outside') {
-      const target = join(level === 'link inside' ? inside : outside, `level${i}`);
-      mkdirSync(target);
-      symlinkSync(target, at);
+      real = join(level === 'link inside' ? inside : outside, `level${i}`);
+      mkdirSync(real);
+      symlinkSync(real, at);
     }
-    real = level === 'link inside' || level === 'link outside' ? join(level === 'link inside' ? inside : outside, `level${i}`) : at;
   });
 }
 

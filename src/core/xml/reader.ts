@@ -62,7 +62,6 @@ export const attribute = (el: XmlElement, qname: string): XmlAttribute | undefin
 export const childElements = (el: XmlElement, local: string, ns: string | null = null): XmlElement[] =>
   el.children.filter((c) => c.local === local && c.ns === ns);
 
-
 /** The library's reading; a second opinion only. */
 const libraryParser = new XMLParser(SECOND_READING_OPTIONS);
 

@@ -579,6 +579,7 @@ export class ConfinedTree {
       throw new SysfsError(errnoOf(err), hostPath, op);
     }
   }
+
   /**
    * The kernel's name of what a descriptor holds, refused when it is outside the root (a link
    * swapped in between resolving and opening); null without /proc, where the resolution before
@@ -589,7 +590,6 @@ export class ConfinedTree {
     if (actual !== null && !this.isInside(actual)) throw new PathEscapeError(hostPath, actual);
     return actual;
   }
-
 
   /**
    * Runs `act` with a path naming `hostPath` itself (its last component never followed) inside

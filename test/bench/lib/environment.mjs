@@ -16,3 +16,11 @@ export function useHookEnvironment() {
   process.env.PATH ??= '/bin:/usr/bin';
   return left.filter((name) => name !== 'LC_ALL');
 }
+
+/** What the runner says of it: what is kept, and of what was left out, the names that bear on a process's start by name. */
+export function environmentLine(leftOut) {
+  const bears = leftOut.filter((name) => /^(NODE_|UV_|LANG|LC_)/.test(name));
+  const others = leftOut.length - bears.length;
+  const kept = Object.keys(process.env).filter((name) => name !== 'LC_ALL').sort();
+  return `libvirt's for hooks (LC_ALL=C, ${kept.join(', ')}), for every command; left out: ${bears.join(', ') || 'nothing that weighs on Node'}${others ? ` and ${others} other variables` : ''}`;
+}
