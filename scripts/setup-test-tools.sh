@@ -7,6 +7,7 @@
 #   lintian, dpkg-dev                    (the Debian package test checks npm run package:deb's .deb)
 #   man                                  (man-db: the manual page tests render mdev-agg(1))
 #   dash and bash                        (the hook wrapper's tests run it under both)
+#   a C compiler and libc's headers      (gcc, libc6-dev: the benchmark's timer, test/bench/lib/spawn-timer.c)
 # Does nothing (and touches no network) when everything is present. libvirt's schemas are used
 # from their installed location; they are never copied into the repository.
 set -euo pipefail
@@ -24,6 +25,8 @@ command -v lintian >/dev/null 2>&1 || missing+=(lintian)
 command -v dpkg-architecture >/dev/null 2>&1 || missing+=(dpkg-dev)
 command -v man >/dev/null 2>&1 || missing+=(man-db)
 command -v dash >/dev/null 2>&1 || missing+=(dash)
+command -v cc >/dev/null 2>&1 || missing+=(gcc)
+[[ -r /usr/include/stdio.h ]] || missing+=(libc6-dev)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
@@ -31,7 +34,7 @@ fi
 
 fail() {
   echo "setup-test-tools: $*" >&2
-  echo "setup-test-tools: the tests need: xmllint (libxml2-utils), $SCHEMA_DIR/domain.rng (libvirt0), virsh (libvirt-clients), mdevctl (mdevctl), lintian (lintian), dpkg-architecture (dpkg-dev), man (man-db), dash (dash)" >&2
+  echo "setup-test-tools: the tests need: xmllint (libxml2-utils), $SCHEMA_DIR/domain.rng (libvirt0), virsh (libvirt-clients), mdevctl (mdevctl), lintian (lintian), dpkg-architecture (dpkg-dev), man (man-db), dash (dash), cc (gcc), /usr/include/stdio.h (libc6-dev)" >&2
   exit 1
 }
 
@@ -66,4 +69,6 @@ command -v lintian >/dev/null 2>&1 || fail "lintian is still missing after insta
 command -v dpkg-architecture >/dev/null 2>&1 || fail "dpkg-architecture is still missing after installing dpkg-dev"
 command -v man >/dev/null 2>&1 || fail "man is still missing after installing man-db"
 command -v dash >/dev/null 2>&1 || fail "dash is still missing after installing dash"
+command -v cc >/dev/null 2>&1 || fail "cc is still missing after installing gcc"
+[[ -r /usr/include/stdio.h ]] || fail "/usr/include/stdio.h is still missing after installing libc6-dev"
 echo "setup-test-tools: done" >&2

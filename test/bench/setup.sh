@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, from Debian, what `npm run bench` compares against or measures with, when missing:
-#   xmllint, libvirt's RelaxNG schemas, virsh   (scripts/setup-test-tools.sh)
+#   xmllint, libvirt's RelaxNG schemas, virsh, a C compiler   (scripts/setup-test-tools.sh)
 #   mdevctl                                     (mdevctl)
 #   GNU time, for peak RSS                      (time)
 #   unshare, for mdevctl's private mount namespace (util-linux, essential on Debian)

@@ -1,13 +1,17 @@
 /**
  * Timing processes fairly: the two commands of a comparison run alternately (A, B, A, B, …) so that
  * load from other work on the machine falls on both sides alike; figures are medians.
- * Wall time is taken around a plain spawn; peak RSS comes from separate runs under GNU time
- * (`%M`, the kernel's maxrss of the child at exit), so the wrapper never adds to a wall figure.
+ * Wall time is taken by spawn-timer.c, which starts each command as libvirtd starts a hook (fork,
+ * exec, stdin through a pipe, wait) and so adds nothing of a Node harness to a figure; peak RSS
+ * comes from separate runs under GNU time (`%M`, the kernel's maxrss of the child at exit), so the
+ * wrapper never adds to a wall figure.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const GNU_TIME = '/usr/bin/time';
 
@@ -15,16 +19,14 @@ export const GNU_TIME = '/usr/bin/time';
 export class CommandFailed extends Error {}
 
 /**
- * One process. `command`: { label, argv, input?, cwd?, env?, expectStatus? (a status or a list;
- * default 0) }.
- * `capture`: keep stdout (for checking the work was done); otherwise stdout goes to /dev/null so
- * neither side pays for the harness draining a pipe.
+ * One process, untimed: to check the work a command does (`capture` keeps its stdout, otherwise it
+ * goes to /dev/null) or to measure it under a wrapper (`wrap`, GNU time). `command`: { label, argv,
+ * input?, cwd?, env?, expectStatus? (a status or a list; default 0) }.
  */
 export function runOnce(command, { capture = false, wrap = [] } = {}) {
   const [file, ...args] = [...wrap, ...command.argv];
   const devNull = capture ? null : openSync('/dev/null', 'w');
   try {
-    const started = process.hrtime.bigint();
     const result = spawnSync(file, args, {
       input: command.input,
       cwd: command.cwd,
@@ -32,7 +34,6 @@ export function runOnce(command, { capture = false, wrap = [] } = {}) {
       stdio: [command.input === undefined ? 'ignore' : 'pipe', capture ? 'pipe' : devNull, 'pipe'],
       maxBuffer: 1 << 30,
     });
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const expected = [command.expectStatus ?? 0].flat();
     // A command that does not read its stdin (node -e 0) may exit before the harness has written
     // it all: EPIPE on our side, not a failure of the command, when it exited as expected.
@@ -42,30 +43,95 @@ export function runOnce(command, { capture = false, wrap = [] } = {}) {
       const stderr = result.stderr ? result.stderr.toString().trim().split('\n').slice(-8).join('\n') : '';
       throw new CommandFailed(`${command.label} failed (${why}): ${[file, ...args].join(' ').slice(0, 300)}${stderr ? `\n${stderr}` : ''}`);
     }
-    return { ms, stdout: capture ? result.stdout : null, stderr: result.stderr };
+    return { stdout: capture ? result.stdout : null, stderr: result.stderr };
   } finally {
     if (devNull !== null) closeSync(devNull);
   }
 }
 
-/** One timed sample: a process, or `{ label, steps }` whose processes run in turn and count as one. */
-export function timeOnce(command) {
-  if (command.steps) return command.steps.reduce((total, step) => total + runOnce(step).ms, 0);
-  return runOnce(command).ms;
+const TIMER_SOURCE = fileURLToPath(new URL('./spawn-timer.c', import.meta.url));
+const BUILT_TIMERS = resolve(dirname(TIMER_SOURCE), '../../../dist/bench');
+let timerBinary = null;
+
+/** spawn-timer.c built with the system's C compiler, once per version of its source. */
+export function spawnTimer() {
+  if (timerBinary) return timerBinary;
+  const source = readFileSync(TIMER_SOURCE);
+  const binary = join(BUILT_TIMERS, `spawn-timer-${createHash('sha256').update(source).digest('hex').slice(0, 12)}`);
+  if (!existsSync(binary)) {
+    mkdirSync(BUILT_TIMERS, { recursive: true });
+    const building = `${binary}.${process.pid}`;
+    const cc = spawnSync('cc', ['-O2', '-Wall', '-Werror', '-o', building, TIMER_SOURCE], { encoding: 'utf8' });
+    if (cc.error || cc.status !== 0) throw new CommandFailed(`cannot build ${TIMER_SOURCE} with cc (test/bench/setup.sh installs it): ${cc.error?.message ?? cc.stderr.trim()}`);
+    renameSync(building, binary);
+  }
+  timerBinary = binary;
+  return binary;
 }
 
-/** Wall times of each command over `iterations` alternating rounds, after `warmup` unrecorded rounds. */
-export function alternateWall(commands, { iterations, warmup = 1 }) {
-  const samples = commands.map(() => []);
-  for (let round = -warmup; round < iterations; round++) {
-    // Alternate which command opens the round too, so neither always follows the other.
-    const order = round % 2 === 0 ? commands.map((_, i) => i) : commands.map((_, i) => commands.length - 1 - i);
-    for (const i of order) {
-      const ms = timeOnce(commands[i]);
-      if (round >= 0) samples[i].push(ms);
+/** The file a command names, found as execvp finds it: on the PATH of the environment it runs in. */
+function executable(file, env) {
+  if (file.includes('/')) return file;
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir || '.', file);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
     }
   }
-  return samples;
+  throw new CommandFailed(`${file}: not found on PATH ${env.PATH ?? ''}`);
+}
+
+/**
+ * Wall times of each command over `iterations` alternating rounds, after `warmup` unrecorded rounds
+ * (each round opens with the other command than the last, so neither always follows the other).
+ * A command is a process, or `{ label, steps }` whose processes run in turn and count as one.
+ */
+export function alternateWall(commands, { iterations, warmup = 1 }) {
+  const timer = spawnTimer();
+  const dir = mkdtempSync(join(tmpdir(), 'mdev-agg-wall-'));
+  try {
+    const fields = [iterations, warmup, commands.length];
+    let inputs = 0;
+    for (const command of commands) {
+      const steps = command.steps ?? [command];
+      fields.push(steps.length);
+      for (const step of steps) {
+        const env = step.env ?? process.env;
+        const [file, ...args] = step.argv;
+        const environment = Object.entries(env).filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${value}`);
+        let input = '';
+        if (step.input !== undefined) {
+          input = join(dir, `input.${inputs++}`);
+          writeFileSync(input, step.input);
+        }
+        const expected = [step.expectStatus ?? 0].flat();
+        fields.push(step.cwd ?? '', args.length + 1, executable(file, env), ...args, environment.length, ...environment, input, expected.length, ...expected);
+      }
+    }
+    const spec = join(dir, 'spec');
+    const stderrFile = join(dir, 'stderr');
+    writeFileSync(spec, fields.map((f) => `${f}\0`).join(''));
+    const run = spawnSync(timer, [spec, stderrFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
+    const failed = /^fail (\d+) (\d+) (.*)$/m.exec(run.stdout ?? '');
+    if (failed) {
+      const command = commands[Number(failed[1])];
+      const step = (command.steps ?? [command])[Number(failed[2])];
+      const stderr = existsSync(stderrFile) ? readFileSync(stderrFile, 'utf8').trim().split('\n').slice(-8).join('\n') : '';
+      throw new CommandFailed(`${command.label} failed (${failed[3]}): ${step.argv.join(' ').slice(0, 300)}${stderr ? `\n${stderr}` : ''}`);
+    }
+    if (run.error || run.status !== 0) throw new CommandFailed(`spawn-timer failed (${run.error?.message ?? `exit ${run.status}`}): ${run.stderr?.trim() ?? ''}`);
+    const samples = commands.map(() => []);
+    for (const line of run.stdout.trim().split('\n')) {
+      const [index, ms] = line.split(' ');
+      samples[Number(index)].push(Number(ms));
+    }
+    return samples;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Peak resident set (KiB) of each command over alternating rounds, from GNU time's `%M`. */

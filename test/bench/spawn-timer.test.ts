@@ -1,0 +1,106 @@
+/**
+ * The benchmark's wall timer (lib/spawn-timer.c through measure.mjs's alternateWall): each figure
+ * must be the time of a command that ran as it was given (its argv, environment, directory and the
+ * whole of its stdin) and ended as expected, in the alternating order the reports describe.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from '../helpers/golden';
+import { tempDir } from '../helpers/temp-dir';
+
+const dir = tempDir('mdev-agg-spawn-timer-');
+const PATH = process.env.PATH ?? '/usr/bin:/bin';
+
+interface Step {
+  label?: string;
+  argv: string[];
+  input?: { base64: string };
+  cwd?: string;
+  env?: Record<string, string>;
+  expectStatus?: number | number[];
+}
+interface Command extends Step {
+  steps?: Step[];
+}
+
+/** alternateWall in its own process (measure.mjs is an ES module of the benchmark); the request on its stdin, inputs as base64. */
+function alternateWall(commands: Command[], iterations: number, warmup: number): { samples?: number[][]; error?: string } {
+  const program = `
+    import { readFileSync } from 'node:fs';
+    import { alternateWall } from ${JSON.stringify(join(REPO, 'test/bench/lib/measure.mjs'))};
+    const decode = (c) => ({ ...c, ...(c.input ? { input: Buffer.from(c.input.base64, 'base64') } : {}), ...(c.steps ? { steps: c.steps.map(decode) } : {}) });
+    const { commands, iterations, warmup } = JSON.parse(readFileSync(0, 'utf8'));
+    try { console.log(JSON.stringify({ samples: alternateWall(commands.map(decode), { iterations, warmup }) })); }
+    catch (e) { console.log(JSON.stringify({ error: e.message })); }`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', program], { input: JSON.stringify({ commands, iterations, warmup }), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`alternateWall's process failed: ${r.error?.message ?? r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+const sh = (script: string, extra: Partial<Command> = {}): Command => ({ label: script, argv: ['sh', '-c', script, 'sh'], ...extra });
+
+describe('GIVEN the benchmark timing commands with alternateWall', () => {
+  test('WHEN a command sleeps THEN its samples are at least its sleep, one per round, and a command doing nothing is faster', () => {
+    const { samples } = alternateWall([sh('sleep 0.2'), { label: 'true', argv: ['true'] }], 3, 1);
+    expect(samples).toHaveLength(2);
+    expect(samples![0]).toHaveLength(3);
+    for (const ms of samples![0]) expect(ms).toBeGreaterThanOrEqual(200);
+    expect(Math.max(...samples![1])).toBeLessThan(Math.min(...samples![0]));
+  });
+
+  test('WHEN rounds run THEN each opens with the other command than the last, warm-up rounds included', () => {
+    const log = join(dir, 'order');
+    const append = (name: string) => sh(`printf ${name} >> "${log}"`);
+    alternateWall([append('A'), append('B')], 2, 1);
+    expect(readFileSync(log, 'utf8')).toBe('BAABBA');
+  });
+
+  test('WHEN a command has stdin THEN it gets every byte, NULs and a missing final newline included, beyond a pipe buffer', () => {
+    const bytes = Buffer.concat([Buffer.from('<domain>\0\xff'), Buffer.alloc(300_000, 'x'), Buffer.from('\n\nend')]);
+    const out = join(dir, 'stdin-copy');
+    const { samples } = alternateWall([sh(`cat > "${out}"`, { input: { base64: bytes.toString('base64') } })], 1, 0);
+    expect(samples).toHaveLength(1);
+    expect(readFileSync(out).equals(bytes)).toBe(true);
+  });
+
+  test('WHEN a command does not read a large stdin THEN it is timed all the same (EPIPE is not its failure)', () => {
+    const { samples, error } = alternateWall([{ label: 'true', argv: ['true'], input: { base64: Buffer.alloc(2_000_000, 'y').toString('base64') } }], 2, 0);
+    expect(error).toBeUndefined();
+    expect(samples![0]).toHaveLength(2);
+  });
+
+  test('WHEN a command names its environment and directory THEN it runs with exactly them, found on that PATH', () => {
+    const work = tempDir('mdev-agg-spawn-timer-cwd-');
+    alternateWall([sh('pwd > where; env > environment', { cwd: work, env: { PATH, ONLY: 'this' } })], 1, 0);
+    expect(readFileSync(join(work, 'where'), 'utf8').trim()).toBe(work);
+    const names = readFileSync(join(work, 'environment'), 'utf8').trim().split('\n').map((line) => line.split('=')[0]).sort();
+    expect(names.filter((n) => !['PWD', 'SHLVL', '_'].includes(n))).toEqual(['ONLY', 'PATH']);
+  });
+
+  test('WHEN a command exits otherwise than expected THEN the run fails naming it, its status and its stderr', () => {
+    const { error } = alternateWall([{ label: 'ok', argv: ['true'] }, sh('echo broken pipe dream >&2; exit 3', { label: 'the failing one' })], 2, 0);
+    expect(error).toContain('the failing one failed (exit 3)');
+    expect(error).toContain('broken pipe dream');
+  });
+
+  test('WHEN a status is listed as expected THEN it is not a failure', () => {
+    const { samples } = alternateWall([sh('exit 1', { expectStatus: [0, 1] })], 2, 0);
+    expect(samples![0]).toHaveLength(2);
+  });
+
+  test('WHEN a command is killed by a signal THEN the run fails naming the signal', () => {
+    const { error } = alternateWall([sh('kill -TERM $$', { label: 'killed' })], 1, 0);
+    expect(error).toContain('killed failed (signal 15)');
+  });
+
+  test('WHEN a command has steps THEN one sample is the sum of its processes', () => {
+    const { samples } = alternateWall([{ label: 'two sleeps', argv: [], steps: [sh('sleep 0.1'), sh('sleep 0.1')] }], 2, 0);
+    for (const ms of samples![0]) expect(ms).toBeGreaterThanOrEqual(200);
+  });
+
+  test('WHEN a command is not on the PATH THEN the run fails before timing anything', () => {
+    const { error } = alternateWall([{ label: 'missing', argv: ['no-such-command-here'], env: { PATH: dir } }], 1, 0);
+    expect(error).toContain('no-such-command-here: not found');
+  });
+});
