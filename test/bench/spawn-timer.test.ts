@@ -78,6 +78,14 @@ describe('GIVEN the benchmark timing commands with alternateWall', () => {
     expect(names.filter((n) => !['PWD', 'SHLVL', '_'].includes(n))).toEqual(['ONLY', 'PATH']);
   });
 
+  test('WHEN a command runs THEN it has standard input, output and error open and no other descriptor', () => {
+    const work = tempDir('mdev-agg-spawn-timer-fds-');
+    // The listing's own directory handle is the one descriptor past 2 it may see.
+    const list = 'opendir(my $d, "/proc/self/fd") or die; my @fds = sort grep { !/^[.]/ } readdir($d); open(my $o, ">", $ARGV[0]) or die; print $o "@fds"';
+    alternateWall([{ label: 'perl', argv: ['perl', '-e', list, join(work, 'fds')] }], 1, 0);
+    expect(readFileSync(join(work, 'fds'), 'utf8')).toBe('0 1 2 3');
+  });
+
   test('WHEN a command exits otherwise than expected THEN the run fails naming it, its status and its stderr', () => {
     const { error } = alternateWall([{ label: 'ok', argv: ['true'] }, sh('echo broken pipe dream >&2; exit 3', { label: 'the failing one' })], 2, 0);
     expect(error).toContain('the failing one failed (exit 3)');
