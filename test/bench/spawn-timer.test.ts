@@ -3,9 +3,9 @@
  * must be the time of a command that ran as it was given (its argv, environment, directory and the
  * whole of its stdin) and ended as expected, in the alternating order the reports describe.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { REPO } from '../helpers/golden';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -27,7 +27,7 @@ interface Command extends Step {
 /** alternateWall in its own process (measure.mjs is an ES module of the benchmark); the request on its stdin, inputs as base64. */
 function alternateWall(commands: Command[], iterations: number, warmup: number): { samples?: number[][]; error?: string } {
   const program = `
-    import { readFileSync } from 'node:fs';
+    import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
     import { alternateWall } from ${JSON.stringify(join(REPO, 'test/bench/lib/measure.mjs'))};
     const decode = (c) => ({ ...c, ...(c.input ? { input: Buffer.from(c.input.base64, 'base64') } : {}), ...(c.steps ? { steps: c.steps.map(decode) } : {}) });
     const { commands, iterations, warmup } = JSON.parse(readFileSync(0, 'utf8'));
@@ -107,8 +107,63 @@ describe('GIVEN the benchmark timing commands with alternateWall', () => {
     for (const ms of samples![0]) expect(ms).toBeGreaterThanOrEqual(200);
   });
 
-  test('WHEN a command is not on the PATH THEN the run fails before timing anything', () => {
-    const { error } = alternateWall([{ label: 'missing', argv: ['no-such-command-here'], env: { PATH: dir } }], 1, 0);
-    expect(error).toContain('no-such-command-here: not found');
+  test('WHEN a command cannot start THEN the run fails saying why, even when 126 or 127 is an expected status', () => {
+    const missing = alternateWall([{ label: 'missing', argv: ['no-such-command-here'], env: { PATH: dir }, expectStatus: [0, 127] }], 1, 0);
+    expect(missing.error).toContain('missing failed (cannot start: No such file or directory): no-such-command-here');
+    const nowhere = alternateWall([{ label: 'nowhere', argv: ['true'], cwd: join(dir, 'no-such-directory'), env: { PATH }, expectStatus: [0, 126, 127] }], 1, 0);
+    expect(nowhere.error).toContain('nowhere failed (cannot start: No such file or directory)');
+  });
+
+  test('WHEN a command is named without a path THEN it is found as execvp finds it, on its own PATH, with argv[0] as given', () => {
+    const work = tempDir('mdev-agg-spawn-timer-path-');
+    // A directory of the command's name earlier on the PATH is passed over; a relative entry is the command's directory's.
+    mkdirSync(join(work, 'first', 'probe'), { recursive: true });
+    mkdirSync(join(work, 'bin'));
+    writeFileSync(join(work, 'bin', 'probe'), '#!/bin/sh\nprintf "%s" "$(pwd)" > "$1"\n', { mode: 0o755 });
+    alternateWall([{ label: 'probe', argv: ['probe', join(work, 'ran')], cwd: work, env: { PATH: `${join(work, 'first')}:bin:/usr/bin:/bin` } }], 1, 0);
+    expect(readFileSync(join(work, 'ran'), 'utf8')).toBe(work);
+    alternateWall([{ label: 'node', argv: ['node', '-e', 'require("fs").writeFileSync(process.argv[1], process.argv0)', join(work, 'argv0')], env: { PATH: dirname(process.execPath) } }], 1, 0);
+    expect(readFileSync(join(work, 'argv0'), 'utf8')).toBe('node');
+  });
+
+  test('WHEN a command leaves a child holding its output THEN the time runs until the output ends, as libvirt reads it', () => {
+    const { samples } = alternateWall([sh('sleep 0.3 & exit 0')], 1, 0);
+    expect(samples![0][0]).toBeGreaterThanOrEqual(300);
+  });
+
+  test('WHEN a failing command wrote much to stderr THEN the message shows how it ended', () => {
+    const { error } = alternateWall([sh('head -c 300000 /dev/zero | tr "\\0" x >&2; echo; echo the last line >&2; exit 5', { label: 'noisy' })], 1, 0);
+    expect(error).toContain('noisy failed (exit 5)');
+    expect(error).toContain('the last line');
+  });
+
+  test('WHEN an argument or the environment holds a NUL byte THEN the run is refused before anything runs', () => {
+    expect(alternateWall([{ label: 'nul', argv: ['true', 'a\0b'] }], 1, 0).error).toContain('nul: an argument holds a NUL byte');
+    expect(alternateWall([{ label: 'nul', argv: ['true'], env: { PATH, X: 'a\0b' } }], 1, 0).error).toContain('nul: the environment holds a NUL byte');
+  });
+
+  test('WHEN no round is asked THEN every command has no sample', () => {
+    expect(alternateWall([sh('exit 0'), sh('exit 0')], 0, 0).samples).toEqual([[], []]);
+  });
+
+  test('WHEN the runner is killed THEN the timer ends too, not only the command it was timing', () => {
+    const work = tempDir('mdev-agg-spawn-timer-kill-');
+    const program = `import { alternateWall } from ${JSON.stringify(join(REPO, 'test/bench/lib/measure.mjs'))};
+      alternateWall([{ label: 'sleep', argv: ['sleep', '0.1'] }], { iterations: 100, warmup: 0 });`;
+    const runner = spawn(process.execPath, ['--input-type=module', '-e', program], { env: { ...process.env, TMPDIR: work }, stdio: 'ignore' });
+    const timers = () => readdirSync('/proc').filter((pid) => /^\d+$/.test(pid) && (() => {
+      try {
+        return readFileSync(join('/proc', pid, 'cmdline'), 'utf8').includes(work) && readFileSync(join('/proc', pid, 'cmdline'), 'utf8').includes('spawn-timer');
+      } catch {
+        return false;
+      }
+    })());
+    const deadline = Date.now() + 10_000;
+    while (timers().length === 0 && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    expect(timers()).toHaveLength(1);
+    runner.kill('SIGKILL');
+    const gone = Date.now() + 2_000;
+    while (timers().length > 0 && Date.now() < gone) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    expect(timers()).toEqual([]);
   });
 });

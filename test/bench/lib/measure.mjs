@@ -8,9 +8,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const GNU_TIME = '/usr/bin/time';
@@ -69,19 +69,11 @@ export function spawnTimer() {
   return binary;
 }
 
-/** The file a command names, found as execvp finds it: on the PATH of the environment it runs in. */
-function executable(file, env) {
-  if (file.includes('/')) return file;
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir || '.', file);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  throw new CommandFailed(`${file}: not found on PATH ${env.PATH ?? ''}`);
+/** A field of the timer's spec, which NUL bytes separate: refused where spawnSync refuses it too. */
+function specField(value, what, label) {
+  const text = String(value);
+  if (text.includes('\0')) throw new CommandFailed(`${label}: ${what} holds a NUL byte`);
+  return text;
 }
 
 /**
@@ -90,6 +82,9 @@ function executable(file, env) {
  * A command is a process, or `{ label, steps }` whose processes run in turn and count as one.
  */
 export function alternateWall(commands, { iterations, warmup = 1 }) {
+  for (const [what, rounds] of Object.entries({ iterations, warmup })) {
+    if (!Number.isSafeInteger(rounds) || rounds < 0) throw new CommandFailed(`alternateWall: ${what} must be a whole number of rounds, not ${rounds}`);
+  }
   const timer = spawnTimer();
   const dir = mkdtempSync(join(tmpdir(), 'mdev-agg-wall-'));
   try {
@@ -99,16 +94,20 @@ export function alternateWall(commands, { iterations, warmup = 1 }) {
       const steps = command.steps ?? [command];
       fields.push(steps.length);
       for (const step of steps) {
+        const label = step.label ?? command.label;
+        if (!step.argv?.length) throw new CommandFailed(`${label}: no command to run`);
+        const argv = step.argv.map((arg) => specField(arg, 'an argument', label));
         const env = step.env ?? process.env;
-        const [file, ...args] = step.argv;
-        const environment = Object.entries(env).filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${value}`);
+        const environment = Object.entries(env)
+          .filter(([, value]) => value !== undefined)
+          .map(([key, value]) => specField(`${key}=${value}`, 'the environment', label));
         let input = '';
         if (step.input !== undefined) {
           input = join(dir, `input.${inputs++}`);
           writeFileSync(input, step.input);
         }
         const expected = [step.expectStatus ?? 0].flat();
-        fields.push(step.cwd ?? '', args.length + 1, executable(file, env), ...args, environment.length, ...environment, input, expected.length, ...expected);
+        fields.push(specField(step.cwd ?? '', 'the directory', label), argv.length, ...argv, environment.length, ...environment, input, expected.length, ...expected);
       }
     }
     const spec = join(dir, 'spec');
@@ -124,7 +123,7 @@ export function alternateWall(commands, { iterations, warmup = 1 }) {
     }
     if (run.error || run.status !== 0) throw new CommandFailed(`spawn-timer failed (${run.error?.message ?? `exit ${run.status}`}): ${run.stderr?.trim() ?? ''}`);
     const samples = commands.map(() => []);
-    for (const line of run.stdout.trim().split('\n')) {
+    for (const line of run.stdout.split('\n').filter(Boolean)) {
       const [index, ms] = line.split(' ');
       samples[Number(index)].push(Number(ms));
     }
