@@ -50,7 +50,8 @@ export function runOnce(command, { capture = false, wrap = [] } = {}) {
 }
 
 const TIMER_SOURCE = fileURLToPath(new URL('./spawn-timer.c', import.meta.url));
-const BUILT_TIMERS = resolve(dirname(TIMER_SOURCE), '../../../dist/bench');
+// Beside the checkout's other caches, not in dist/: `npm pack` ships dist/ whole.
+const BUILT_TIMERS = resolve(dirname(TIMER_SOURCE), '../../../.cache/bench');
 let timerBinary = null;
 
 /** spawn-timer.c built with the system's C compiler, once per version of its source. */
