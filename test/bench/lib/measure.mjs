@@ -1,10 +1,10 @@
 /**
  * Timing processes fairly: the two commands of a comparison run alternately (A, B, A, B, …) so that
  * load from other work on the machine falls on both sides alike; figures are medians.
- * Wall time is taken by spawn-timer.c, which starts each command as libvirtd starts a hook (fork,
- * exec, stdin through a pipe, wait) and so adds nothing of a Node harness to a figure; peak RSS
- * comes from separate runs under GNU time (`%M`, the kernel's maxrss of the child at exit), so the
- * wrapper never adds to a wall figure.
+ * Wall time is taken by spawn-timer.c, which runs each command as libvirtd runs a hook (fork, exec,
+ * stdin, stdout and stderr through pipes, wait) and so adds nothing of a Node harness to a figure;
+ * peak RSS comes from separate runs under GNU time (`%M`, the kernel's maxrss of the child at exit),
+ * so the wrapper never adds to a wall figure.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
