@@ -18,6 +18,12 @@ export const GNU_TIME = '/usr/bin/time';
 /** A failed command ends the benchmark: a figure for a command that did not do its work is worthless. */
 export class CommandFailed extends Error {}
 
+/** What ends the benchmark when a command fails: its label, why, its command line and the end of its stderr. */
+function commandFailure(label, why, argv, stderr) {
+  const tail = stderr.trim().split('\n').slice(-8).join('\n');
+  return new CommandFailed(`${label} failed (${why}): ${argv.join(' ').slice(0, 300)}${tail ? `\n${tail}` : ''}`);
+}
+
 /**
  * One process, untimed: to check the work a command does (`capture` keeps its stdout, otherwise it
  * goes to /dev/null) or to measure it under a wrapper (`wrap`, GNU time). `command`: { label, argv,
@@ -40,8 +46,7 @@ export function runOnce(command, { capture = false, wrap = [] } = {}) {
     const unreadInput = result.error?.code === 'EPIPE' && expected.includes(result.status);
     if ((result.error && !unreadInput) || !expected.includes(result.status)) {
       const why = result.error ? result.error.message : result.signal ? `signal ${result.signal}` : `exit ${result.status}, expected ${expected.join(' or ')}`;
-      const stderr = result.stderr ? result.stderr.toString().trim().split('\n').slice(-8).join('\n') : '';
-      throw new CommandFailed(`${command.label} failed (${why}): ${[file, ...args].join(' ').slice(0, 300)}${stderr ? `\n${stderr}` : ''}`);
+      throw commandFailure(command.label, why, [file, ...args], result.stderr?.toString() ?? '');
     }
     return { stdout: capture ? result.stdout : null, stderr: result.stderr };
   } finally {
@@ -119,8 +124,7 @@ export function alternateWall(commands, { iterations, warmup = 1 }) {
     if (failed) {
       const command = commands[Number(failed[1])];
       const step = (command.steps ?? [command])[Number(failed[2])];
-      const stderr = existsSync(stderrFile) ? readFileSync(stderrFile, 'utf8').trim().split('\n').slice(-8).join('\n') : '';
-      throw new CommandFailed(`${command.label} failed (${failed[3]}): ${step.argv.join(' ').slice(0, 300)}${stderr ? `\n${stderr}` : ''}`);
+      throw commandFailure(command.label, failed[3], step.argv, existsSync(stderrFile) ? readFileSync(stderrFile, 'utf8') : '');
     }
     if (run.error || run.status !== 0) throw new CommandFailed(`spawn-timer failed (${run.error?.message ?? `exit ${run.status}`}): ${run.stderr?.trim() ?? ''}`);
     const samples = commands.map(() => []);

@@ -118,7 +118,7 @@ static void keep_stderr(const char *bytes, size_t n) {
 }
 
 /* A failed step: its stderr into STDERR-FILE, the line for measure.mjs, status 1. */
-static void fail(const char *stderr_file, int command, int index, const char *why, const char *detail) {
+__attribute__((noreturn)) static void fail(const char *stderr_file, int command, int index, const char *why, const char *detail) {
   int fd = open(stderr_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd >= 0) {
     if (stderr_kept > 0 && write(fd, stderr_tail, stderr_kept) < 0) { /* the failure is reported anyway */ }
@@ -245,7 +245,6 @@ static double run_step(const struct step *s, int command, int index, const char 
     if (s->expected[i] == code) return ms;
   snprintf(detail, sizeof detail, "%d", code);
   fail(stderr_file, command, index, "exit ", detail);
-  return ms;
 }
 
 int main(int argc, char **argv) {
