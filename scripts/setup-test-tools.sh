@@ -8,6 +8,7 @@
 #   man                                  (man-db: the manual page tests render mdev-agg(1))
 #   dash and bash                        (the hook wrapper's tests run it under both)
 #   a C compiler and libc's headers      (gcc, libc6-dev: the benchmark's timer, test/bench/lib/spawn-timer.c)
+#   GNU time                             (time: the benchmark's peak RSS, CPU time and page faults)
 # Does nothing (and touches no network) when everything is present. libvirt's schemas are used
 # from their installed location; they are never copied into the repository.
 set -euo pipefail
@@ -27,6 +28,7 @@ command -v man >/dev/null 2>&1 || missing+=(man-db)
 command -v dash >/dev/null 2>&1 || missing+=(dash)
 command -v cc >/dev/null 2>&1 || missing+=(gcc)
 [[ -r /usr/include/stdio.h ]] || missing+=(libc6-dev)
+[[ -x /usr/bin/time ]] || missing+=(time)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
@@ -34,7 +36,7 @@ fi
 
 fail() {
   echo "setup-test-tools: $*" >&2
-  echo "setup-test-tools: the tests need: xmllint (libxml2-utils), $SCHEMA_DIR/domain.rng (libvirt0), virsh (libvirt-clients), mdevctl (mdevctl), lintian (lintian), dpkg-architecture (dpkg-dev), man (man-db), dash (dash), cc (gcc), /usr/include/stdio.h (libc6-dev)" >&2
+  echo "setup-test-tools: the tests need: xmllint (libxml2-utils), $SCHEMA_DIR/domain.rng (libvirt0), virsh (libvirt-clients), mdevctl (mdevctl), lintian (lintian), dpkg-architecture (dpkg-dev), man (man-db), dash (dash), cc (gcc), /usr/include/stdio.h (libc6-dev), /usr/bin/time (time)" >&2
   exit 1
 }
 
@@ -71,4 +73,5 @@ command -v man >/dev/null 2>&1 || fail "man is still missing after installing ma
 command -v dash >/dev/null 2>&1 || fail "dash is still missing after installing dash"
 command -v cc >/dev/null 2>&1 || fail "cc is still missing after installing gcc"
 [[ -r /usr/include/stdio.h ]] || fail "/usr/include/stdio.h is still missing after installing libc6-dev"
+[[ -x /usr/bin/time ]] || fail "/usr/bin/time is still missing after installing time"
 echo "setup-test-tools: done" >&2

@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GNU_TIME } from './lib/measure.mjs';
+import { pageFaultCost } from './lib/page-faults.mjs';
 import { environmentLine, useHookEnvironment } from './lib/environment.mjs';
 import { Report, machine } from './lib/report.mjs';
 import { fleetSuite } from './suites/fleet.mjs';
@@ -83,6 +84,9 @@ async function main() {
   const ctx = { repo, cli, tmp, short: opts.short, tools: found };
   const report = new Report();
   try {
+    // What a page first touched costs here: the hook and validate sections show each side's share.
+    const showsFaults = opts.only.some((name) => name === 'hook' || name === 'validate');
+    ctx.pageFaultMicros = showsFaults ? pageFaultCost(report, { rounds: opts.short ? 5 : 20, faultRounds: opts.short ? 2 : 5 }) : null;
     for (const name of opts.only) await SUITES[name](ctx, report);
   } finally {
     if (opts.keep) console.log(`\ncorpora kept in ${tmp}`);

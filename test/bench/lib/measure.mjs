@@ -143,6 +143,11 @@ export function alternatePeakRss(commands, { iterations }) {
   return alternateGnuTime(commands, { iterations, format: '%M', what: 'peak RSS' });
 }
 
+/** Minor page faults per run (pages mapped when first touched; the steps of a command add up), alternating, from GNU time's `%R`. */
+export function alternateMinorFaults(commands, { iterations }) {
+  return alternateGnuTime(commands, { iterations, format: '%R', what: 'minor page faults' });
+}
+
 /** CPU seconds (user + system, every thread and child) per run, alternating, from GNU time. */
 export function alternateCpu(commands, { iterations }) {
   return alternateGnuTime(commands, { iterations, format: '%U %S', what: 'CPU time' }, (line) => line.split(' ').reduce((sum, part) => sum + Number(part), 0));
@@ -160,7 +165,7 @@ function alternateGnuTime(commands, { iterations, format, what }, parse = Number
         for (const step of steps) {
           runOnce(step, { wrap: [GNU_TIME, '-f', format, '-o', out, '--'] });
           const value = parse(readFileSync(out, 'utf8').trim().split('\n').pop());
-          if (!Number.isFinite(value) || value < 0 || (what === 'peak RSS' && value === 0)) throw new CommandFailed(`${command.label}: GNU time reported no ${what}`);
+          if (!Number.isFinite(value) || value < 0 || (what !== 'CPU time' && value === 0)) throw new CommandFailed(`${command.label}: GNU time reported no ${what}`);
           total = what === 'peak RSS' ? Math.max(total, value) : total + value;
         }
         samples[i].push(total);

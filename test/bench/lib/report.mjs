@@ -15,6 +15,7 @@ export function machine() {
 
 export const ms = (v) => `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ms`;
 export const mib = (kib) => `${(kib / 1024).toFixed(1)} MiB`;
+export const count = (v) => Math.round(v).toLocaleString('en');
 export const ratio = (v) => `${v.toFixed(v < 10 ? 3 : 1)}x`;
 
 export function sampleLine(label, values, format) {

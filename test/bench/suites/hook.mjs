@@ -15,9 +15,10 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { domainXml } from '../corpus/domains.mjs';
 import { exampleHostWithDevices } from '../../../scripts/example-host.mjs';
-import { CommandFailed, alternatePeakRss, alternateWall, median, runOnce } from '../lib/measure.mjs';
+import { CommandFailed, alternateMinorFaults, alternatePeakRss, alternateWall, median, runOnce } from '../lib/measure.mjs';
 import { alternateInMountNamespace, withoutRootOverride } from '../lib/mount-namespace.mjs';
-import { mib, ms, ratio, sampleLine, verdict } from '../lib/report.mjs';
+import { count, mib, ms, ratio, sampleLine, verdict } from '../lib/report.mjs';
+import { faultShareLine } from '../lib/page-faults.mjs';
 import { seededRandom } from '../lib/random.mjs';
 
 /** Installs the wrapper as `hook install` writes it, into a directory of the benchmark's own. */
@@ -58,7 +59,7 @@ export async function hookSuite(ctx, report) {
   const doingNothing = (input, env) => ({ label: 'true (does nothing; same stdin)', argv: ['true'], input, env });
   const versusNode = (command, input, budget, name) => {
     const samples = alternateWall([command, baseline(input, command.env), doingNothing(input, command.env)], { iterations: rounds, warmup: 2 });
-    budgetLine(command, samples, budget, name, () => {
+    return budgetLine(command, samples, budget, name, () => {
       report.line(sampleLine(doingNothing(input).label, samples[2], ms));
       report.line(`    a process doing nothing: ${ratio(median(samples[2]) / median(samples[1]))} node -e 0`);
     });
@@ -69,6 +70,7 @@ export async function hookSuite(ctx, report) {
     informative();
     const value = median(samples[0]) / median(samples[1]);
     report.budget({ name, shown: ratio(value), limitShown: `<= ${budget}x`, result: verdict(value, budget, 'lower') });
+    return samples.map(median);
   };
 
   report.section(`installed hook wrapper, an operation with nothing to do (started; the example domain with 3 aggregated mdevs on stdin) vs node -e 0`);
@@ -88,6 +90,7 @@ export async function hookSuite(ctx, report) {
     }
     silent('prepare', host.xml);
     const name = 'hook wrapper, prepare, 3 aggregated mdevs: wall vs node -e 0';
+    let walls;
     if (ctx.tools.unshare && ctx.tools.root) {
       // As libvirt runs it on a host: the root is /, here a private mount namespace that shows the
       // prepared tree's sys and run as /sys and /run (as the snapshot budget is measured).
@@ -105,7 +108,7 @@ export async function hookSuite(ctx, report) {
         warmup: 2,
       });
       if (stdout[0] || stderr[0]) throw new CommandFailed(`the hook's prepare with root / printed output: ${stdout[0]}${stderr[0]}`);
-      budgetLine(onHost, samples, 1.35, name);
+      walls = budgetLine(onHost, samples, 1.35, name);
       // Informative: under a root other than / (tests, --root), every change also checks its mount.
       const underTree = alternateWall([hook('prepare', host.xml), baseline(host.xml, env)], { iterations: rounds, warmup: 2 });
       report.line('    informative: the same with the tree as its root (MDEV_AGG_ROOT), as tests run it');
@@ -113,7 +116,7 @@ export async function hookSuite(ctx, report) {
       report.line(sampleLine('node -e 0 (same stdin)', underTree[1], ms));
       report.line(`    ratio ${ratio(median(underTree[0]) / median(underTree[1]))}`);
     } else {
-      versusNode(hook('prepare', host.xml), host.xml, 1.35, `${name} (root: the tree; a host's root / needs root and unshare)`);
+      walls = versusNode(hook('prepare', host.xml), host.xml, 1.35, `${name} (root: the tree; a host's root / needs root and unshare)`);
     }
 
     const rss = alternatePeakRss([hook('prepare', host.xml), baseline(host.xml, env)], { iterations: rssRounds });
@@ -121,6 +124,13 @@ export async function hookSuite(ctx, report) {
     report.line(sampleLine('peak RSS, node -e 0', rss[1], mib));
     const rssValue = median(rss[0]) / median(rss[1]);
     report.budget({ name: 'hook wrapper, prepare, 3 aggregated mdevs: peak RSS vs node -e 0', shown: ratio(rssValue), limitShown: '<= 1.25x', result: verdict(rssValue, 1.25, 'lower') });
+    // Informative: the pages each side touches (the wrapper's shell and perl count too: they are
+    // the same process; counted with the tree as root, as the peak RSS), and their share of the
+    // walls of the budget's comparison.
+    const faults = alternateMinorFaults([hook('prepare', host.xml), baseline(host.xml, env)], { iterations: rssRounds });
+    report.line(sampleLine('minor page faults, hook wrapper prepare', faults[0], count));
+    report.line(sampleLine('minor page faults, node -e 0', faults[1], count));
+    report.line(faultShareLine(ctx.pageFaultMicros, [{ label: 'the hook', faults: median(faults[0]), wall: walls[0] }, { label: 'node -e 0', faults: median(faults[1]), wall: walls[1] }]));
 
     const status = runOnce({ label: 'mdev-agg status', argv: [node, ctx.cli, 'status', host.domainFile], env }, { capture: true });
     if (!status.stdout.toString().includes('present')) throw new CommandFailed(`the devices are gone after the measured runs: ${status.stdout}`);
@@ -128,3 +138,4 @@ export async function hookSuite(ctx, report) {
   const left = readdirSync(ctx.tmp).filter((f) => f.startsWith('mdev-agg-hook.'));
   if (left.length) throw new CommandFailed(`the hook wrapper left temporary files: ${left.join(', ')}`);
 }
+

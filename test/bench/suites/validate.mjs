@@ -7,7 +7,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDomainCorpus } from '../corpus/domains.mjs';
 import { availableParallelism } from 'node:os';
-import { CommandFailed, alternateCpu, alternateWall, median, runOnce } from '../lib/measure.mjs';
+import { CommandFailed, alternateCpu, alternateMinorFaults, alternateWall, median, runOnce } from '../lib/measure.mjs';
+import { faultShareLine } from '../lib/page-faults.mjs';
 import { ms, ratio, sampleLine, verdict } from '../lib/report.mjs';
 import { floorPrograms } from '../floor/programs.cjs';
 
@@ -102,6 +103,11 @@ async function compare(ctx, report, corpus, programs) {
   const cpu = alternateCpu(sides, { iterations: ctx.short ? 1 : 2 });
   const cpuShown = (i) => `${median(cpu[i]).toFixed(2)} s`;
   report.line(`    CPU time (user + system, all threads): mdev-agg ${cpuShown(0)}, one thread ${cpuShown(1)}, xmllint ${cpuShown(2)}; xmllint / one thread ${ratio(median(cpu[2]) / median(cpu[1]))}`);
+  const faults = alternateMinorFaults([sides[0], sides[2]], { iterations: ctx.short ? 1 : 2 });
+  report.line(faultShareLine(ctx.pageFaultMicros, [
+    { label: 'mdev-agg', faults: median(faults[0]), wall: median(samples[0]) },
+    { label: 'xmllint', faults: median(faults[1]), wall: median(samples[2]) },
+  ]));
   report.line(`    one thread: throughput ${ratio(perSecond(1) / perSecond(2))} xmllint's (informative)`);
   const allowed = median(samples[2]) / corpus.budget;
   report.line(sampleLine(`floor (node, files, fxp on ${(secondReadingBytes / 1024).toFixed(0)} KiB confirmed)`, samples[3], ms));
