@@ -54,11 +54,13 @@ describe('GIVEN the benchmark counting minor page faults', () => {
   });
 
   test('WHEN shares are shown THEN each side gets its faults at the cost given, as a share of its own wall', () => {
-    const { line, countsOnly } = inBenchmark(`console.log(JSON.stringify({
+    const { line, countsOnly, small } = inBenchmark(`console.log(JSON.stringify({
       line: faultShareLine(10, [{ label: 'A', faults: 2000, wall: 80 }, { label: 'B', faults: 1000, wall: 40 }]),
       countsOnly: faultShareLine(null, [{ label: 'A', faults: 2000, wall: 80 }]),
+      small: faultShareLine(10, [{ label: 'C', faults: 1000, wall: 7000 }]),
     }));`);
     expect(line).toBe('    page faults at 10.0 µs each: A 2,000, about 20.0 ms (25% of its wall); B 1,000, about 10.0 ms (25% of its wall)');
+    expect(small).toBe('    page faults at 10.0 µs each: C 1,000, about 10.0 ms (under 1% of its wall)');
     expect(countsOnly).toBe('    page faults: A 2,000');
   });
 });

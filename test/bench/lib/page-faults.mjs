@@ -45,7 +45,8 @@ export function faultShareLine(micros, sides) {
   const shown = sides.map(({ label, faults, wall }) => {
     if (micros === null) return `${label} ${count(faults)}`;
     const spent = (faults * micros) / 1000;
-    return `${label} ${count(faults)}, about ${ms(spent)} (${((spent / wall) * 100).toFixed(0)}% of its wall)`;
+    const share = (spent / wall) * 100;
+    return `${label} ${count(faults)}, about ${ms(spent)} (${share < 1 ? 'under 1' : share.toFixed(0)}% of its wall)`;
   });
   return `    page faults${micros === null ? '' : ` at ${micros.toFixed(1)} µs each`}: ${shown.join('; ')}`;
 }
