@@ -86,7 +86,7 @@ async function main() {
   try {
     // What a page first touched costs here: the hook and validate sections show each side's share.
     const showsFaults = opts.only.some((name) => name === 'hook' || name === 'validate');
-    ctx.pageFaultMicros = showsFaults ? pageFaultCost(report, { rounds: opts.short ? 5 : 20, faultRounds: opts.short ? 2 : 5 }) : null;
+    ctx.pageFaultMicros = showsFaults ? pageFaultCost(report, { rounds: opts.short ? 11 : 31, faultRounds: opts.short ? 2 : 5 }) : null;
     for (const name of opts.only) await SUITES[name](ctx, report);
   } finally {
     if (opts.keep) console.log(`\ncorpora kept in ${tmp}`);
