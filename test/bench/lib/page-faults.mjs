@@ -24,8 +24,8 @@ export function costPerFault({ extraFaults, extraWallMs, pagesFilled }) {
 }
 
 /**
- * Node filling a fresh buffer against `node -e 0`, alternating: the extra wall time over the extra
- * faults (writing the bytes included, about 1 ms). The price of an anonymous page; a fault on a file
+ * Node filling a fresh buffer against `node -e 0`, alternating: the extra wall time (the median of
+ * each round's difference) over the extra faults (writing the bytes included, about 1 ms). The price of an anonymous page; a fault on a file
  * maps several pages at once and costs more, so times at this price are lower bounds.
  */
 export function pageFaultCost(report, { rounds, faultRounds }) {
@@ -39,7 +39,9 @@ export function pageFaultCost(report, { rounds, faultRounds }) {
   report.line(sampleLine(`minor page faults, ${filling.label}`, faults[0], count));
   report.line(sampleLine(`minor page faults, ${baseline.label}`, faults[1], count));
   const extraFaults = median(faults[0]) - median(faults[1]);
-  const extraWallMs = median(wall[0]) - median(wall[1]);
+  // The two of one round ran next to each other: the median of their differences is not moved by a
+  // slow stretch of the machine as a difference of medians is.
+  const extraWallMs = median(wall[0].map((filled, round) => filled - wall[1][round]));
   const pageBytes = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }));
   const micros = costPerFault({ extraFaults, extraWallMs, pagesFilled: (FILLED_MIB << 20) / pageBytes });
   if (micros === null) {
