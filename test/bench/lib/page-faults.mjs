@@ -25,8 +25,9 @@ export function costPerFault({ extraFaults, extraWallMs, pagesFilled }) {
 
 /**
  * Node filling a fresh buffer against `node -e 0`, alternating: the extra wall time (the median of
- * each round's difference) over the extra faults (writing the bytes included, about 1 ms). The price of an anonymous page; a fault on a file
- * maps several pages at once and costs more, so times at this price are lower bounds.
+ * each round's difference) over the extra faults (writing the bytes included, about 1 ms). The
+ * price of an anonymous page; a fault on a file maps several pages at once and costs more, so times
+ * at this price are lower bounds.
  */
 export function pageFaultCost(report, { rounds, faultRounds }) {
   report.section(`the cost of memory touched for the first time (informative): node filling ${FILLED_MIB} MiB vs node -e 0`);

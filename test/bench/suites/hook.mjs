@@ -139,4 +139,3 @@ export async function hookSuite(ctx, report) {
   const left = readdirSync(ctx.tmp).filter((f) => f.startsWith('mdev-agg-hook.'));
   if (left.length) throw new CommandFailed(`the hook wrapper left temporary files: ${left.join(', ')}`);
 }
-
