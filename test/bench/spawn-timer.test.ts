@@ -151,19 +151,30 @@ describe('GIVEN the benchmark timing commands with alternateWall', () => {
     const program = `import { alternateWall } from ${JSON.stringify(join(REPO, 'test/bench/lib/measure.mjs'))};
       alternateWall([{ label: 'sleep', argv: ['sleep', '0.1'] }], { iterations: 100, warmup: 0 });`;
     const runner = spawn(process.execPath, ['--input-type=module', '-e', program], { env: { ...process.env, TMPDIR: work }, stdio: 'ignore' });
-    const timers = () => readdirSync('/proc').filter((pid) => /^\d+$/.test(pid) && (() => {
+    // The timer's own children carry its command line between fork and exec; the timer is the one
+    // whose parent is the runner.
+    const timerProcesses = () => readdirSync('/proc').filter((pid) => /^\d+$/.test(pid) && (() => {
       try {
-        return readFileSync(join('/proc', pid, 'cmdline'), 'utf8').includes(work) && readFileSync(join('/proc', pid, 'cmdline'), 'utf8').includes('spawn-timer');
+        const cmdline = readFileSync(join('/proc', pid, 'cmdline'), 'utf8');
+        return cmdline.includes(work) && cmdline.includes('spawn-timer');
       } catch {
         return false;
       }
     })());
+    const parentOf = (pid: string) => {
+      try {
+        return Number(/^PPid:\s*(\d+)$/m.exec(readFileSync(join('/proc', pid, 'status'), 'utf8'))?.[1]);
+      } catch {
+        return NaN;
+      }
+    };
+    const timers = () => timerProcesses().filter((pid) => parentOf(pid) === runner.pid);
     const deadline = Date.now() + 10_000;
     while (timers().length === 0 && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
     expect(timers()).toHaveLength(1);
     runner.kill('SIGKILL');
     const gone = Date.now() + 2_000;
-    while (timers().length > 0 && Date.now() < gone) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-    expect(timers()).toEqual([]);
+    while (timerProcesses().length > 0 && Date.now() < gone) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    expect(timerProcesses()).toEqual([]);
   });
 });
