@@ -119,7 +119,7 @@ export function alternateWall(commands, { iterations, warmup = 1 }) {
     const spec = join(dir, 'spec');
     const stderrFile = join(dir, 'stderr');
     writeFileSync(spec, fields.map((f) => `${f}\0`).join(''));
-    const run = spawnSync(timer, [spec, stderrFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
+    const run = spawnSync(timer, [spec, stderrFile, String(process.pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
     const failed = /^fail (\d+) (\d+) (.*)$/m.exec(run.stdout ?? '');
     if (failed) {
       const command = commands[Number(failed[1])];

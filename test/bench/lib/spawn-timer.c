@@ -5,7 +5,7 @@
  * own to every process it starts (spawnSync's event loop and the copy of a large parent), which is
  * part of no command's cost and would fall unevenly on a short command and its long baseline.
  *
- * Usage: spawn-timer SPEC STDERR-FILE
+ * Usage: spawn-timer SPEC STDERR-FILE RUNNER-PID
  * SPEC is a sequence of NUL-terminated fields (written by measure.mjs):
  *   iterations warmup commands
  *   then per command: steps, then per step:
@@ -248,13 +248,15 @@ static double run_step(const struct step *s, int command, int index, const char 
 }
 
 int main(int argc, char **argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: spawn-timer SPEC STDERR-FILE\n");
+  if (argc != 4) {
+    fprintf(stderr, "usage: spawn-timer SPEC STDERR-FILE RUNNER-PID\n");
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);
-  /* A runner killed (a CI timeout) ends the timer too, not only the command it was timing. */
-  pid_t runner = getppid();
+  /* A runner killed (a CI timeout) ends the timer too, not only the command it was timing. The
+   * runner names itself: a runner that died before the prctl leaves the timer a child of another
+   * process, which getppid() taken here could not tell. */
+  pid_t runner = (pid_t)strtol(argv[3], NULL, 10);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != runner) return 2;
   size_t spec_length;
   spec_at = read_all(argv[1], &spec_length);
